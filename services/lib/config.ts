@@ -1,0 +1,83 @@
+// Configuration from the environment, with the defaults documented in README.md ("Configuration").
+// Only loadConfig() reads process.env; everything else receives a Config, so tests can build their own.
+
+/** The mesh's services and their default gRPC ports. Adding a service adds a line here. */
+export const SERVICE_PORTS = {
+  catalog: 50051,
+  search: 50052,
+  cart: 50053,
+  inventory: 50054,
+  order: 50055,
+  assignment: 50056,
+} as const;
+
+export type ServiceName = keyof typeof SERVICE_PORTS;
+export const SERVICE_NAMES = Object.keys(SERVICE_PORTS) as ServiceName[];
+
+/** Defaults point at the servers `npm start` runs itself (never the standard ports a machine may already use). */
+export const INFRA_DEFAULTS = {
+  postgresPort: 55432,
+  redisPort: 56379,
+  natsPort: 54222,
+  databaseUrl: "postgres://postgres:postgres@127.0.0.1:55432/shop",
+  redisUrl: "redis://127.0.0.1:56379",
+  natsUrl: "nats://127.0.0.1:54222",
+};
+
+/** Development-only signing secret; any deployment must set AUTH_JWT_SECRET. */
+export const DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef";
+
+export interface Config {
+  /** Port this process listens on (0 picks a free one; tests use that). */
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  natsUrl: string;
+  /** Base URL of each service, e.g. http://127.0.0.1:50054, from <NAME>_ADDR. */
+  addrs: Record<ServiceName, string>;
+  jwtSecret: string;
+  /** Postgres pool size per process. */
+  dbPoolSize: number;
+  logLevel: string;
+  /** How long SIGTERM waits for in-flight calls before closing them. */
+  shutdownGraceMs: number;
+  /** Everything else a service reads (RESERVATION_TTL_SECONDS, LOW_STOCK_THRESHOLD, ...), raw. */
+  env: Record<string, string | undefined>;
+}
+
+export function loadConfig(service: ServiceName | "gateway", env: Record<string, string | undefined> = process.env): Config {
+  const addrs = {} as Record<ServiceName, string>;
+  for (const name of SERVICE_NAMES) {
+    const upper = name.toUpperCase();
+    const port = intFrom(env, `${upper}_PORT`, SERVICE_PORTS[name]);
+    addrs[name] = normalizeAddr(env[`${upper}_ADDR`] ?? `127.0.0.1:${port}`);
+  }
+  const defaultPort = service === "gateway" ? 8080 : SERVICE_PORTS[service];
+  return {
+    port: intFrom(env, service === "gateway" ? "GATEWAY_PORT" : `${service.toUpperCase()}_PORT`, intFrom(env, "PORT", defaultPort)),
+    host: env.HOST ?? "127.0.0.1",
+    databaseUrl: env.DATABASE_URL ?? INFRA_DEFAULTS.databaseUrl,
+    redisUrl: env.REDIS_URL ?? INFRA_DEFAULTS.redisUrl,
+    natsUrl: env.NATS_URL ?? INFRA_DEFAULTS.natsUrl,
+    addrs,
+    jwtSecret: env.AUTH_JWT_SECRET ?? DEV_JWT_SECRET,
+    dbPoolSize: intFrom(env, "DB_POOL_SIZE", 20),
+    logLevel: env.LOG_LEVEL ?? "info",
+    shutdownGraceMs: intFrom(env, "SHUTDOWN_GRACE_MS", 10_000),
+    env,
+  };
+}
+
+/** Reads an integer setting, failing loudly at start-up rather than running with NaN. */
+export function intFrom(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new Error(`${name} must be an integer, got "${raw}"`);
+  return n;
+}
+
+function normalizeAddr(addr: string): string {
+  return /^https?:\/\//.test(addr) ? addr.replace(/\/$/, "") : `http://${addr}`;
+}

@@ -1,0 +1,83 @@
+// Postgres through TypeORM: one schema per service (DESIGN.md), migrations (never synchronize), and a
+// transaction helper that retries the conflicts Postgres asks us to retry.
+import { DataSource, type EntityManager, type EntitySchema, type MigrationInterface } from "typeorm";
+import { PG, pgCode } from "./errors.js";
+
+export type { EntityManager };
+
+export interface DatabaseSpec {
+  /** The service's own schema, e.g. "catalog". */
+  schema: string;
+  migrations: (new () => MigrationInterface)[];
+  entities?: EntitySchema[];
+}
+
+export function createDataSource(url: string, spec: DatabaseSpec, poolSize = 20, appName = spec.schema): DataSource {
+  return new DataSource({
+    type: "postgres",
+    url,
+    schema: spec.schema,
+    entities: spec.entities ?? [],
+    migrations: spec.migrations,
+    migrationsTableName: "migrations",
+    migrationsTransactionMode: "each",
+    synchronize: false,
+    logging: false,
+    applicationName: appName,
+    extra: { max: poolSize, connectionTimeoutMillis: 5000 },
+  });
+}
+
+/**
+ * Connects and brings the schema up to date. Several processes may start at once (npm start, scale-out),
+ * so migrations run under an advisory lock named after the schema.
+ */
+export async function openDatabase(url: string, spec: DatabaseSpec, poolSize = 20, appName?: string): Promise<DataSource> {
+  const ds = createDataSource(url, spec, poolSize, appName);
+  await ds.initialize();
+  try {
+    await migrate(ds, spec.schema);
+  } catch (err) {
+    await ds.destroy();
+    throw err;
+  }
+  return ds;
+}
+
+export async function migrate(ds: DataSource, schema: string): Promise<void> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query("SELECT pg_advisory_lock(hashtext($1))", [`migrate:${schema}`]);
+    try {
+      await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await ds.runMigrations({ transaction: "each" });
+    } finally {
+      await runner.query("SELECT pg_advisory_unlock(hashtext($1))", [`migrate:${schema}`]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/**
+ * Runs `work` in a transaction, retrying on serialization failures and deadlocks (which Postgres resolves
+ * by aborting one side). Work must therefore be safe to run again: it sees a fresh transaction each time.
+ */
+export async function inTransaction<T>(ds: DataSource, work: (tx: EntityManager) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ds.transaction(work);
+    } catch (err) {
+      const code = pgCode(err);
+      const retryable = code === PG.serializationFailure || code === PG.deadlockDetected;
+      if (!retryable || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 10));
+    }
+  }
+}
+
+/** SELECT 1 for health checks. */
+export async function pingDatabase(ds: DataSource): Promise<void> {
+  await ds.query("SELECT 1");
+}

@@ -1,0 +1,168 @@
+// Transactional outbox (CONVENTIONS.md "Data"): a business change and the event announcing it are written in
+// one transaction; a relay publishes unpublished rows to JetStream with Nats-Msg-Id = event id, so a crash
+// anywhere loses nothing and a re-publish is deduplicated by JetStream.
+import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import pg from "pg";
+import type { DataSource, EntityManager } from "typeorm";
+import type { Logger } from "./log.js";
+import { eventHeaders, type Nats } from "./nats.js";
+
+/** DDL for a service's outbox and processed-event tables; used by each service's first migration. */
+export function eventTablesSql(schema: string): { up: string[]; down: string[] } {
+  return {
+    up: [
+      `CREATE TABLE "${schema}".outbox (
+        event_id uuid PRIMARY KEY,
+        seq bigserial NOT NULL UNIQUE,
+        subject text NOT NULL,
+        message_type text NOT NULL,
+        payload bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        published_at timestamptz,
+        attempts int NOT NULL DEFAULT 0,
+        last_error text
+      )`,
+      `CREATE INDEX outbox_unpublished ON "${schema}".outbox (seq) WHERE published_at IS NULL`,
+      `CREATE TABLE "${schema}".processed_events (
+        consumer text NOT NULL,
+        event_id text NOT NULL,
+        processed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer, event_id)
+      )`,
+    ],
+    down: [`DROP TABLE "${schema}".processed_events`, `DROP TABLE "${schema}".outbox`],
+  };
+}
+
+/** An event message: every event in proto/ carries its id in `event_id`. */
+type EventDesc = DescMessage;
+type EventOf<D extends EventDesc> = MessageShape<D> & { eventId: string };
+
+/** Writes an event in the caller's transaction; it is published after commit. */
+export async function enqueueEvent<D extends EventDesc>(
+  tx: EntityManager, schema: string, subject: string, desc: D, event: EventOf<D>,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO "${schema}".outbox (event_id, subject, message_type, payload) VALUES ($1, $2, $3, $4)`,
+    [event.eventId, subject, desc.typeName, Buffer.from(toBinary(desc, event))],
+  );
+  // Delivered at commit: wakes the relay at once instead of at its next poll.
+  await tx.query(`SELECT pg_notify($1, '')`, [notifyChannel(schema)]);
+}
+
+function notifyChannel(schema: string) {
+  return `${schema}_outbox`;
+}
+
+export interface OutboxRelayOptions {
+  schema: string;
+  batchSize?: number;
+  /** Poll even without notifications (a missed NOTIFY, rows left by a crash). */
+  pollMs?: number;
+  /** Published rows are kept this long for inspection, then deleted. */
+  retainMs?: number;
+}
+
+/**
+ * Publishes outbox rows in order of writing. Several relays (replicas) may run: rows are claimed with
+ * FOR UPDATE SKIP LOCKED. NATS down: rows stay unpublished and are retried with backoff.
+ */
+export class OutboxRelay {
+  private stopped = false;
+  private wake: () => void = () => {};
+  private listener?: pg.Client;
+  private loopDone?: Promise<void>;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly retainMs: number;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly nats: Nats,
+    private readonly databaseUrl: string,
+    private readonly log: Logger,
+    private readonly opts: OutboxRelayOptions,
+  ) {
+    this.batchSize = opts.batchSize ?? 200;
+    this.pollMs = opts.pollMs ?? 500;
+    this.retainMs = opts.retainMs ?? 24 * 3600_000;
+  }
+
+  async start(): Promise<void> {
+    await this.listen().catch((err) => this.log.warn({ err }, "outbox LISTEN unavailable; polling only"));
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.loopDone;
+    await this.listener?.end().catch(() => {});
+  }
+
+  /** Publishes what is pending now; returns how many rows were published. Exposed for tests. */
+  async publishPending(): Promise<number> {
+    return this.ds.transaction(async (tx) => {
+      const rows: { event_id: string; subject: string; payload: Buffer }[] = await tx.query(
+        `SELECT event_id, subject, payload FROM "${this.opts.schema}".outbox
+         WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.batchSize],
+      );
+      if (rows.length === 0) return 0;
+      const results = await Promise.allSettled(
+        rows.map((r) => this.nats.js.publish(r.subject, r.payload, { msgID: r.event_id, headers: eventHeaders(r.event_id) })),
+      );
+      const done = rows.filter((_, i) => results[i].status === "fulfilled").map((r) => r.event_id);
+      const failed = rows.filter((_, i) => results[i].status === "rejected").map((r) => r.event_id);
+      if (done.length) {
+        await tx.query(`UPDATE "${this.opts.schema}".outbox SET published_at = now() WHERE event_id = ANY($1)`, [done]);
+      }
+      if (failed.length) {
+        const reason = (results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason;
+        await tx.query(
+          `UPDATE "${this.opts.schema}".outbox SET attempts = attempts + 1, last_error = $2 WHERE event_id = ANY($1)`,
+          [failed, String(reason?.message ?? reason).slice(0, 500)],
+        );
+        throw Object.assign(new Error(`publishing ${failed.length} events failed: ${reason?.message ?? reason}`), { published: done.length });
+      }
+      return done.length;
+    });
+  }
+
+  private async loop(): Promise<void> {
+    let backoffMs = 0;
+    let lastCleanup = 0;
+    while (!this.stopped) {
+      let published = 0;
+      try {
+        published = await this.publishPending();
+        backoffMs = 0;
+        if (Date.now() - lastCleanup > 60_000) {
+          lastCleanup = Date.now();
+          await this.ds.query(
+            `DELETE FROM "${this.opts.schema}".outbox WHERE published_at < now() - $1::interval`,
+            [`${Math.floor(this.retainMs / 1000)} seconds`],
+          );
+        }
+      } catch (err) {
+        backoffMs = Math.min(5000, backoffMs ? backoffMs * 2 : 100);
+        this.log.warn({ err: (err as Error).message, retryInMs: backoffMs }, "outbox publish failed; retrying");
+      }
+      if (this.stopped) break;
+      if (published === this.batchSize && backoffMs === 0) continue; // more waiting: keep going
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, backoffMs || this.pollMs);
+        this.wake = () => { clearTimeout(timer); resolve(); };
+      });
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: `${this.opts.schema}-outbox` });
+    client.on("error", (err) => this.log.warn({ err: err.message }, "outbox listener connection lost"));
+    client.on("notification", () => this.wake());
+    await client.connect();
+    await client.query(`LISTEN "${notifyChannel(this.opts.schema)}"`);
+    this.listener = client;
+  }
+}

@@ -1,0 +1,221 @@
+// The one bootstrap every service uses (CONVENTIONS.md "Servers"): Connect on HTTP/2 cleartext, so each
+// service speaks gRPC, gRPC-Web and Connect; real health; token verification; error hygiene; graceful
+// shutdown (stop accepting, drain, stop background work, close pools).
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import type { DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Client, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
+import { createClient as createRedisClient, type RedisClientType } from "redis";
+import type { DataSource } from "typeorm";
+import { authInterceptor, TokenVerifier } from "./auth.js";
+import { loadConfig, type Config, type ServiceName } from "./config.js";
+import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
+import { HealthState, type DependencyChecks } from "./health.js";
+import { createLogger, type Logger } from "./log.js";
+import { connectNats, ensureStreams, pingNats, type Nats } from "./nats.js";
+
+export type Redis = RedisClientType;
+
+/** What a service's build() receives: its configuration, connections and clients of the other services. */
+export interface ServiceContext {
+  name: ServiceName;
+  config: Config;
+  log: Logger;
+  /** Present when the module declares `database`. */
+  db: DataSource;
+  /** Present when the module declares `redis: true`. */
+  redis: Redis;
+  /** Present when the module declares `nats: true`. */
+  nats: Nats;
+  verifier: TokenVerifier;
+  /** A gRPC client of another service of the mesh. */
+  client<T extends DescService>(service: T, target: ServiceName): Client<T>;
+  /** Headers for calls on this service's own account (background work with no caller). */
+  serviceHeaders(): Promise<{ authorization: string }>;
+}
+
+/** Background work (outbox relays, consumers, sweepers): started after the server listens, stopped before pools close. */
+export interface BackgroundTask {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface BuiltService {
+  routes(router: ConnectRouter): void;
+  background?: BackgroundTask[];
+  /** Extra dependency checks for health, beyond the connections the bootstrap already checks. */
+  checks?: DependencyChecks;
+}
+
+/** A service of the mesh, as services/registry.ts lists it. */
+export interface ServiceModule {
+  name: ServiceName;
+  database?: DatabaseSpec;
+  redis?: boolean;
+  nats?: boolean;
+  build(ctx: ServiceContext): Promise<BuiltService>;
+}
+
+export interface RunningService {
+  port: number;
+  /** http://127.0.0.1:PORT */
+  url: string;
+  ctx: ServiceContext;
+  stop(): Promise<void>;
+}
+
+export async function startService(mod: ServiceModule, config: Config): Promise<RunningService> {
+  const log = createLogger(mod.name, config.logLevel);
+  const verifier = new TokenVerifier(config.jwtSecret);
+  const closers: (() => Promise<unknown>)[] = [];
+  const checks: DependencyChecks = {};
+  const ctx = { name: mod.name, config, log, verifier } as ServiceContext;
+
+  try {
+    if (mod.database) {
+      ctx.db = await openDatabase(config.databaseUrl, mod.database, config.dbPoolSize, mod.name);
+      closers.push(() => ctx.db.destroy());
+      checks.postgres = () => pingDatabase(ctx.db);
+    }
+    if (mod.redis) {
+      ctx.redis = await connectRedis(config.redisUrl, log);
+      closers.push(() => ctx.redis.close().catch(() => ctx.redis.destroy()));
+      checks.redis = async () => { await ctx.redis.ping(); };
+    }
+    if (mod.nats) {
+      ctx.nats = await connectNats(config.natsUrl, mod.name);
+      await ensureStreams(ctx.nats.jsm);
+      closers.push(() => ctx.nats.nc.drain().catch(() => ctx.nats.nc.close()));
+      checks.nats = () => pingNats(ctx.nats.nc);
+    }
+  } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => {});
+    throw err;
+  }
+
+  const transports = new Map<ServiceName, ReturnType<typeof createGrpcTransport>>();
+  ctx.client = (service, target) => {
+    let t = transports.get(target);
+    if (!t) {
+      t = createGrpcTransport({ baseUrl: config.addrs[target], defaultTimeoutMs: 10_000 });
+      transports.set(target, t);
+    }
+    return createClient(service, t);
+  };
+  let serviceToken: { token: string; renewAt: number } | undefined;
+  ctx.serviceHeaders = async () => {
+    if (!serviceToken || Date.now() > serviceToken.renewAt) {
+      serviceToken = { token: await verifier.mint({ subject: `service:${mod.name}`, role: "service" }, 3600), renewAt: Date.now() + 1800_000 };
+    }
+    return { authorization: `Bearer ${serviceToken.token}` };
+  };
+
+  const built = await mod.build(ctx);
+  const health = new HealthState(mod.name, { ...checks, ...built.checks }, log);
+  const handler = connectNodeAdapter({
+    routes: (router) => {
+      health.register(router);
+      built.routes(router);
+    },
+    interceptors: [errorInterceptor(log), authInterceptor(verifier)],
+  });
+
+  const server = http2.createServer(handler);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on("session", (s) => {
+    sessions.add(s);
+    s.on("close", () => sessions.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const started: BackgroundTask[] = [];
+  for (const task of built.background ?? []) {
+    await task.start();
+    started.push(task);
+  }
+  log.info({ port }, `${mod.name} listening`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= (async () => {
+    health.markDraining();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const s of sessions) s.close(); // GOAWAY: finish in-flight streams, accept no new ones
+    const timer = setTimeout(() => { for (const s of sessions) s.destroy(); }, config.shutdownGraceMs);
+    await closed;
+    clearTimeout(timer);
+    for (const task of started.reverse()) {
+      await task.stop().catch((err) => log.warn({ err, task: task.name }, "background task did not stop cleanly"));
+    }
+    for (const close of closers.reverse()) await close().catch((err) => log.warn({ err }, "close failed"));
+    log.info(`${mod.name} stopped`);
+  })());
+
+  return { port, url: `http://127.0.0.1:${port}`, ctx, stop };
+}
+
+/** Entry point of a service process: configuration from the environment, stop on SIGTERM / SIGINT. */
+export async function runMain(mod: ServiceModule): Promise<void> {
+  const config = loadConfig(mod.name);
+  let running: RunningService;
+  try {
+    running = await startService(mod, config);
+  } catch (err) {
+    createLogger(mod.name).fatal({ err }, `${mod.name} failed to start`);
+    process.exit(1);
+  }
+  const onSignal = (signal: string) => {
+    running.ctx.log.info({ signal }, "shutting down");
+    running.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+}
+
+/**
+ * Answers every failure with a proper gRPC status. ConnectErrors pass as they are; an unexpected error is a
+ * bug, logged with its stack and answered Internal without leaking details; a lost dependency is Unavailable.
+ */
+function errorInterceptor(log: Logger): Interceptor {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (err) {
+      if (err instanceof ConnectError) throw err;
+      if (isConnectionError(err)) {
+        log.warn({ err, procedure: req.method.name }, "dependency unavailable");
+        throw new ConnectError("a dependency is unavailable; retry shortly", Code.Unavailable);
+      }
+      log.error({ err, procedure: `${req.service.typeName}/${req.method.name}` }, "unhandled error");
+      throw new ConnectError("internal error", Code.Internal);
+    }
+  };
+}
+
+function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P03", "53300"].includes(e?.code ?? "")
+    || /Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? "");
+}
+
+async function connectRedis(url: string, log: Logger): Promise<Redis> {
+  const client: Redis = createRedisClient({
+    url,
+    socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
+  });
+  let lastWarn = 0;
+  client.on("error", (err) => {
+    // The client reconnects by itself; log at most every 10 s so an outage does not flood the log.
+    if (Date.now() - lastWarn > 10_000) {
+      lastWarn = Date.now();
+      log.warn({ err: err.message }, "redis connection error");
+    }
+  });
+  await client.connect();
+  return client;
+}

@@ -1,0 +1,122 @@
+// Test harness: real Postgres, Redis and NATS JetStream started by the suite itself on free ports (never the
+// servers a machine may run on the standard ports), and services started in-process on free ports.
+//
+// One infrastructure per `npm test` run (global-setup.ts exports its URLs through the environment); every
+// call to testConfig() gets its own fresh database, so test files do not see each other's rows.
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { loadConfig, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
+import { TokenVerifier, type Role } from "../services/lib/auth.js";
+import { startService, type RunningService, type ServiceModule } from "../services/lib/server.js";
+
+export interface TestInfra {
+  databaseUrl: string;
+  redisUrl: string;
+  natsUrl: string;
+}
+
+/** The suite's infrastructure, as global-setup.ts started it. */
+export function testInfra(): TestInfra {
+  const { TEST_DATABASE_URL, TEST_REDIS_URL, TEST_NATS_URL } = process.env;
+  if (!TEST_DATABASE_URL || !TEST_REDIS_URL || !TEST_NATS_URL) {
+    throw new Error("test infrastructure not started: run the tests with `npm test` (mocha loads test/global-setup.ts)");
+  }
+  return { databaseUrl: TEST_DATABASE_URL, redisUrl: TEST_REDIS_URL, natsUrl: TEST_NATS_URL };
+}
+
+/** Creates an empty database in the suite's Postgres and returns its URL. */
+export async function freshDatabase(prefix = "t"): Promise<string> {
+  const base = testInfra().databaseUrl;
+  const name = `${prefix}_${randomUUID().replace(/-/g, "").slice(0, 16)}`;
+  const client = new pg.Client({ connectionString: base });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * Configuration for a service under test: the suite's Redis and NATS, the given (or a fresh) database,
+ * port 0 (a free one), quiet logs. `env` sets service-specific settings (e.g. RESERVATION_TTL_SECONDS).
+ */
+export function testConfig(service: ServiceName, databaseUrl: string, env: Record<string, string> = {}): Config {
+  const infra = testInfra();
+  const config = loadConfig(service, {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: infra.redisUrl,
+    NATS_URL: infra.natsUrl,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    SHUTDOWN_GRACE_MS: "2000",
+    DB_POOL_SIZE: "10",
+    ...env,
+  });
+  return { ...config, port: 0 };
+}
+
+/**
+ * Starts services in-process, wired to each other (each one's <NAME>_ADDR points at the others' free ports).
+ * Services are started in the order given; list dependencies first.
+ */
+export async function startServices(
+  modules: ServiceModule[],
+  opts: { databaseUrl?: string; env?: Record<string, string> } = {},
+): Promise<{ services: Record<string, RunningService>; databaseUrl: string; stop(): Promise<void> }> {
+  const databaseUrl = opts.databaseUrl ?? (await freshDatabase());
+  const services: Record<string, RunningService> = {};
+  const addrEnv: Record<string, string> = {};
+  try {
+    for (const mod of modules) {
+      const config = testConfig(mod.name, databaseUrl, { ...opts.env, ...addrEnv });
+      const running = await startService(mod, config);
+      services[mod.name] = running;
+      addrEnv[`${mod.name.toUpperCase()}_ADDR`] = running.url;
+      // Services started earlier learn the address too (their clients are created lazily from config.addrs).
+      for (const other of Object.values(services)) other.ctx.config.addrs[mod.name] = running.url;
+    }
+  } catch (err) {
+    for (const s of Object.values(services).reverse()) await s.stop().catch(() => {});
+    throw err;
+  }
+  return {
+    services,
+    databaseUrl,
+    async stop() {
+      for (const s of Object.values(services).reverse()) await s.stop().catch(() => {});
+    },
+  };
+}
+
+const verifier = new TokenVerifier(loadConfig("catalog", {}).jwtSecret);
+
+/** A token signed with the development secret, as the identity service would issue it. */
+export async function tokenFor(role: Role, subject: string = randomUUID(), warehouseId?: string): Promise<string> {
+  return verifier.mint({ subject, role, warehouseId }, 3600);
+}
+
+/** Headers for a call as that token's holder. */
+export function bearer(token: string): { headers: { authorization: string } } {
+  return { headers: { authorization: `Bearer ${token}` } };
+}
+
+/** Polls until `check` returns a truthy value or the deadline passes (tests never sleep blindly). */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms${lastError ? `: ${lastError}` : ""}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export { SERVICE_NAMES };
