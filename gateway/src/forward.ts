@@ -1,0 +1,57 @@
+// Forwarding: each exposed RPC is answered by calling the owning service over gRPC with the caller's
+// credentials and deadline, so the services stay the only place where rules (and auth checks) live.
+import type { DescService } from "@bufbuild/protobuf";
+import { createClient, type ConnectRouter, type HandlerContext, type Transport } from "@connectrpc/connect";
+import type { PublicService } from "./routes.js";
+
+/** Request headers passed through to the services. */
+const FORWARDED_HEADERS = ["authorization", "traceparent", "x-request-id"];
+
+/** Default deadline for a forwarded unary call when the browser sets none. */
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+function callOptions(ctx: HandlerContext, streaming: boolean) {
+  const headers: Record<string, string> = {};
+  for (const name of FORWARDED_HEADERS) {
+    const v = ctx.requestHeader.get(name);
+    if (v) headers[name] = v;
+  }
+  const remaining = ctx.timeoutMs();
+  return {
+    headers,
+    signal: ctx.signal,
+    // Streams (live order tracking) live as long as the browser keeps them open.
+    timeoutMs: remaining ?? (streaming ? undefined : DEFAULT_TIMEOUT_MS),
+  };
+}
+
+export function registerForwarding(router: ConnectRouter, exposed: PublicService[], transportFor: (p: PublicService) => Transport): void {
+  for (const p of exposed) {
+    const client = createClient(p.service, transportFor(p)) as Record<string, (...args: unknown[]) => unknown>;
+    const impl: Record<string, unknown> = {};
+    for (const method of p.service.methods) {
+      if (p.methods !== "*" && !p.methods.includes(method.localName)) continue;
+      const call = client[method.localName];
+      switch (method.methodKind) {
+        case "unary":
+          impl[method.localName] = (req: unknown, ctx: HandlerContext) => call(req, callOptions(ctx, false));
+          break;
+        case "server_streaming":
+          impl[method.localName] = async function* (req: unknown, ctx: HandlerContext) {
+            yield* call(req, callOptions(ctx, true)) as AsyncIterable<unknown>;
+          };
+          break;
+        default:
+          // No client or bidi streaming RPC is public; a browser could not use one through HTTP/1.1 anyway.
+          continue;
+      }
+    }
+    // Only the listed methods are registered: the rest of the service is not routable from outside.
+    for (const method of p.service.methods) {
+      const fn = impl[method.localName];
+      if (fn) router.rpc(method as never, fn as never);
+    }
+  }
+}
+
+export type { DescService };
