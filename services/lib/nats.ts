@@ -87,6 +87,17 @@ export interface ConsumerSpec {
   concurrency?: number;
   /** Applies the event's effect in the given transaction. Throwing redelivers it later. */
   handle: (msg: JsMsg, tx: EntityManager) => Promise<void>;
+  /** How long an unacknowledged delivery waits before redelivery (default 30 s). */
+  ackWaitMs?: number;
+}
+
+/**
+ * Where a durable consumer starts, from the service's environment. Production: the configured durable name,
+ * from the first message. Tests that share one NATS across many fresh databases set EVENT_CONSUMER_SUFFIX
+ * (a durable of their own) and EVENT_CONSUMER_START=new (skip events other tests published).
+ */
+export function consumerPlacement(env: Record<string, string | undefined>): { durableSuffix: string; startNew: boolean } {
+  return { durableSuffix: env.EVENT_CONSUMER_SUFFIX ?? "", startNew: env.EVENT_CONSUMER_START === "new" };
 }
 
 export interface RunningConsumer {
@@ -98,19 +109,23 @@ export interface RunningConsumer {
  * same transaction as the effect, and the message is acknowledged only after that transaction commits.
  * A redelivery (crash before ack, NATS replay) finds the id and changes nothing.
  */
-export async function runConsumer(nats: Nats, ds: DataSource, spec: ConsumerSpec, log: Logger): Promise<RunningConsumer> {
+export async function runConsumer(
+  nats: Nats, ds: DataSource, spec: ConsumerSpec, log: Logger, env: Record<string, string | undefined> = {},
+): Promise<RunningConsumer> {
+  const placement = consumerPlacement(env);
+  const durable = spec.durable + placement.durableSuffix;
   await nats.jsm.consumers.add(spec.stream, {
-    durable_name: spec.durable,
+    durable_name: durable,
     filter_subject: spec.filterSubject,
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: 30e9,
+    deliver_policy: placement.startNew ? DeliverPolicy.New : DeliverPolicy.All,
+    ack_wait: (spec.ackWaitMs ?? 30_000) * 1e6,
     max_ack_pending: 1000,
   }).catch(async (err) => {
     // Already exists with the same config: fine. Anything else is real.
-    await nats.jsm.consumers.info(spec.stream, spec.durable).catch(() => { throw err; });
+    await nats.jsm.consumers.info(spec.stream, durable).catch(() => { throw err; });
   });
-  const consumer = await nats.js.consumers.get(spec.stream, spec.durable);
+  const consumer = await nats.js.consumers.get(spec.stream, durable);
   const concurrency = spec.concurrency ?? 8;
   let stopping = false;
   const inFlight = new Set<Promise<void>>();

@@ -9,6 +9,7 @@ import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-nod
 import { createClient as createRedisClient, type RedisClientType } from "redis";
 import type { DataSource } from "typeorm";
 import { authInterceptor, TokenVerifier } from "./auth.js";
+import { answerUndecodableAsInvalidArgument } from "./decode-errors.js";
 import { loadConfig, type Config, type ServiceName } from "./config.js";
 import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
 import { HealthState, type DependencyChecks } from "./health.js";
@@ -118,6 +119,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     routes: (router) => {
       health.register(router);
       built.routes(router);
+      answerUndecodableAsInvalidArgument(router);
     },
     interceptors: [errorInterceptor(log), authInterceptor(verifier)],
   });
