@@ -1,0 +1,75 @@
+// CartService handlers. The cart is always the caller's own: the user id comes from the verified token;
+// only ClearCart lets a service token (Order, after an order) name the user.
+import { create } from "@bufbuild/protobuf";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import {
+  CartService, ClearCartResponseSchema, GetCartResponseSchema, UpdateCartItemQuantityResponseSchema, type Cart,
+} from "../../../gen/shop/cart/v1/cart_pb.js";
+import { requireCustomer, requireRole, type Principal } from "../../lib/auth.js";
+import { failedPrecondition, invalidArgument, permissionDenied, unauthenticated } from "../../lib/errors.js";
+import { isUuid, optionalUuid, uuid, uuidList } from "../../lib/validate.js";
+import { cartFullMessage, checkCanHold, presentCart, validateQuantity } from "./domain/cart.js";
+import type { CartStore } from "./store/cart-store.js";
+import type { Upstream } from "./upstream.js";
+
+/** Most item ids one ClearCart may name (an order has at most as many lines as a cart). */
+const MAX_CLEAR_ITEM_IDS = 500;
+
+export function cartService(store: CartStore, upstream: Upstream): ServiceImpl<typeof CartService> {
+  /** The cart with live prices and stock: one Catalog call and one Inventory call, both concurrently. */
+  async function view(userId: string, signal: AbortSignal): Promise<Cart> {
+    const stored = await store.load(userId);
+    const ids = stored.lines.map((l) => l.itemId);
+    const [items, stock] = await Promise.all([upstream.batchGetItems(ids, signal), upstream.batchStockLeft(ids, signal)]);
+    return presentCart(userId, stored, items, stock);
+  }
+
+  return {
+    async getCart(_req, ctx) {
+      const userId = customerId(ctx);
+      return create(GetCartResponseSchema, { cart: await view(userId, ctx.signal) });
+    },
+
+    async updateCartItemQuantity(req, ctx) {
+      const userId = customerId(ctx);
+      const itemId = uuid(req.itemId, "item_id");
+      const quantity = validateQuantity(req.quantity);
+      if (quantity === 0) {
+        await store.removeLine(userId, itemId);
+      } else {
+        const item = await upstream.getItem(itemId, ctx.signal);
+        checkCanHold(item, await upstream.stockLeft(itemId, ctx.signal), quantity);
+        const price = item.price!; // checkCanHold verified its currency, so it is set
+        const result = await store.setLine(userId, itemId, quantity, price.minorUnits, price.currencyCode);
+        if (result === "cart-full") throw failedPrecondition(cartFullMessage(store.maxLines));
+      }
+      return create(UpdateCartItemQuantityResponseSchema, { cart: await view(userId, ctx.signal) });
+    },
+
+    async clearCart(req, ctx) {
+      const caller = requireRole(ctx, "customer", "service");
+      const named = optionalUuid(req.userId, "user_id");
+      const itemIds = uuidList(req.itemIds, "item_ids", 0, MAX_CLEAR_ITEM_IDS);
+      let userId: string;
+      if (caller.role === "service") {
+        if (named === "") throw invalidArgument("user_id", "is required with a service token");
+        userId = named;
+      } else {
+        userId = userIdOf(caller);
+        if (named !== "" && named !== userId) throw permissionDenied("a customer can only clear their own cart");
+      }
+      await store.clear(userId, itemIds);
+      return create(ClearCartResponseSchema, {});
+    },
+  };
+}
+
+function customerId(ctx: HandlerContext): string {
+  return userIdOf(requireCustomer(ctx));
+}
+
+/** Customer subjects are user UUIDs; a token with anything else is not one our identity service issued. */
+function userIdOf(p: Principal): string {
+  if (!isUuid(p.subject)) throw unauthenticated("token subject is not a user id");
+  return p.subject.toLowerCase();
+}

@@ -1,0 +1,90 @@
+// SQL for schema `cart`. Every change of a line is one statement on that line (never a read-modify-write of
+// the whole cart), so concurrent changes of different lines all survive. Each change first touches the
+// user's cart row: that row lock orders one user's writers, which keeps the line-count cap exact.
+import type { DataSource, EntityManager } from "typeorm";
+import { inTransaction } from "../../../lib/db.js";
+import type { StoredCart, StoredLine } from "../domain/cart.js";
+
+export type SetLineResult = "saved" | "cart-full";
+
+export class CartStore {
+  constructor(private readonly ds: DataSource, readonly maxLines: number) {}
+
+  async load(userId: string): Promise<StoredCart> {
+    const rows: { update_time: Date; item_id: string | null; quantity: number | null; price_when_added_minor: string | null; currency: string | null; added_at: Date | null }[] =
+      await this.ds.query(
+        `SELECT c.update_time, l.item_id, l.quantity, l.price_when_added_minor, l.currency, l.added_at
+           FROM cart.carts c LEFT JOIN cart.cart_lines l ON l.user_id = c.user_id
+          WHERE c.user_id = $1
+          ORDER BY l.added_at, l.item_id`,
+        [userId],
+      );
+    if (rows.length === 0) return { lines: [] };
+    const lines: StoredLine[] = rows.filter((r) => r.item_id !== null).map((r) => ({
+      itemId: r.item_id!,
+      quantity: r.quantity!,
+      priceWhenAddedMinor: BigInt(r.price_when_added_minor!),
+      currency: r.currency!,
+      addedAt: r.added_at!,
+    }));
+    return { updateTime: rows[0].update_time, lines };
+  }
+
+  /**
+   * Sets a line's quantity, adding it (at `priceMinor`, kept as price_when_added) when new. A new line is
+   * refused when the cart already holds maxLines items.
+   */
+  async setLine(userId: string, itemId: string, quantity: number, priceMinor: bigint, currency: string): Promise<SetLineResult> {
+    return inTransaction(this.ds, async (tx) => {
+      await lockCart(tx, userId, true);
+      const saved: unknown[] = await tx.query(
+        `INSERT INTO cart.cart_lines AS l (user_id, item_id, quantity, price_when_added_minor, currency, added_at, updated_at)
+         SELECT $1, $2, $3, $4, $5, now(), now()
+          WHERE EXISTS (SELECT 1 FROM cart.cart_lines WHERE user_id = $1 AND item_id = $2)
+             OR (SELECT count(*) FROM cart.cart_lines WHERE user_id = $1) < $6
+         ON CONFLICT (user_id, item_id) DO UPDATE SET quantity = EXCLUDED.quantity, updated_at = now()
+         RETURNING l.item_id`,
+        [userId, itemId, quantity, priceMinor.toString(), currency, this.maxLines],
+      );
+      return saved.length === 1 ? "saved" : "cart-full";
+    });
+  }
+
+  /** Removes one line; removing a line that is not there changes nothing. */
+  async removeLine(userId: string, itemId: string): Promise<void> {
+    await this.clear(userId, [itemId]);
+  }
+
+  /** Removes the given lines, or every line when `itemIds` is empty. Idempotent. */
+  async clear(userId: string, itemIds: string[] = []): Promise<void> {
+    await inTransaction(this.ds, async (tx) => {
+      if (!(await lockCart(tx, userId, false))) return;
+      if (itemIds.length === 0) {
+        await tx.query(`DELETE FROM cart.cart_lines WHERE user_id = $1`, [userId]);
+      } else {
+        await tx.query(`DELETE FROM cart.cart_lines WHERE user_id = $1 AND item_id = ANY($2::uuid[])`, [userId, itemIds]);
+      }
+    });
+  }
+}
+
+/**
+ * Locks the user's cart row and stamps its update time; creates the row when `create`. Returns whether the
+ * cart exists. Always the first statement of a write, so one user's writers queue here and never deadlock.
+ */
+async function lockCart(tx: EntityManager, userId: string, create: boolean): Promise<boolean> {
+  const rows: unknown[] = create
+    ? await tx.query(
+      `INSERT INTO cart.carts (user_id, update_time) VALUES ($1, clock_timestamp())
+       ON CONFLICT (user_id) DO UPDATE SET update_time = clock_timestamp()
+       RETURNING user_id`,
+      [userId],
+    )
+    // Wrapped in a SELECT because TypeORM answers a bare UPDATE with [rows, count] instead of rows.
+    : await tx.query(
+      `WITH touched AS (UPDATE cart.carts SET update_time = clock_timestamp() WHERE user_id = $1 RETURNING user_id)
+       SELECT user_id FROM touched`,
+      [userId],
+    );
+  return rows.length > 0;
+}
