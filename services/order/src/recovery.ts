@@ -1,0 +1,58 @@
+// The background worker that finishes what requests left behind: stuck submissions (lease ran out), stock of
+// cancelled or abandoned checkouts not yet returned to Inventory, carts not yet emptied after an order.
+import type { Logger } from "../../lib/log.js";
+import type { BackgroundTask } from "../../lib/server.js";
+import type { CheckoutFlow } from "./checkout.js";
+import type { SubmissionFlow } from "./submission.js";
+
+export class RecoveryWorker implements BackgroundTask {
+  readonly name = "order-recovery";
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly submissions: SubmissionFlow,
+    private readonly checkouts: CheckoutFlow,
+    private readonly intervalMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One pass over every kind of leftover work. Exposed for tests. */
+  async runOnce(): Promise<void> {
+    const jobs: [string, () => Promise<number>][] = [
+      ["submissions", () => this.submissions.recoverStuck()],
+      ["releases", () => this.checkouts.releasePending()],
+      ["carts", () => this.submissions.clearLeftoverCarts()],
+    ];
+    for (const [job, run] of jobs) {
+      if (this.stopped) return;
+      try {
+        await run();
+      } catch (err) {
+        // Database or dependency down: try again next round.
+        this.log.warn({ job, err: (err as Error).message }, "recovery pass failed");
+      }
+    }
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce().finally(() => {
+        this.running = undefined;
+        this.schedule();
+      });
+    }, this.intervalMs);
+  }
+}

@@ -1,0 +1,148 @@
+// SQL for checkouts. A checkout row holds the priced lines exactly as the shopper saw them; SubmitOrder charges
+// its total and the order copies its lines.
+import type { PricedLine } from "../domain/pricing.js";
+import { rows, type Queryable } from "./sql.js";
+
+export type { Queryable };
+
+export type DbCheckoutStatus = "RESERVING" | "ACTIVE" | "CANCELLED" | "EXPIRED" | "COMPLETED";
+
+export interface CheckoutRow {
+  id: string;
+  userId: string;
+  status: DbCheckoutStatus;
+  lines: PricedLine[];
+  currency: string;
+  totalMinor: bigint;
+  expiresAt: Date | null;
+  submissionId: string | null;
+  orderId: string | null;
+  releasePending: boolean;
+  createdAt: Date;
+}
+
+interface RawCheckout {
+  id: string;
+  user_id: string;
+  status: DbCheckoutStatus;
+  lines: { itemId: string; name: string; quantity: number; unitPriceMinor: string }[];
+  currency: string;
+  total_minor: string;
+  expires_at: Date | null;
+  submission_id: string | null;
+  order_id: string | null;
+  release_pending: boolean;
+  created_at: Date;
+}
+
+const T = `"order".checkouts`;
+
+export function toCheckout(r: RawCheckout): CheckoutRow {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    status: r.status,
+    lines: r.lines.map((l) => ({ itemId: l.itemId, name: l.name, quantity: l.quantity, unitPriceMinor: BigInt(l.unitPriceMinor) })),
+    currency: r.currency,
+    totalMinor: BigInt(r.total_minor),
+    expiresAt: r.expires_at,
+    submissionId: r.submission_id,
+    orderId: r.order_id,
+    releasePending: r.release_pending,
+    createdAt: r.created_at,
+  };
+}
+
+async function first(q: Queryable, sql: string, params: unknown[]): Promise<CheckoutRow | undefined> {
+  const found = await rows<RawCheckout>(q, sql, params);
+  return found.length ? toCheckout(found[0]) : undefined;
+}
+
+export async function insertReserving(
+  q: Queryable, c: { id: string; userId: string; lines: PricedLine[]; currency: string; totalMinor: bigint },
+): Promise<void> {
+  // bigint prices go into JSON as strings: JSON numbers lose precision past 2^53.
+  const lines = c.lines.map((l) => ({ itemId: l.itemId, name: l.name, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor.toString() }));
+  await q.query(
+    `INSERT INTO ${T} (id, user_id, status, lines, currency, total_minor) VALUES ($1, $2, 'RESERVING', $3, $4, $5)`,
+    [c.id, c.userId, JSON.stringify(lines), c.currency, c.totalMinor.toString()],
+  );
+}
+
+/** Shoppers' view: a checkout still being reserved does not exist yet. */
+export async function findForUser(q: Queryable, id: string, userId: string): Promise<CheckoutRow | undefined> {
+  return first(q, `SELECT * FROM ${T} WHERE id = $1 AND user_id = $2 AND status <> 'RESERVING'`, [id, userId]);
+}
+
+export async function latestForUser(q: Queryable, userId: string): Promise<CheckoutRow | undefined> {
+  return first(q, `SELECT * FROM ${T} WHERE user_id = $1 AND status <> 'RESERVING' ORDER BY seq DESC LIMIT 1`, [userId]);
+}
+
+export async function lock(q: Queryable, id: string): Promise<CheckoutRow | undefined> {
+  return first(q, `SELECT * FROM ${T} WHERE id = $1 FOR UPDATE`, [id]);
+}
+
+/** Serializes checkout changes of one shopper (transaction-scoped, so nothing is held across remote calls). */
+export async function lockShopper(q: Queryable, userId: string): Promise<void> {
+  await q.query(`SELECT pg_advisory_xact_lock(hashtext('order.checkout'), hashtext($1))`, [userId]);
+}
+
+export async function lockActiveForUser(q: Queryable, userId: string): Promise<CheckoutRow[]> {
+  const found = await rows<RawCheckout>(q, `SELECT * FROM ${T} WHERE user_id = $1 AND status = 'ACTIVE' ORDER BY id FOR UPDATE`, [userId]);
+  return found.map(toCheckout);
+}
+
+/** The checkout stops holding stock; Inventory is told after commit (release_pending until it confirmed). */
+export async function markForRelease(q: Queryable, id: string, status: "CANCELLED" | "EXPIRED"): Promise<void> {
+  await q.query(`UPDATE ${T} SET status = $2, release_pending = true, updated_at = now() WHERE id = $1`, [id, status]);
+}
+
+export async function releaseConfirmed(q: Queryable, id: string): Promise<void> {
+  await q.query(`UPDATE ${T} SET release_pending = false, updated_at = now() WHERE id = $1`, [id]);
+}
+
+export async function activate(q: Queryable, id: string, expiresAt: Date): Promise<CheckoutRow | undefined> {
+  return first(q, `UPDATE ${T} SET status = 'ACTIVE', expires_at = $2, updated_at = now() WHERE id = $1 AND status = 'RESERVING' RETURNING *`, [id, expiresAt]);
+}
+
+/** A reservation that came back short held nothing: the row goes too. */
+export async function deleteReserving(q: Queryable, id: string): Promise<void> {
+  await q.query(`DELETE FROM ${T} WHERE id = $1 AND status = 'RESERVING'`, [id]);
+}
+
+/** Seconds left before expiry by the database clock (negative once expired). */
+export async function secondsLeft(q: Queryable, id: string): Promise<number> {
+  const found = await rows<{ left: number }>(
+    q, `SELECT EXTRACT(EPOCH FROM (expires_at - now()))::float8 AS left FROM ${T} WHERE id = $1`, [id],
+  );
+  return found[0]?.left ?? -1;
+}
+
+export async function setSubmission(q: Queryable, id: string, submissionId: string): Promise<void> {
+  await q.query(`UPDATE ${T} SET submission_id = $2, updated_at = now() WHERE id = $1`, [id, submissionId]);
+}
+
+export async function complete(q: Queryable, id: string, orderId: string): Promise<void> {
+  await q.query(
+    `UPDATE ${T} SET status = 'COMPLETED', order_id = $2, release_pending = false, updated_at = now() WHERE id = $1`,
+    [id, orderId],
+  );
+}
+
+export async function pendingReleases(q: Queryable, limit: number): Promise<string[]> {
+  const found = await rows<{ id: string }>(
+    q, `SELECT id FROM ${T} WHERE release_pending ORDER BY updated_at LIMIT $1`, [limit],
+  );
+  return found.map((r) => r.id);
+}
+
+/** Checkouts whose BeginCheckout died mid-reservation: cancelled, so recovery returns whatever they hold. */
+export async function abandonStaleReserving(q: Queryable, olderThanSeconds: number): Promise<number> {
+  const found = await rows<{ id: string }>(
+    q,
+    `UPDATE ${T} SET status = 'CANCELLED', release_pending = true, updated_at = now()
+     WHERE status = 'RESERVING' AND created_at < now() - make_interval(secs => $1) RETURNING id`,
+    [olderThanSeconds],
+  );
+  return found.length;
+}

@@ -1,0 +1,390 @@
+// SubmitOrder: pay and place an order without ever losing one or charging twice.
+//
+// The record: one `submissions` row per (user, idempotency_key), inserted first in its own transaction with a
+// pre-generated order id. States (domain/submission.ts): PENDING -> PAID -> PLACED, or DECLINED / FAILED. Final
+// states answer every replay of the key the same way.
+//
+// Who works on it: the attempt holding the row's lease (lease_owner, lease_until; SUBMISSION_LEASE_MS). Concurrent
+// replays of the key wait (poll) for the outcome; when a lease runs out (its holder crashed or handed it back
+// after a transient failure) a replay or the recovery worker takes it over. Every state change is fenced by the
+// lease, and every step is idempotent, so even two holders could not double anything:
+//   1. claim the checkout (transaction: lock submission, lock checkout): it must be ACTIVE, expire no sooner than the
+//      safety margin, and not be held by another in-flight submission (a different key for the same checkout waits
+//      for that one, then is refused once the checkout is completed). CancelCheckout and BeginCheckout refuse a
+//      checkout held by an in-flight submission, so the reservation cannot be taken away from under a payment.
+//   2. charge through the PaymentProvider with idempotency key = submission id: a retried charge (replay, recovery)
+//      returns the same charge. Declined -> DECLINED (the reservation stays so the shopper can retry with another
+//      card and a new key). Provider error with nothing charged -> the row is deleted (nothing happened; the same
+//      key may retry) and the caller gets Unavailable. Approved -> PAID with the charge id.
+//   3. Inventory.Commit(checkout, order id), idempotent. Refused (reservation expired or released) -> void the
+//      charge, FAILED. Unreachable -> stay PAID, hand the lease back, Unavailable: a retry or recovery continues.
+//   4. one transaction: order + lines (the checkout's prices and total: what the shopper saw), OrderPlaced outbox
+//      row, checkout COMPLETED, submission PLACED.
+//   5. empty the ordered items from the cart; a failure is retried by recovery and never fails the order.
+// Recovery (RecoveryWorker, every SUBMISSION_RECOVERY_INTERVAL_MS): in-flight rows whose lease ran out are asked
+// of the provider (findCharge): not charged -> FAILED (the reservation is left to expire); charged -> step 3 on.
+// A holder that charged after recovery concluded "not charged" finds its lease gone and voids its own charge.
+import { randomUUID } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { OrderPlacedSchema, type Order, type SubmitOrderRequest } from "../../../gen/shop/order/v1/order_pb.js";
+import { onBehalfOf, type Principal } from "../../lib/auth.js";
+import { inTransaction } from "../../lib/db.js";
+import { aborted, failedPrecondition, invalidArgument, notFound, unavailable } from "../../lib/errors.js";
+import { money } from "../../lib/money.js";
+import { SUBJECTS } from "../../lib/nats.js";
+import { enqueueEvent } from "../../lib/outbox.js";
+import { pause, type OrderDeps } from "./deps.js";
+import { downstream, isCode } from "./downstream.js";
+import type { ValidCard } from "./domain/card.js";
+import { isFinal, recoveryAction, type ChargeFinding } from "./domain/submission.js";
+import { validateSubmitOrder } from "./domain/submit-input.js";
+import { PaymentProviderError, type ChargeRecord, type ChargeResult } from "./payment/provider.js";
+import * as checkouts from "./store/checkouts.js";
+import * as orders from "./store/orders.js";
+import * as subs from "./store/submissions.js";
+import type { SubmissionRow } from "./store/submissions.js";
+import { addressView, orderLinesView, orderView } from "./views.js";
+
+/** This attempt lost the submission's lease: someone else carries it on; go back and wait for the outcome. */
+class LeaseLost extends Error {}
+
+interface Attempt {
+  owner: string;
+  deadline: number;
+  card: ValidCard;
+  principal: Principal;
+}
+
+const VOIDED_AFTER_COMMIT_REFUSED = "the checkout expired before the order could be placed; the payment was voided";
+
+export class SubmissionFlow {
+  constructor(private readonly d: OrderDeps) {}
+
+  async submit(p: Principal, req: SubmitOrderRequest): Promise<Order> {
+    const input = validateSubmitOrder(req);
+    const { ds, settings } = this.d;
+    const checkout = await checkouts.findForUser(ds, input.checkoutId, p.subject);
+    if (!checkout) throw notFound("checkout", input.checkoutId);
+    const attempt: Attempt = { owner: randomUUID(), deadline: Date.now() + settings.waitMs, card: input.card, principal: p };
+
+    let exists = false; // once the key's row is known to exist, polls only read it
+    for (;;) {
+      let sub = exists ? undefined : await subs.insert(ds, {
+        id: randomUUID(),
+        userId: p.subject,
+        idempotencyKey: input.idempotencyKey,
+        checkoutId: checkout.id,
+        orderId: randomUUID(),
+        amountMinor: checkout.totalMinor,
+        currency: checkout.currency,
+        cardLast4: input.card.last4,
+        shippingAddress: input.address,
+      }, attempt.owner, settings.leaseMs);
+      if (!sub) {
+        const existing = await subs.byKey(ds, p.subject, input.idempotencyKey);
+        exists = !!existing;
+        if (existing && existing.checkoutId !== checkout.id) {
+          throw invalidArgument("idempotency_key", "was already used for another checkout; use a new key for each submission");
+        }
+        if (existing && isFinal(existing.state)) return this.answer(existing);
+        sub = existing && await subs.takeLease(ds, existing.id, attempt.owner, settings.leaseMs);
+        if (!sub) {
+          // Another attempt is working on it (or just forgot it): wait, then look again.
+          if (Date.now() > attempt.deadline) throw unavailable("the submission is still being processed; retry with the same idempotency_key");
+          await pause(25 + Math.random() * 50);
+          continue;
+        }
+      }
+      try {
+        return await this.drive(sub, attempt);
+      } catch (err) {
+        if (!(err instanceof LeaseLost)) throw err;
+      }
+    }
+  }
+
+  /** Recovery: finishes or compensates in-flight submissions whose lease ran out. Returns how many it took. */
+  async recoverStuck(limit = 20): Promise<number> {
+    const owner = randomUUID();
+    const stuck = await subs.claimStuck(this.d.ds, owner, this.d.settings.leaseMs, limit);
+    for (const sub of stuck) {
+      try {
+        await this.recover(sub, owner);
+        this.d.log.info({ submissionId: sub.id, orderId: sub.orderId }, "recovered a stuck submission");
+      } catch (err) {
+        const expected = err instanceof ConnectError && err.code === Code.FailedPrecondition;
+        this.d.log[expected ? "info" : "warn"]({ submissionId: sub.id, err: (err as Error).message }, "submission recovery ended");
+      }
+    }
+    return stuck.length;
+  }
+
+  /** Recovery: empties carts the request path could not (Cart was down). */
+  async clearLeftoverCarts(limit = 50): Promise<number> {
+    let cleared = 0;
+    for (const c of await subs.cartsToClear(this.d.ds, 2, limit)) {
+      if (await this.clearCart(c.id, c.userId, c.itemIds, undefined)) cleared++;
+    }
+    return cleared;
+  }
+
+  private async drive(sub: SubmissionRow, attempt: Attempt): Promise<Order> {
+    if (sub.state === "PENDING") {
+      await this.claimCheckout(sub, attempt);
+      sub = await this.pay(sub, attempt);
+    }
+    return this.completePaid(sub, attempt.owner, attempt.principal);
+  }
+
+  private async answer(sub: SubmissionRow): Promise<Order> {
+    switch (sub.state) {
+      case "PLACED": {
+        const row = await orders.findForUser(this.d.ds, sub.orderId, sub.userId);
+        if (!row) throw new Error(`submission ${sub.id} is PLACED but order ${sub.orderId} is missing`);
+        return orderView(row);
+      }
+      case "DECLINED":
+        throw failedPrecondition(sub.error ?? "payment declined");
+      default:
+        throw failedPrecondition(sub.error ?? "the order could not be placed");
+    }
+  }
+
+  /** Step 1: makes this submission the one entitled to pay for its checkout. */
+  private async claimCheckout(sub: SubmissionRow, attempt: Attempt): Promise<void> {
+    const { ds, settings } = this.d;
+    for (;;) {
+      const outcome = await inTransaction(ds, async (tx) => {
+        const s = await subs.lock(tx, sub.id);
+        if (!s || s.state !== "PENDING" || s.leaseOwner !== attempt.owner) return { kind: "lost" as const };
+        const c = (await checkouts.lock(tx, s.checkoutId))!;
+        const refusal = await this.refusal(tx, c);
+        if (refusal) {
+          await subs.transition(tx, s.id, attempt.owner, ["PENDING"], "FAILED", { error: refusal });
+          return { kind: "refused" as const, refusal };
+        }
+        if (c.submissionId && c.submissionId !== s.id) {
+          const holder = (await subs.states(tx, [c.submissionId])).get(c.submissionId);
+          if (holder === "PENDING" || holder === "PAID") {
+            await subs.extendLease(tx, s.id, attempt.owner, settings.leaseMs);
+            return { kind: "busy" as const };
+          }
+        }
+        await checkouts.setSubmission(tx, c.id, s.id);
+        // A full lease for the payment from here.
+        await subs.extendLease(tx, s.id, attempt.owner, settings.leaseMs);
+        return { kind: "claimed" as const };
+      });
+      switch (outcome.kind) {
+        case "claimed":
+          return;
+        case "lost":
+          throw new LeaseLost();
+        case "refused":
+          throw failedPrecondition(outcome.refusal);
+        case "busy":
+          if (Date.now() > attempt.deadline) {
+            await subs.forget(ds, sub.id, attempt.owner);
+            throw aborted("another submission for this checkout is in progress; retry shortly");
+          }
+          await pause(25 + Math.random() * 50);
+      }
+    }
+  }
+
+  /** Why a checkout cannot be paid for now, if it cannot. */
+  private async refusal(q: checkouts.Queryable, c: checkouts.CheckoutRow): Promise<string | undefined> {
+    switch (c.status) {
+      case "COMPLETED":
+        return `checkout ${c.id} was already ordered (order ${c.orderId})`;
+      case "CANCELLED":
+        return `checkout ${c.id} was cancelled; begin a new checkout`;
+      case "ACTIVE":
+        break;
+      default:
+        return `checkout ${c.id} has expired; begin a new checkout`;
+    }
+    const left = await checkouts.secondsLeft(q, c.id);
+    if (left <= 0) return `checkout ${c.id} has expired; begin a new checkout`;
+    const margin = this.d.settings.submitMarginSeconds;
+    if (left <= margin) return `checkout ${c.id} expires in less than ${margin} seconds; begin a new checkout`;
+    return undefined;
+  }
+
+  /** Step 2: charges the checkout's total; returns the PAID row. */
+  private async pay(sub: SubmissionRow, attempt: Attempt): Promise<SubmissionRow> {
+    const { ds, log, payments, settings } = this.d;
+    let result: ChargeResult;
+    try {
+      result = await payments.charge({ idempotencyKey: sub.id, amountMinor: sub.amountMinor, currency: sub.currency, card: attempt.card });
+    } catch (err) {
+      if (!(err instanceof PaymentProviderError)) throw err;
+      log.warn({ submissionId: sub.id, err: err.message }, "payment provider error");
+      // A gateway error can be ambiguous: ask whether the key got charged before deciding nothing happened.
+      const found = await payments.findCharge(sub.id).catch(() => "unknown" as const);
+      if (found === "unknown") {
+        await subs.releaseLease(ds, sub.id, attempt.owner);
+        throw unavailable("the payment provider is unavailable; retry with the same idempotency_key");
+      }
+      if (!found) {
+        await subs.forget(ds, sub.id, attempt.owner);
+        throw unavailable("the payment provider failed and nothing was charged; retry");
+      }
+      result = found.status === "DECLINED"
+        ? { outcome: "declined", reason: found.declineReason ?? "card declined", charge: found }
+        : { outcome: "approved", charge: found };
+    }
+
+    if (result.outcome === "declined") {
+      // The reservation stays until it expires: the shopper may retry with another card and a new key.
+      const moved = await subs.transition(ds, sub.id, attempt.owner, ["PENDING"], "DECLINED", { error: "payment declined" });
+      if (!moved) throw new LeaseLost();
+      throw failedPrecondition("payment declined");
+    }
+    if (result.charge.status === "VOIDED") {
+      const moved = await subs.transition(ds, sub.id, attempt.owner, ["PENDING"], "FAILED", { error: "the payment was voided" });
+      if (!moved) throw new LeaseLost();
+      throw failedPrecondition("the payment was voided");
+    }
+
+    if (settings.crashAfterPayment) {
+      // TEST ONLY (ORDER_FAULT_CRASH_AFTER_PAYMENT=1): die between the charge and everything after it.
+      log.fatal({ submissionId: sub.id }, "fault injection: exiting right after a successful charge");
+      process.exit(137);
+    }
+
+    const paid = await subs.transition(ds, sub.id, attempt.owner, ["PENDING"], "PAID", { chargeId: result.charge.chargeId });
+    if (paid) return paid;
+    // Lost the lease while charging. If recovery concluded "not charged" and failed the submission, this charge is
+    // an orphan: give the money back. Otherwise the new holder carries on with the same (idempotent) charge.
+    const now = await subs.byId(ds, sub.id);
+    if (now && (now.state === "FAILED" || now.state === "DECLINED")) await this.voidQuietly(result.charge);
+    throw new LeaseLost();
+  }
+
+  /** Steps 3-5 for a PAID submission; the request path and recovery share them. */
+  private async completePaid(sub: SubmissionRow, owner: string, principal: Principal | undefined): Promise<Order> {
+    const { ds, log, payments } = this.d;
+    try {
+      const headers = await this.d.serviceHeaders();
+      await downstream(log, "inventory", () => this.d.inventory().commit({ checkoutId: sub.checkoutId, orderId: sub.orderId }, { headers }),
+        [Code.FailedPrecondition, Code.NotFound]);
+    } catch (err) {
+      if (!isCode(err, Code.FailedPrecondition) && !isCode(err, Code.NotFound)) {
+        await subs.releaseLease(ds, sub.id, owner);
+        throw unavailable("the order is being placed; retry with the same idempotency_key");
+      }
+      // The reservation is gone (expired or released): the shopper must not pay for stock they will not get.
+      try {
+        await payments.void(sub.chargeId!);
+      } catch (voidErr) {
+        log.warn({ submissionId: sub.id, err: (voidErr as Error).message }, "void failed; recovery will retry");
+        await subs.releaseLease(ds, sub.id, owner);
+        throw unavailable("the order could not be placed and the payment is being voided; retry with the same idempotency_key");
+      }
+      const failed = await subs.transition(ds, sub.id, owner, ["PAID"], "FAILED", { error: VOIDED_AFTER_COMMIT_REFUSED });
+      if (!failed) throw new LeaseLost();
+      throw failedPrecondition(VOIDED_AFTER_COMMIT_REFUSED);
+    }
+
+    const itemIds = await this.place(sub);
+    await this.clearCart(sub.id, sub.userId, itemIds, principal);
+    const row = await orders.findForUser(ds, sub.orderId, sub.userId);
+    if (!row) throw new Error(`order ${sub.orderId} missing right after it was placed`);
+    return orderView(row);
+  }
+
+  /** Step 4, one transaction, idempotent: returns the ordered item ids. */
+  private async place(sub: SubmissionRow): Promise<string[]> {
+    return inTransaction(this.d.ds, async (tx) => {
+      const s = (await subs.lock(tx, sub.id))!;
+      const c = (await checkouts.lock(tx, s.checkoutId))!;
+      const itemIds = c.lines.map((l) => l.itemId);
+      if (s.state === "PLACED") return itemIds;
+      if (s.state !== "PAID") throw new LeaseLost();
+      // The checkout's prices and total: what the shopper saw is what was charged and what the order says.
+      await orders.insertPlaced(tx, {
+        id: s.orderId,
+        userId: s.userId,
+        checkoutId: c.id,
+        currency: c.currency,
+        totalMinor: c.totalMinor,
+        shippingAddress: s.shippingAddress,
+        paymentProvider: this.d.payments.name,
+        chargeId: s.chargeId!,
+        cardLast4: s.cardLast4,
+        lines: c.lines,
+      });
+      await enqueueEvent(tx, "order", SUBJECTS.ordersPlaced, OrderPlacedSchema, create(OrderPlacedSchema, {
+        eventId: randomUUID(),
+        orderId: s.orderId,
+        userId: s.userId,
+        lines: orderLinesView(c.lines, c.currency),
+        shippingAddress: addressView(s.shippingAddress),
+        total: money(c.totalMinor, c.currency),
+        occurTime: timestampNow(),
+      }));
+      await checkouts.complete(tx, c.id, s.orderId);
+      await subs.markPlaced(tx, s.id);
+      return itemIds;
+    });
+  }
+
+  /** Step 5: never fails the order; recovery retries with the service's own token. */
+  private async clearCart(submissionId: string, userId: string, itemIds: string[], principal: Principal | undefined): Promise<boolean> {
+    try {
+      if (principal) {
+        await this.d.cart().clearCart({ itemIds }, { headers: onBehalfOf(principal) });
+      } else {
+        await this.d.cart().clearCart({ userId, itemIds }, { headers: await this.d.serviceHeaders() });
+      }
+      await subs.markCartCleared(this.d.ds, submissionId);
+      return true;
+    } catch (err) {
+      const code = ConnectError.from(err).code;
+      if ([Code.InvalidArgument, Code.PermissionDenied, Code.NotFound].includes(code)) {
+        // Retrying cannot help; the order stands, the cart just keeps its lines.
+        this.d.log.error({ submissionId, err: (err as Error).message }, "cart refused to be emptied; giving up");
+        await subs.markCartCleared(this.d.ds, submissionId);
+        return false;
+      }
+      this.d.log.warn({ submissionId, err: (err as Error).message }, "emptying the cart failed; recovery will retry");
+      return false;
+    }
+  }
+
+  private async recover(sub: SubmissionRow, owner: string): Promise<void> {
+    const charge = await this.d.payments.findCharge(sub.id);
+    const action = recoveryAction(sub.state, finding(charge));
+    if (!action) return;
+    switch (action.kind) {
+      case "fail":
+        await subs.transition(this.d.ds, sub.id, owner, ["PENDING", "PAID"], "FAILED", { error: action.reason });
+        return;
+      case "decline":
+        await subs.transition(this.d.ds, sub.id, owner, ["PENDING"], "DECLINED", { error: "payment declined" });
+        return;
+      case "commit": {
+        const paid = sub.state === "PAID"
+          ? sub
+          : await subs.transition(this.d.ds, sub.id, owner, ["PENDING"], "PAID", { chargeId: charge!.chargeId });
+        if (paid) await this.completePaid(paid, owner, undefined);
+      }
+    }
+  }
+
+  private async voidQuietly(charge: ChargeRecord): Promise<void> {
+    try {
+      await this.d.payments.void(charge.chargeId);
+    } catch (err) {
+      this.d.log.error({ chargeId: charge.chargeId, err: (err as Error).message }, "could not void an orphaned charge");
+    }
+  }
+}
+
+function finding(charge: ChargeRecord | undefined): ChargeFinding {
+  if (!charge) return "none";
+  return charge.status === "CAPTURED" ? "captured" : charge.status === "DECLINED" ? "declined" : "voided";
+}
