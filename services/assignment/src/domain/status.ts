@@ -1,0 +1,43 @@
+// The life of a warehouse order: ASSIGNED -> PICKED -> PACKED -> SHIPPED -> DELIVERED, one step at a time,
+// and CANCELLED from any state before SHIPPED (only through CancelOrderAssignment). Pure rules: the handlers
+// ask these functions and never decide transitions themselves.
+
+export const STATUSES = ["ASSIGNED", "PICKED", "PACKED", "SHIPPED", "DELIVERED", "CANCELLED"] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** The one status a warehouse may report next from each status (none after DELIVERED or CANCELLED). */
+const NEXT: Record<Status, Status | undefined> = {
+  ASSIGNED: "PICKED",
+  PICKED: "PACKED",
+  PACKED: "SHIPPED",
+  SHIPPED: "DELIVERED",
+  DELIVERED: undefined,
+  CANCELLED: undefined,
+};
+
+export type Transition =
+  /** Move to the new status. */
+  | { kind: "advance" }
+  /** Already there: a retry; nothing changes. */
+  | { kind: "repeat" }
+  | { kind: "refused"; reason: string };
+
+/** May a warehouse move an order from `from` to `to`? */
+export function warehouseTransition(from: Status, to: Status): Transition {
+  if (from === to) return { kind: "repeat" };
+  if (to === "CANCELLED") return { kind: "refused", reason: "warehouse orders are cancelled through the order (CancelOrderAssignment)" };
+  if (NEXT[from] === to) return { kind: "advance" };
+  if (from === "CANCELLED") return { kind: "refused", reason: "the warehouse order was cancelled" };
+  if (from === "DELIVERED") return { kind: "refused", reason: "the warehouse order was already delivered" };
+  return { kind: "refused", reason: `a ${from} warehouse order can only become ${NEXT[from]}, not ${to}` };
+}
+
+/** Units have left (or are leaving) the building: the order can no longer be cancelled. */
+export function hasShipped(status: Status): boolean {
+  return status === "SHIPPED" || status === "DELIVERED";
+}
+
+/** Cancellable now (CANCELLED itself is a repeat, not a change). */
+export function isCancellable(status: Status): boolean {
+  return status === "ASSIGNED" || status === "PICKED" || status === "PACKED";
+}

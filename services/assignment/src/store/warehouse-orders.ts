@@ -1,0 +1,119 @@
+// Warehouse orders and their history: written when an order is assigned, advanced by warehouse reports,
+// cancelled with their order. Row locks are taken by id order, so two calls on one order cannot deadlock.
+import type { Line } from "../domain/planner.js";
+import type { Status } from "../domain/status.js";
+import { one, rows, type Db } from "./sql.js";
+
+/** A shipping address as stored (the proto Address's fields; location only when the shopper gave one). */
+export interface StoredAddress {
+  recipient: string;
+  line1: string;
+  line2: string;
+  city: string;
+  region: string;
+  postalCode: string;
+  countryCode: string;
+  location?: { lat: number; lon: number };
+}
+
+export interface WarehouseOrderRow {
+  id: string;
+  seq: string;
+  orderId: string;
+  warehouseId: string;
+  warehouseCode: string;
+  lines: Line[];
+  shippingAddress: StoredAddress;
+  status: Status;
+  carrier: string | null;
+  trackingNumber: string | null;
+  shipRequestedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewWarehouseOrder {
+  id: string;
+  orderId: string;
+  warehouseId: string;
+  warehouseCode: string;
+  lines: Line[];
+  shippingAddress: StoredAddress;
+}
+
+const COLUMNS = `id, seq::text AS seq, order_id AS "orderId", warehouse_id AS "warehouseId", warehouse_code AS "warehouseCode",
+  lines, shipping_address AS "shippingAddress", status, carrier, tracking_number AS "trackingNumber",
+  ship_requested_at AS "shipRequestedAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** Inserts an order's warehouse orders (status ASSIGNED) with their first history rows. */
+export async function insertWarehouseOrders(tx: Db, orders: NewWarehouseOrder[], actor: string): Promise<WarehouseOrderRow[]> {
+  const inserted: WarehouseOrderRow[] = [];
+  for (const o of orders) {
+    inserted.push((await one<WarehouseOrderRow>(tx,
+      `INSERT INTO assignment.warehouse_orders (id, order_id, warehouse_id, warehouse_code, lines, shipping_address, status)
+       VALUES ($1, $2, $3, $4, $5, $6, 'ASSIGNED') RETURNING ${COLUMNS}`,
+      [o.id, o.orderId, o.warehouseId, o.warehouseCode, JSON.stringify(o.lines), JSON.stringify(o.shippingAddress)]))!);
+  }
+  await addHistory(tx, inserted.map((o) => o.id), "ASSIGNED", actor);
+  return inserted;
+}
+
+export async function addHistory(tx: Db, ids: string[], status: Status, actor: string): Promise<void> {
+  if (ids.length === 0) return;
+  await rows(tx,
+    `INSERT INTO assignment.warehouse_order_history (warehouse_order_id, status, actor) SELECT unnest($1::uuid[]), $2, $3`,
+    [ids, status, actor]);
+}
+
+export async function findWarehouseOrder(db: Db, id: string, opts: { lock?: boolean } = {}): Promise<WarehouseOrderRow | undefined> {
+  return one<WarehouseOrderRow>(db,
+    `SELECT ${COLUMNS} FROM assignment.warehouse_orders WHERE id = $1${opts.lock ? " FOR UPDATE" : ""}`, [id]);
+}
+
+/** An order's warehouse orders, in the order they were written (nearest warehouse first). */
+export async function warehouseOrdersOf(db: Db, orderId: string, opts: { lock?: boolean } = {}): Promise<WarehouseOrderRow[]> {
+  if (opts.lock) {
+    // Lock by id (the fixed order), then answer in seq order.
+    await rows(db, `SELECT id FROM assignment.warehouse_orders WHERE order_id = $1 ORDER BY id FOR UPDATE`, [orderId]);
+  }
+  return rows<WarehouseOrderRow>(db, `SELECT ${COLUMNS} FROM assignment.warehouse_orders WHERE order_id = $1 ORDER BY seq`, [orderId]);
+}
+
+export interface ListQuery {
+  warehouseId: string;
+  status?: Status;
+  /** Exclusive: rows after this seq. */
+  afterSeq?: number;
+  limit: number;
+}
+
+/** A warehouse's orders, oldest first. */
+export async function listWarehouseOrders(db: Db, q: ListQuery): Promise<WarehouseOrderRow[]> {
+  return rows<WarehouseOrderRow>(db,
+    `SELECT ${COLUMNS} FROM assignment.warehouse_orders
+     WHERE warehouse_id = $1 AND ($2::text IS NULL OR status = $2) AND seq > $3
+     ORDER BY seq LIMIT $4`,
+    [q.warehouseId, q.status ?? null, q.afterSeq ?? 0, q.limit]);
+}
+
+export async function setStatus(tx: Db, id: string, status: Status): Promise<WarehouseOrderRow> {
+  return (await one<WarehouseOrderRow>(tx,
+    `UPDATE assignment.warehouse_orders SET status = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, [id, status]))!;
+}
+
+/** Records a SHIPPED report before Inventory is told: carrier, tracking number and the time of the report. */
+export async function requestShipment(tx: Db, id: string, carrier: string, trackingNumber: string): Promise<WarehouseOrderRow> {
+  return (await one<WarehouseOrderRow>(tx,
+    `UPDATE assignment.warehouse_orders SET carrier = $2, tracking_number = $3, ship_requested_at = now(), updated_at = now()
+     WHERE id = $1 RETURNING ${COLUMNS}`, [id, carrier, trackingNumber]))!;
+}
+
+/** SHIPPED reports whose recording was interrupted: reported at least `olderThanMs` ago, still PACKED. */
+export async function interruptedShipments(db: Db, olderThanMs: number, limit: number): Promise<string[]> {
+  const found = await rows<{ id: string }>(db,
+    `SELECT id FROM assignment.warehouse_orders
+     WHERE status = 'PACKED' AND ship_requested_at IS NOT NULL AND ship_requested_at < now() - $1::interval
+     ORDER BY ship_requested_at LIMIT $2`,
+    [`${Math.floor(olderThanMs)} milliseconds`, limit]);
+  return found.map((r) => r.id);
+}
