@@ -91,6 +91,14 @@ export async function startServices(
   };
 }
 
+/**
+ * Environment that gives the services of one startServices() call durable consumers of their own, starting at
+ * new events: the suite shares one NATS, and events other test files published refer to rows of their databases.
+ */
+export function isolatedConsumers(): Record<string, string> {
+  return { EVENT_CONSUMER_SUFFIX: `-t${randomUUID().slice(0, 8)}`, EVENT_CONSUMER_START: "new" };
+}
+
 const verifier = new TokenVerifier(loadConfig("catalog", {}).jwtSecret);
 
 /** A token signed with the development secret, as the identity service would issue it. */

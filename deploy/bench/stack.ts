@@ -1,0 +1,82 @@
+// The stack a benchmark runs against: the one `npm start` runs, when its gateway answers (set GATEWAY_URL and
+// DATABASE_URL to point elsewhere), or a throwaway one started here on the default service ports.
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { INFRA_DEFAULTS } from "../../services/lib/config.js";
+import { startInfra } from "../infra.js";
+import { launchMesh } from "../mesh.js";
+import { seedDemoData } from "../seed.js";
+
+export interface BenchStack {
+  gatewayUrl: string;
+  databaseUrl: string;
+  reused: boolean;
+  stop(): Promise<void>;
+}
+
+export async function benchStack(log: (m: string) => void): Promise<BenchStack> {
+  const gatewayUrl = process.env.GATEWAY_URL ?? "http://127.0.0.1:8080";
+  const up = await fetch(`${gatewayUrl}/healthz`).then((r) => r.ok, () => false);
+  if (up) {
+    log(`reusing the running stack at ${gatewayUrl}`);
+    return { gatewayUrl, databaseUrl: process.env.DATABASE_URL ?? INFRA_DEFAULTS.databaseUrl, reused: true, stop: async () => {} };
+  }
+  log("no stack running: starting a throwaway one (own Postgres, Redis, NATS; services on their default ports)");
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "shop-bench-"));
+  const infra = await startInfra({ dataDir, ephemeral: true, log: () => {} });
+  try {
+    await seedDemoData(infra.databaseUrl, { items: 0, warehouses: 3, seed: 1 });
+    const mesh = launchMesh({
+      databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl,
+      logDir: path.join(dataDir, "logs"), env: { LOG_LEVEL: "warn" },
+      onCrash: (name, detail) => log(`${name} ${detail}`),
+    });
+    await mesh.ready;
+    return {
+      gatewayUrl: mesh.gatewayUrl,
+      databaseUrl: infra.databaseUrl,
+      reused: false,
+      async stop() {
+        await mesh.stop();
+        await infra.stop();
+      },
+    };
+  } catch (err) {
+    await infra.stop();
+    throw err;
+  }
+}
+
+/** Connect (binary) over HTTP/1.1 keep-alive, as a browser-facing client would call the gateway. */
+export function gatewayTransport(gatewayUrl: string, maxSockets: number) {
+  return createConnectTransport({
+    baseUrl: gatewayUrl,
+    httpVersion: "1.1",
+    useBinaryFormat: true,
+    nodeOptions: { agent: new http.Agent({ keepAlive: true, maxSockets }) },
+  });
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Runs `count` jobs with at most `concurrency` at once. */
+export async function pool(count: number, concurrency: number, job: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
+    while (next < count) await job(next++);
+  }));
+}
+
+export function argInt(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a whole number`);
+  return n;
+}
