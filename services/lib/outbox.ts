@@ -42,12 +42,12 @@ type EventOf<D extends EventDesc> = MessageShape<D> & { eventId: string };
 export async function enqueueEvent<D extends EventDesc>(
   tx: EntityManager, schema: string, subject: string, desc: D, event: EventOf<D>,
 ): Promise<void> {
+  // The NOTIFY (delivered at commit) wakes the relay at once instead of at its next poll; one round trip for both.
   await tx.query(
-    `INSERT INTO "${schema}".outbox (event_id, subject, message_type, payload) VALUES ($1, $2, $3, $4)`,
-    [event.eventId, subject, desc.typeName, Buffer.from(toBinary(desc, event))],
+    `WITH e AS (INSERT INTO "${schema}".outbox (event_id, subject, message_type, payload) VALUES ($1, $2, $3, $4) RETURNING 1)
+     SELECT pg_notify($5, '') FROM e`,
+    [event.eventId, subject, desc.typeName, Buffer.from(toBinary(desc, event)), notifyChannel(schema)],
   );
-  // Delivered at commit: wakes the relay at once instead of at its next poll.
-  await tx.query(`SELECT pg_notify($1, '')`, [notifyChannel(schema)]);
 }
 
 function notifyChannel(schema: string) {
@@ -70,6 +70,8 @@ export interface OutboxRelayOptions {
 export class OutboxRelay {
   private stopped = false;
   private wake: () => void = () => {};
+  /** A commit notified us since the current pass began: its rows may have missed that pass. */
+  private notified = false;
   private listener?: pg.Client;
   private loopDone?: Promise<void>;
   private readonly batchSize: number;
@@ -134,6 +136,7 @@ export class OutboxRelay {
     let lastCleanup = 0;
     while (!this.stopped) {
       let published = 0;
+      this.notified = false;
       try {
         published = await this.publishPending();
         backoffMs = 0;
@@ -149,7 +152,8 @@ export class OutboxRelay {
         this.log.warn({ err: (err as Error).message, retryInMs: backoffMs }, "outbox publish failed; retrying");
       }
       if (this.stopped) break;
-      if (published === this.batchSize && backoffMs === 0) continue; // more waiting: keep going
+      // More waiting, or rows committed while this pass ran: go again now rather than at the next poll.
+      if ((published === this.batchSize || this.notified) && backoffMs === 0) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, backoffMs || this.pollMs);
         this.wake = () => { clearTimeout(timer); resolve(); };
@@ -160,7 +164,10 @@ export class OutboxRelay {
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.databaseUrl, application_name: `${this.opts.schema}-outbox` });
     client.on("error", (err) => this.log.warn({ err: err.message }, "outbox listener connection lost"));
-    client.on("notification", () => this.wake());
+    client.on("notification", () => {
+      this.notified = true;
+      this.wake();
+    });
     await client.connect();
     await client.query(`LISTEN "${notifyChannel(this.opts.schema)}"`);
     this.listener = client;

@@ -34,6 +34,8 @@ export interface ServiceContext {
   client<T extends DescService>(service: T, target: ServiceName): Client<T>;
   /** Headers for calls on this service's own account (background work with no caller). */
   serviceHeaders(): Promise<{ authorization: string }>;
+  /** Aborted when the service begins to stop: long-lived streams end then instead of holding up the drain. */
+  shutdownSignal: AbortSignal;
 }
 
 /** Background work (outbox relays, consumers, sweepers): started after the server listens, stopped before pools close. */
@@ -72,7 +74,8 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   const verifier = new TokenVerifier(config.jwtSecret);
   const closers: (() => Promise<unknown>)[] = [];
   const checks: DependencyChecks = {};
-  const ctx = { name: mod.name, config, log, verifier } as ServiceContext;
+  const shutdown = new AbortController();
+  const ctx = { name: mod.name, config, log, verifier, shutdownSignal: shutdown.signal } as ServiceContext;
 
   try {
     if (mod.database) {
@@ -146,6 +149,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
     health.markDraining();
+    shutdown.abort();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const s of sessions) s.close(); // GOAWAY: finish in-flight streams, accept no new ones
     const timer = setTimeout(() => { for (const s of sessions) s.destroy(); }, config.shutdownGraceMs);
@@ -183,7 +187,7 @@ export async function runMain(mod: ServiceModule): Promise<void> {
  * Answers every failure with a proper gRPC status. ConnectErrors pass as they are; an unexpected error is a
  * bug, logged with its stack and answered Internal without leaking details; a lost dependency is Unavailable.
  */
-function errorInterceptor(log: Logger): Interceptor {
+export function errorInterceptor(log: Logger): Interceptor {
   return (next) => async (req) => {
     try {
       return await next(req);

@@ -13,7 +13,7 @@ import { loadSettings } from "./domain/settings.js";
 import { geoIndex } from "./geo-data.js";
 import { assignmentHandlers } from "./service.js";
 import { AssignmentSchema1767100000000 } from "./store/migrations/1767100000000-AssignmentSchema.js";
-import { ShipmentRecovery, WarehouseFlow } from "./warehouse-flow.js";
+import { shipmentRecovery, WarehouseFlow } from "./warehouse-flow.js";
 
 const ORDERS_STREAM = STREAMS.find((s) => s.name === "ORDERS")!.name;
 
@@ -62,7 +62,7 @@ export function assignmentModule(hooks: AssignmentHooks = {}): ServiceModule {
             },
             stop: async () => { await consumer?.stop(); },
           },
-          new ShipmentRecovery(flow, ctx.db, settings.shipmentRecoveryMs, ctx.log.child({ component: "shipment-recovery" })),
+          shipmentRecovery(flow, ctx.db, settings.shipmentRecoveryMs, ctx.log.child({ component: "shipment-recovery" })),
         ],
       };
     },

@@ -23,7 +23,7 @@ import { failedPrecondition, notFound, permissionDenied } from "../../lib/errors
 import type { Logger } from "../../lib/log.js";
 import { SUBJECTS } from "../../lib/nats.js";
 import { enqueueEvent } from "../../lib/outbox.js";
-import type { BackgroundTask } from "../../lib/server.js";
+import { PeriodicTask } from "../../lib/periodic.js";
 import { hasShipped, isCancellable, warehouseTransition, type Status } from "./domain/status.js";
 import { lockOrder, setAssignment } from "./store/assignments.js";
 import {
@@ -145,41 +145,17 @@ export class WarehouseFlow {
 }
 
 /** Completes SHIPPED reports whose recording was interrupted (see the top of this file). */
-export class ShipmentRecovery implements BackgroundTask {
-  readonly name = "shipment-recovery";
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-
-  constructor(private readonly flow: WarehouseFlow, private readonly ds: DataSource, private readonly intervalMs: number, private readonly log: Logger) {}
-
-  async start(): Promise<void> {
-    this.timer = setInterval(() => {
-      this.running ??= this.runOnce().then(() => undefined).finally(() => { this.running = undefined; });
-    }, this.intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** One pass; returns how many reports were completed. */
-  async runOnce(): Promise<number> {
+export function shipmentRecovery(flow: WarehouseFlow, ds: DataSource, intervalMs: number, log: Logger): PeriodicTask {
+  return new PeriodicTask("shipment-recovery", intervalMs, async () => {
     let completed = 0;
-    try {
-      for (const id of await interruptedShipments(this.ds, this.intervalMs, 50)) {
-        try {
-          await this.flow.completeShipment(id, "service:assignment-recovery");
-          completed++;
-        } catch (err) {
-          this.log.warn({ err, warehouseOrderId: id }, "completing an interrupted shipment failed; will retry");
-        }
+    for (const id of await interruptedShipments(ds, intervalMs, 50)) {
+      try {
+        await flow.completeShipment(id, "service:assignment-recovery");
+        completed++;
+      } catch (err) {
+        log.warn({ err, warehouseOrderId: id }, "completing an interrupted shipment failed; will retry");
       }
-    } catch (err) {
-      this.log.warn({ err }, "shipment recovery pass failed");
     }
-    if (completed) this.log.info({ completed }, "interrupted shipments completed");
-    return completed;
-  }
+    if (completed) log.info({ completed }, "interrupted shipments completed");
+  }, log);
 }

@@ -10,7 +10,7 @@ import { demoLeaves, planDemoItems } from "../src/domain/demo-items.js";
 import { refusedUpdate, validateAttributes, validateItemUpdate, validateNewItem } from "../src/domain/item.js";
 import { cleanCategoryName, generateProduct, kindFor, pricePoint, singularNoun } from "../src/domain/naming.js";
 import { decodeCursor, encodeCursor, isoFromMicros } from "../src/domain/paging.js";
-import { createRng } from "../src/domain/random.js";
+import { createRng } from "../../lib/random.js";
 import { loadCategoryTree } from "../src/store/seed.js";
 
 function errorOf(fn: () => unknown): ConnectError {

@@ -9,7 +9,7 @@ import { loadSettings } from "./domain/settings.js";
 import { ReserveQueue } from "./reserve-queue.js";
 import { inventoryHandlers } from "./service.js";
 import { InventorySchema1767000000000 } from "./store/migrations/1767000000000-InventorySchema.js";
-import { ReservationSweeper } from "./sweeper.js";
+import { reservationSweeper } from "./sweeper.js";
 
 export const inventory: ServiceModule = {
   name: "inventory",
@@ -19,7 +19,7 @@ export const inventory: ServiceModule = {
     const settings = loadSettings(ctx.config.env);
     const reserveQueue = new ReserveQueue(ctx.db, settings, ctx.log.child({ component: "reserve" }));
     const relay = new OutboxRelay(ctx.db, ctx.nats, ctx.config.databaseUrl, ctx.log.child({ component: "outbox" }), { schema: "inventory" });
-    const sweeper = new ReservationSweeper(ctx.db, settings.sweepIntervalMs, settings.lowStockThreshold, ctx.log.child({ component: "sweeper" }));
+    const sweeper = reservationSweeper(ctx.db, settings.sweepIntervalMs, settings.lowStockThreshold, ctx.log.child({ component: "sweeper" }));
     return {
       routes: (router) => router.service(InventoryService, inventoryHandlers({ ds: ctx.db, settings, reserveQueue })),
       background: [{ name: "outbox-relay", start: () => relay.start(), stop: () => relay.stop() }, sweeper],

@@ -3,10 +3,9 @@
 // data/bestbuy/stores.json.gz: zip, state, lat/lon) as reference points. Pure: the index is built from data
 // passed in, so it is unit tested without files.
 
-export interface GeoPoint {
-  lat: number;
-  lon: number;
-}
+import { haversineKm, type GeoPoint } from "../../../lib/geo.js";
+
+export { haversineKm, type GeoPoint };
 
 /** A reference point with a known US postal code and state. */
 export interface Site {
@@ -31,16 +30,6 @@ export interface AddressForGeo {
 }
 
 export type LocationSource = "address" | "zip3" | "state" | "none";
-
-const EARTH_DIAMETER_KM = 12_742;
-
-/** Great-circle distance (haversine), in km. */
-export function haversineKm(a: GeoPoint, b: GeoPoint): number {
-  const rad = Math.PI / 180;
-  const h = Math.sin(((b.lat - a.lat) * rad) / 2) ** 2
-    + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lon - a.lon) * rad) / 2) ** 2;
-  return EARTH_DIAMETER_KM * Math.asin(Math.min(1, Math.sqrt(h)));
-}
 
 export function isValidPoint(p: GeoPoint | undefined): p is GeoPoint {
   return !!p && Number.isFinite(p.lat) && Number.isFinite(p.lon) && Math.abs(p.lat) <= 90 && Math.abs(p.lon) <= 180;

@@ -1,7 +1,7 @@
 // Each order's assignment state, the split last sent to Inventory, the planner's round-robin counter, and
 // events that can never be applied.
 import type { Line } from "../domain/planner.js";
-import { one, rows, type Db } from "./sql.js";
+import { one, rows, type Db } from "../../../lib/sql.js";
 
 /** One warehouse order of a split, as sent to Inventory.AllocateOrder. */
 export interface PlannedShipment {

@@ -2,7 +2,7 @@
 // cancelled with their order. Row locks are taken by id order, so two calls on one order cannot deadlock.
 import type { Line } from "../domain/planner.js";
 import type { Status } from "../domain/status.js";
-import { one, rows, type Db } from "./sql.js";
+import { one, rows, type Db } from "../../../lib/sql.js";
 
 /** A shipping address as stored (the proto Address's fields; location only when the shopper gave one). */
 export interface StoredAddress {

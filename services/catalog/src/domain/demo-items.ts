@@ -3,7 +3,7 @@
 // Pure: the same categories, count and seed always give the same items, ids included.
 import { leafCategories, type CategoryRecord } from "./categories.js";
 import { generateProduct, type GeneratedProduct } from "./naming.js";
-import { createRng } from "./random.js";
+import { createRng } from "../../../lib/random.js";
 
 /** Share of demo items per top-level department. */
 export const DEPARTMENT_WEIGHTS: Readonly<Record<string, number>> = {
@@ -53,12 +53,19 @@ export function demoLeaves(categories: readonly CategoryRecord[]): Map<string, C
 }
 
 export function planDemoItems(categories: readonly CategoryRecord[], count: number, seed: number | string): DemoItem[] {
+  return Array.from(demoItems(categories, count, seed));
+}
+
+/**
+ * The same items one at a time (a million at once do not fit comfortably in memory). Prefix-stable: the first
+ * n items of a larger count are the n items of count n, so a bigger seed tops up a smaller one.
+ */
+export function* demoItems(categories: readonly CategoryRecord[], count: number, seed: number | string): Generator<DemoItem> {
   const rng = createRng(`catalog-demo:${seed}`);
   const leaves = demoLeaves(categories);
   const departments = [...leaves.keys()].sort();
-  if (departments.length === 0 || count <= 0) return [];
+  if (departments.length === 0 || count <= 0) return;
   const total = departments.reduce((s, d) => s + DEPARTMENT_WEIGHTS[d], 0);
-  const items: DemoItem[] = [];
   for (let i = 0; i < count; i++) {
     let r = rng.next() * total;
     let department = departments[departments.length - 1];
@@ -73,16 +80,15 @@ export function planDemoItems(categories: readonly CategoryRecord[], count: numb
     const product = generateProduct(leaf.path, rng);
     const id = rng.uuid();
     const sku = `${skuPrefix(product.brand)}-${String(i + 1).padStart(6, "0")}`;
-    items.push({
+    yield {
       ...product,
       id,
       sku,
       categoryId: leaf.id,
       imageUrl: `${IMAGE_BASE_URL}/${sku}.jpg`,
       ageSeconds: rng.int(60, 180 * 24 * 3600),
-    });
+    };
   }
-  return items;
 }
 
 function skuPrefix(brand: string): string {

@@ -6,7 +6,7 @@
 // from the leaf up to the root. An accessory-type template (case, cable, mount...) matched only at an
 // ancestor ("Camera Bags, Cases & Straps" for the leaf "Camera Straps") yields a plain accessory named after
 // the leaf, never the ancestor's product.
-import type { Rng } from "./random.js";
+import type { Rng } from "../../../lib/random.js";
 
 export interface GeneratedProduct {
   name: string;

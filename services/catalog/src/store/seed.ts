@@ -6,12 +6,12 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
-import type { DataSource } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import { ItemChangeType, ItemChangedSchema, ItemSchema, ItemStatus } from "../../../../gen/shop/catalog/v1/catalog_pb.js";
 import { money, STORE_CURRENCY } from "../../../lib/money.js";
 import { SUBJECTS } from "../../../lib/nats.js";
 import { buildCategoryTree, type CategoryRecord, type RawCategory } from "../domain/categories.js";
-import { planDemoItems } from "../domain/demo-items.js";
+import { planDemoItems, type DemoItem } from "../domain/demo-items.js";
 import { isoFromMicros } from "../domain/paging.js";
 import { timestampFromMicros } from "./items.js";
 
@@ -91,40 +91,7 @@ export async function seedDemoItems(ds: DataSource, opts: { count?: number; seed
       const present = new Set(known.map((r) => r.id));
       const plan = planDemoItems(tree.filter((c) => present.has(c.id)), count, opts.seed ?? 1);
       const nowMs = Date.now();
-      for (let i = 0; i < plan.length; i += ROWS_PER_STATEMENT) {
-        const batch = plan.slice(i, i + ROWS_PER_STATEMENT).map((p) => {
-          const createUs = ((BigInt(nowMs) - BigInt(p.ageSeconds) * 1000n) * 1000n).toString();
-          return { ...p, createUs, createIso: isoFromMicros(createUs) };
-        });
-        await runner.query(
-          `INSERT INTO catalog.items (id, sku, name, description, brand, category_id, price_minor, currency, image_url,
-                                      attributes, create_time, update_time)
-           SELECT id, sku, name, description, brand, category_id, price_minor, $2, image_url, attributes, create_time, create_time
-           FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, sku text, name text, description text, brand text,
-             category_id text, price_minor bigint, image_url text, attributes jsonb, create_time timestamptz)`,
-          [JSON.stringify(batch.map((p) => ({
-            id: p.id, sku: p.sku, name: p.name, description: p.description, brand: p.brand, category_id: p.categoryId,
-            price_minor: p.priceMinor.toString(), image_url: p.imageUrl, attributes: p.attributes, create_time: p.createIso,
-          }))), STORE_CURRENCY],
-        );
-        const events = batch.map((p) => {
-          const at = timestampFromMicros(p.createUs);
-          const item = create(ItemSchema, {
-            id: p.id, sku: p.sku, name: p.name, description: p.description, brand: p.brand, categoryId: p.categoryId,
-            price: money(p.priceMinor, STORE_CURRENCY), imageUrl: p.imageUrl, attributes: p.attributes,
-            status: ItemStatus.ACTIVE, version: 1n, createTime: at, updateTime: at,
-          });
-          const eventId = randomUUID(); // never derived from the seed: JetStream would drop a re-seed's events as duplicates
-          const payload = toBinary(ItemChangedSchema, create(ItemChangedSchema, { eventId, changeType: ItemChangeType.CREATED, item, occurTime: at }));
-          return { event_id: eventId, payload: Buffer.from(payload).toString("hex") };
-        });
-        await runner.query(
-          `INSERT INTO catalog.outbox (event_id, subject, message_type, payload)
-           SELECT event_id, $2, $3, decode(payload, 'hex')
-           FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, payload text)`,
-          [JSON.stringify(events), SUBJECTS.catalogItemChanged, ItemChangedSchema.typeName],
-        );
-      }
+      for (let i = 0; i < plan.length; i += ROWS_PER_STATEMENT) await insertDemoItems(runner, plan.slice(i, i + ROWS_PER_STATEMENT), nowMs);
       await runner.query(`SELECT pg_notify('catalog_outbox', '')`); // wakes the relay (outbox.ts channel name)
       await runner.commitTransaction();
       return plan.length;
@@ -135,6 +102,53 @@ export async function seedDemoItems(ds: DataSource, opts: { count?: number; seed
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * Inserts the planned items that are not in the catalog yet (same id or SKU: skipped), each with its
+ * ItemChanged (CREATED) outbox row, in the caller's transaction. Creation times are `nowMs` minus each item's
+ * age. Returns how many were inserted. Also the bulk path of `npm run seed` (deploy/seed-cli.ts).
+ */
+export async function insertDemoItems(db: Pick<EntityManager, "query">, plan: readonly DemoItem[], nowMs: number): Promise<number> {
+  if (plan.length === 0) return 0;
+  const batch = plan.map((p) => {
+    const createUs = ((BigInt(nowMs) - BigInt(p.ageSeconds) * 1000n) * 1000n).toString();
+    return { ...p, createUs, createIso: isoFromMicros(createUs) };
+  });
+  const inserted: { id: string }[] = await db.query(
+    `INSERT INTO catalog.items (id, sku, name, description, brand, category_id, price_minor, currency, image_url,
+                                attributes, create_time, update_time)
+     SELECT id, sku, name, description, brand, category_id, price_minor, $2, image_url, attributes, create_time, create_time
+     FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, sku text, name text, description text, brand text,
+       category_id text, price_minor bigint, image_url text, attributes jsonb, create_time timestamptz)
+     ON CONFLICT DO NOTHING
+     RETURNING id::text`,
+    [JSON.stringify(batch.map((p) => ({
+      id: p.id, sku: p.sku, name: p.name, description: p.description, brand: p.brand, category_id: p.categoryId,
+      price_minor: p.priceMinor.toString(), image_url: p.imageUrl, attributes: p.attributes, create_time: p.createIso,
+    }))), STORE_CURRENCY],
+  );
+  const fresh = new Set(inserted.map((r) => r.id));
+  const events = batch.filter((p) => fresh.has(p.id)).map((p) => {
+    const at = timestampFromMicros(p.createUs);
+    const item = create(ItemSchema, {
+      id: p.id, sku: p.sku, name: p.name, description: p.description, brand: p.brand, categoryId: p.categoryId,
+      price: money(p.priceMinor, STORE_CURRENCY), imageUrl: p.imageUrl, attributes: p.attributes,
+      status: ItemStatus.ACTIVE, version: 1n, createTime: at, updateTime: at,
+    });
+    const eventId = randomUUID(); // never derived from the seed: JetStream would drop a re-seed's events as duplicates
+    const payload = toBinary(ItemChangedSchema, create(ItemChangedSchema, { eventId, changeType: ItemChangeType.CREATED, item, occurTime: at }));
+    return { event_id: eventId, payload: Buffer.from(payload).toString("hex") };
+  });
+  if (events.length) {
+    await db.query(
+      `INSERT INTO catalog.outbox (event_id, subject, message_type, payload)
+       SELECT event_id, $2, $3, decode(payload, 'hex')
+       FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, payload text)`,
+      [JSON.stringify(events), SUBJECTS.catalogItemChanged, ItemChangedSchema.typeName],
+    );
+  }
+  return fresh.size;
 }
 
 /** Ids of every item on sale, ordered by SKU. */

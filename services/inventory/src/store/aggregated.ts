@@ -2,7 +2,7 @@
 // does it: item rows locked in item order, one UPDATE, a ledger row per entry, one event per item.
 import type { LedgerReason } from "./ledger.js";
 import { outboxArrays, stockEvents } from "./events.js";
-import { rows, type Db } from "./sql.js";
+import { rows, type Db } from "../../../lib/sql.js";
 
 export interface Return {
   itemId: string;

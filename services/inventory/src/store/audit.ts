@@ -1,6 +1,6 @@
 // AuditStock: every invariant of DESIGN.md "The stock model", checked in SQL on one consistent snapshot.
 import type { DataSource } from "typeorm";
-import { rows } from "./sql.js";
+import { rows } from "../../../lib/sql.js";
 
 export interface Violation {
   invariant: string;

@@ -7,7 +7,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { LowStockSchema, StockChangedSchema } from "../../../../gen/shop/inventory/v1/inventory_pb.js";
 import { SUBJECTS } from "../../../lib/nats.js";
 import { crossedUnderThreshold, isLowStock } from "../domain/stock.js";
-import { rows, type Db } from "./sql.js";
+import { rows, type Db } from "../../../lib/sql.js";
 
 export interface OutboxRow {
   eventId: string;

@@ -1,5 +1,5 @@
 // The stock ledger: one row per counter change, written in the same transaction as the change.
-import { rows, type Db } from "./sql.js";
+import { rows, type Db } from "../../../lib/sql.js";
 
 export type Counter = "physical" | "available" | "aggregated";
 export type LedgerReason = "receive" | "write_off" | "reserve" | "release" | "expire" | "allocate" | "deallocate" | "ship";

@@ -7,7 +7,7 @@ import { failedPrecondition, invalidArgument, notFound } from "../../../lib/erro
 import { checkAllocationPlan, samePlan, unitsPerWarehouseRow, type AllocationLine, type Shortage } from "../domain/stock.js";
 import { returnToAggregated, type Return } from "./aggregated.js";
 import { writeLedger } from "./ledger.js";
-import { one, rows, type Db } from "./sql.js";
+import { one, rows, type Db } from "../../../lib/sql.js";
 import type { WarehouseStockRow } from "./stock.js";
 
 type OrderStatus = "COMMITTED" | "ALLOCATED" | "DEALLOCATED";

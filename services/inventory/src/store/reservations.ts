@@ -9,7 +9,7 @@ import { failedPrecondition, notFound } from "../../../lib/errors.js";
 import { planReservations, sortLines, type Line, type ReserveInput, type Shortage } from "../domain/stock.js";
 import { returnToAggregated } from "./aggregated.js";
 import { outboxArrays, stockEvents } from "./events.js";
-import { one, rows, type Db } from "./sql.js";
+import { one, rows, type Db } from "../../../lib/sql.js";
 import { aggregatedStock } from "./stock.js";
 
 export type ReservationStatusName = "ACTIVE" | "RELEASED" | "EXPIRED" | "COMMITTED";

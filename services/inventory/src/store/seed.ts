@@ -3,12 +3,12 @@
 // across them with a deterministic PRNG. Written in bulk (one INSERT per table) with ledger rows and
 // StockChanged events, so the invariants and the search read model hold from the first second.
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import type { DataSource } from "typeorm";
 import { inTransaction } from "../../../lib/db.js";
 import { outboxArrays, stockEvents } from "./events.js";
-import { rows } from "./sql.js";
+import { haversineKm, readStores, type StoreRecord } from "../../../lib/geo.js";
+import { createRng } from "../../../lib/random.js";
+import { rows } from "../../../lib/sql.js";
 
 export interface SeedInventoryOptions {
   /** Catalog item ids to stock; items that already have stock are left alone. */
@@ -31,18 +31,7 @@ export interface SeedInventorySummary {
   units: number;
 }
 
-interface Store {
-  id: number;
-  /** BigBox, Mobile (mall kiosks) or Express (airport vending): only big boxes have a back room to ship from. */
-  type: string;
-  name: string;
-  address: string;
-  address2: string;
-  city: string;
-  state: string;
-  zip: string;
-  location?: { lat: number; lon: number };
-}
+type Store = StoreRecord & { location: { lat: number; lon: number } };
 
 /** Big cities, in an order where any prefix is spread across the country (coast, coast, middle, south...). */
 export const SEED_CITIES = [
@@ -60,17 +49,10 @@ export const SEED_CITIES = [
   { code: "SFO", name: "San Francisco", lat: 37.7749, lon: -122.4194 },
 ] as const;
 
-const STORES_FILE = new URL("../../../../data/bestbuy/stores.json.gz", import.meta.url);
-
+/** Big-box stores only: Mobile (mall kiosks) and Express (airport vending) have no back room to ship from. */
 function loadStores(): Store[] {
-  return (JSON.parse(gunzipSync(readFileSync(STORES_FILE)).toString("utf8")) as Store[]).filter((s) => s.location && s.type === "BigBox");
-}
-
-function distanceKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
-  const rad = Math.PI / 180;
-  const h = Math.sin(((b.lat - a.lat) * rad) / 2) ** 2
-    + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lon - a.lon) * rad) / 2) ** 2;
-  return 12_742 * Math.asin(Math.sqrt(h));
+  return readStores().filter((s): s is Store =>
+    s.type === "BigBox" && typeof s.location?.lat === "number" && typeof s.location?.lon === "number");
 }
 
 /** The warehouses the seed creates: the store nearest to each of the first `n` cities (ties: lower store id). */
@@ -80,7 +62,7 @@ export function seedWarehouseSites(n: number): { code: string; name: string; sto
     let best = stores[0];
     let bestKm = Infinity;
     for (const s of stores) {
-      const km = distanceKm(city, s.location!);
+      const km = haversineKm(city, s.location);
       if (km < bestKm || (km === bestKm && s.id < best.id)) {
         best = s;
         bestKm = km;
@@ -90,31 +72,14 @@ export function seedWarehouseSites(n: number): { code: string; name: string; sto
   });
 }
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** FNV-1a of the text, mixed with the seed: each item's stock depends on its id, not on its place in the list. */
-function hashSeed(seed: number, text: string): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
 
 /**
  * Stock of one item as (warehouse index, units) pairs: ~5% out of stock, ~5% low (1 to threshold-1 units in
  * one warehouse), ~40% in one warehouse, the rest in 2-4 warehouses.
  */
 export function seedStockPlan(itemId: string, warehouses: number, seed: number, threshold: number): [number, number][] {
-  const rand = prng(hashSeed(seed, itemId));
+  // Seeded by the item id, not its place in the list, so each item's stock is stable as the catalog grows.
+  const rand = createRng(`${seed}:${itemId}`).next;
   const pick = (k: number) => {
     const order = Array.from({ length: warehouses }, (_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {

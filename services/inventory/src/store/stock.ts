@@ -3,7 +3,7 @@
 import { failedPrecondition, notFound, PG, pgCode } from "../../../lib/errors.js";
 import { stockEvents, writeEvents } from "./events.js";
 import { shelfEntries, writeLedger } from "./ledger.js";
-import { one, rows, type Db } from "./sql.js";
+import { one, rows, type Db } from "../../../lib/sql.js";
 
 export interface WarehouseStockRow {
   itemId: string;

@@ -1,7 +1,7 @@
 // Warehouses: created by an admin (or the seed), read by the planner and warehouse systems.
 import { randomUUID } from "node:crypto";
 import { alreadyExists, PG, pgCode } from "../../../lib/errors.js";
-import { one, rows, type Db } from "./sql.js";
+import { one, rows, type Db } from "../../../lib/sql.js";
 
 export interface AddressFields {
   recipient: string;

@@ -1,7 +1,8 @@
 // Raw SQL through TypeORM's connection: rows as plain objects whatever the statement (TypeORM's plain
-// query() answers [rows, count] for UPDATE/DELETE, which is easy to misread).
+// query() answers [rows, count] for UPDATE/DELETE ... RETURNING, which is easy to misread).
 import type { DataSource, EntityManager } from "typeorm";
 
+/** A DataSource, or a transaction's EntityManager (statements then run inside that transaction). */
 export type Db = DataSource | EntityManager;
 
 export async function rows<T = Record<string, unknown>>(db: Db, text: string, params: unknown[] = []): Promise<T[]> {
