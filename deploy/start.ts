@@ -3,8 +3,14 @@
 // migrates and seeds, starts the six services and the gateway as separate processes, waits until every health
 // check says SERVING, prints where everything listens, and stops everything on Ctrl-C.
 import path from "node:path";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { ensureAccount, type AccountSpec } from "../gateway/src/identity/accounts.js";
+import { identityDatabase } from "../gateway/src/identity/store.js";
+import { InventoryService } from "../gen/shop/inventory/v1/inventory_pb.js";
 import { TokenVerifier } from "../services/lib/auth.js";
-import { INFRA_DEFAULTS, intFrom, SERVICE_NAMES } from "../services/lib/config.js";
+import { INFRA_DEFAULTS, intFrom, SERVICE_NAMES, type Config } from "../services/lib/config.js";
+import { openDatabase } from "../services/lib/db.js";
 import { startInfra, type Infra } from "./infra.js";
 import { launchMesh, type RunningMesh } from "./mesh.js";
 import { seedDemoData } from "./seed.js";
@@ -44,7 +50,10 @@ async function main(): Promise<void> {
   say(`catalog: ${seeded.categories} categories, ${seeded.items} items; ${seeded.warehouses} warehouses (migrate + seed ${seeded.ms} ms)`);
   if (shuttingDown) return;
 
+  // The first admin comes from configuration; npm start supplies a demo one unless ADMIN_EMAIL is set.
+  const admin = { email: env.ADMIN_EMAIL ?? DEMO.admin.email, password: env.ADMIN_EMAIL ? env.ADMIN_PASSWORD ?? "" : DEMO.admin.password };
   mesh = launchMesh({
+    env: { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password },
     databaseUrl: infra.databaseUrl,
     redisUrl: infra.redisUrl,
     natsUrl: infra.natsUrl,
@@ -60,9 +69,10 @@ async function main(): Promise<void> {
   if (shuttingDown) return;
 
   const { config, gatewayUrl } = mesh;
+  const users = await demoUsers(config, infra.databaseUrl);
   const verifier = new TokenVerifier(config.jwtSecret);
-  const adminToken = await verifier.mint({ subject: "00000000-0000-4000-8000-000000000001", role: "admin" }, 12 * 3600);
-  const customerToken = await verifier.mint({ subject: "00000000-0000-4000-8000-000000000002", role: "customer" }, 12 * 3600);
+  const tokens = await Promise.all(users.map((u) => verifier.mint({ subject: u.id, role: u.role, warehouseId: u.warehouseId }, 12 * 3600)));
+  const accountLines = users.map((u) => `  ${u.role.padEnd(10)} ${u.email.padEnd(24)} ${u.password.padEnd(26)}${u.note ? ` ${u.note}` : ""}`.trimEnd());
   console.log(`
 Shop mesh is up: all healthy ${((Date.now() - started) / 1000).toFixed(1)} s after launch
 
@@ -73,14 +83,70 @@ ${SERVICE_NAMES.map((n) => `  ${n.padEnd(34)} ${config.addrs[n].replace("http://
   nats (JetStream)                   ${infra.natsUrl}
   logs                               ${path.relative(process.cwd(), logDir) || logDir}/<service>.log
 
+Storefront: open ${gatewayUrl}/ in a browser and sign in with a demo account:
+${accountLines.join("\n")}
+
 Try it:
   curl -s -H 'content-type: application/json' -d '{"pageSize":3}' ${gatewayUrl}/shop.catalog.v1.CatalogService/ListItems
-
-Development tokens (signed with the development secret, valid 12 h):
-  admin     ${adminToken}
-  customer  ${customerToken}
+${users[0] ? `  curl -s -H 'content-type: application/json' -d '{"email":"${users[0].email}","password":"${users[0].password}"}' \\
+    ${gatewayUrl}/shop.identity.v1.IdentityService/Login\n` : ""}
+Development tokens for these accounts (signed with the configured secret, valid 12 h; sign-ins give 15-minute ones):
+${users.map((u, i) => `  ${u.role.padEnd(10)} ${tokens[i]}`).join("\n")}
 
 Ctrl-C stops everything.`);
+}
+
+/** Demo accounts `npm start` prints; each is created once (an existing email keeps its password). */
+const DEMO = {
+  admin: { email: "admin@shop.test", password: "admin-demo-password" },
+  customer: { email: "customer@shop.test", password: "customer-demo-password" },
+  warehouse: { email: "warehouse@shop.test", password: "warehouse-demo-password" },
+};
+
+interface DemoUser {
+  id: string;
+  email: string;
+  password: string;
+  role: "customer" | "admin" | "warehouse";
+  warehouseId?: string;
+  note?: string;
+}
+
+/**
+ * The admin the gateway created from ADMIN_EMAIL, plus a demo customer and a demo warehouse user bound to the
+ * first warehouse (DEMO_USERS=false skips those two).
+ */
+async function demoUsers(config: Config, databaseUrl: string): Promise<DemoUser[]> {
+  const db = await openDatabase(databaseUrl, identityDatabase, 2, "start");
+  try {
+    const verifier = new TokenVerifier(config.jwtSecret);
+    const adminEmail = (env.ADMIN_EMAIL ?? DEMO.admin.email).toLowerCase();
+    const [admin] = await db.query(`SELECT id::text AS id FROM identity.users WHERE email = $1`, [adminEmail]);
+    const users: DemoUser[] = [];
+    const ensure = async (spec: AccountSpec, note?: string) => {
+      const { user } = await ensureAccount(db, spec);
+      users.push({ id: user.id, email: user.email, password: spec.password, role: user.role, warehouseId: user.warehouseId ?? undefined, note });
+    };
+    if (env.DEMO_USERS !== "false") {
+      await ensure({ ...DEMO.customer, displayName: "Casey Customer", role: "customer" });
+    }
+    if (admin) {
+      users.push({
+        id: admin.id, email: adminEmail, role: "admin",
+        password: env.ADMIN_EMAIL ? "(ADMIN_PASSWORD)" : DEMO.admin.password, note: env.ADMIN_EMAIL ? "" : "(set ADMIN_EMAIL / ADMIN_PASSWORD to choose)",
+      });
+    }
+    if (env.DEMO_USERS !== "false") {
+      const inventory = createClient(InventoryService, createGrpcTransport({ baseUrl: config.addrs.inventory }));
+      const token = await verifier.mint({ subject: "service:start", role: "service" }, 60);
+      const { warehouses } = await inventory.listWarehouses({}, { headers: { authorization: `Bearer ${token}` } });
+      const first = warehouses[0];
+      if (first) await ensure({ ...DEMO.warehouse, displayName: `${first.code} picker`, role: "warehouse", warehouseId: first.id }, `(warehouse ${first.code}, ${first.name})`);
+    }
+    return users;
+  } finally {
+    await db.destroy();
+  }
 }
 
 async function shutdown(code: number): Promise<never> {

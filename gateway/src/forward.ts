@@ -1,14 +1,17 @@
 // Forwarding: each exposed RPC is answered by calling the owning service over gRPC with the caller's
 // credentials and deadline, so the services stay the only place where rules (and auth checks) live.
 import type { DescService } from "@bufbuild/protobuf";
-import { createClient, type ConnectRouter, type HandlerContext, type Transport } from "@connectrpc/connect";
+import { ConnectError, createClient, type ConnectRouter, type HandlerContext, type Transport } from "@connectrpc/connect";
 import type { PublicService } from "./routes.js";
 
 /** Request headers passed through to the services. */
 const FORWARDED_HEADERS = ["authorization", "traceparent", "x-request-id"];
 
-/** Default deadline for a forwarded unary call when the browser sets none. */
+/** Default deadline for a forwarded unary call when the browser sets none; a browser may ask for less, never more. */
 const DEFAULT_TIMEOUT_MS = 10_000;
+const MAX_UNARY_TIMEOUT_MS = 30_000;
+/** Streams (live order tracking) end after this; the storefront simply opens a new one. */
+const MAX_STREAM_MS = 10 * 60_000;
 
 function callOptions(ctx: HandlerContext, streaming: boolean) {
   const headers: Record<string, string> = {};
@@ -17,12 +20,24 @@ function callOptions(ctx: HandlerContext, streaming: boolean) {
     if (v) headers[name] = v;
   }
   const remaining = ctx.timeoutMs();
+  const cap = streaming ? MAX_STREAM_MS : MAX_UNARY_TIMEOUT_MS;
   return {
     headers,
     signal: ctx.signal,
-    // Streams (live order tracking) live as long as the browser keeps them open.
-    timeoutMs: remaining ?? (streaming ? undefined : DEFAULT_TIMEOUT_MS),
+    timeoutMs: Math.min(remaining ?? (streaming ? MAX_STREAM_MS : DEFAULT_TIMEOUT_MS), cap),
   };
+}
+
+/**
+ * The service's error as the browser should see it: code, message and details, without the upstream call's
+ * transport metadata (gRPC content-type, grpc-status...), which would otherwise be copied into the browser's
+ * response headers and make a Connect client misread the answer.
+ */
+function clean(err: unknown): ConnectError {
+  const e = ConnectError.from(err);
+  const out = new ConnectError(e.rawMessage, e.code);
+  out.details.push(...e.details);
+  return out;
 }
 
 export function registerForwarding(router: ConnectRouter, exposed: PublicService[], transportFor: (p: PublicService) => Transport): void {
@@ -34,11 +49,21 @@ export function registerForwarding(router: ConnectRouter, exposed: PublicService
       const call = client[method.localName];
       switch (method.methodKind) {
         case "unary":
-          impl[method.localName] = (req: unknown, ctx: HandlerContext) => call(req, callOptions(ctx, false));
+          impl[method.localName] = async (req: unknown, ctx: HandlerContext) => {
+            try {
+              return await call(req, callOptions(ctx, false));
+            } catch (err) {
+              throw clean(err);
+            }
+          };
           break;
         case "server_streaming":
           impl[method.localName] = async function* (req: unknown, ctx: HandlerContext) {
-            yield* call(req, callOptions(ctx, true)) as AsyncIterable<unknown>;
+            try {
+              yield* call(req, callOptions(ctx, true)) as AsyncIterable<unknown>;
+            } catch (err) {
+              throw clean(err);
+            }
           };
           break;
         default:

@@ -1,18 +1,34 @@
-// The browser-facing gateway: Connect (JSON and binary) and gRPC-Web over HTTP/1.1 on port 8080, forwarding
-// the public RPCs to the services over gRPC. CORS for configured origins; request size capped.
+// The browser-facing gateway: Connect (JSON and binary) and gRPC-Web over HTTP/1.1 on port 8080. It hosts
+// shop.identity.v1 (accounts, sign-in) itself, forwards the other public RPCs to the services over gRPC,
+// serves the storefront, verifies tokens, rate-limits by address and by user (Redis), caps request sizes and
+// sets deadlines. CORS for configured origins.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { cors as connectCors } from "@connectrpc/connect";
+import { cors as connectCors, createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
-import { loadConfig, type Config, type ServiceName } from "../../services/lib/config.js";
+import type { DataSource } from "typeorm";
+import { IdentityService } from "../../gen/shop/identity/v1/identity_pb.js";
+import { authInterceptor, TokenVerifier } from "../../services/lib/auth.js";
+import { intFrom, loadConfig, type Config, type ServiceName } from "../../services/lib/config.js";
+import { openDatabase, pingDatabase } from "../../services/lib/db.js";
 import { createLogger } from "../../services/lib/log.js";
+import { errorInterceptor } from "../../services/lib/server.js";
+import { clientAddress } from "./client-address.js";
 import { registerForwarding } from "./forward.js";
+import { adminFromEnv, ensureAccount } from "./identity/accounts.js";
+import { identityHandlers } from "./identity/service.js";
+import { identityDatabase } from "./identity/store.js";
+import {
+  addressLimit, clientAddressKey, connectRateLimitRedis, RateLimiter, rateLimitSettings, userLimit,
+} from "./rate-limit.js";
 import { PUBLIC_SERVICES } from "./routes.js";
+import { buildStorefront, serveStorefront } from "./storefront.js";
 
 export interface RunningGateway {
   port: number;
   url: string;
+  db: DataSource;
   stop(): Promise<void>;
 }
 
@@ -21,6 +37,34 @@ const MAX_REQUEST_BYTES = 1 << 20;
 
 export async function startGateway(config: Config): Promise<RunningGateway> {
   const log = createLogger("gateway", config.logLevel);
+  const env = config.env;
+  const verifier = new TokenVerifier(config.jwtSecret);
+  const limits = rateLimitSettings(env);
+  const tokenTtlSeconds = intFrom(env, "ACCESS_TOKEN_TTL_SECONDS", 900);
+  const trustProxy = env.TRUST_PROXY === "true";
+
+  const [db, storefront, redis] = await Promise.all([
+    openDatabase(config.databaseUrl, identityDatabase, Math.min(config.dbPoolSize, 10), "gateway"),
+    buildStorefront(),
+    connectRateLimitRedis(config.redisUrl, log),
+  ]);
+  const closeAll = async () => {
+    await redis.close().catch(() => redis.destroy());
+    await db.destroy().catch(() => {});
+  };
+  try {
+    const admin = adminFromEnv(env);
+    if (admin) {
+      const { user, created } = await ensureAccount(db, admin);
+      if (created) log.info({ email: user.email }, "first admin created from ADMIN_EMAIL");
+      else if (user.role !== "admin") log.warn({ email: user.email }, "ADMIN_EMAIL belongs to an account that is not an admin");
+    }
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+  const limiter = new RateLimiter(redis, log);
+
   const transports = new Map<ServiceName, ReturnType<typeof createGrpcTransport>>();
   const transportFor = (target: ServiceName) => {
     let t = transports.get(target);
@@ -32,10 +76,16 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     return t;
   };
   const rpc = connectNodeAdapter({
-    routes: (router) => registerForwarding(router, PUBLIC_SERVICES, (p) => transportFor(p.target)),
+    routes: (router) => {
+      router.service(IdentityService, identityHandlers({ ds: db, verifier, limiter, limits, log, tokenTtlSeconds }));
+      registerForwarding(router, PUBLIC_SERVICES, (p) => transportFor(p.target));
+    },
     readMaxBytes: MAX_REQUEST_BYTES,
+    // Address limits count before the token is checked, so a flood of bad tokens is limited too.
+    interceptors: [errorInterceptor(log), addressLimit(limiter, limits), authInterceptor(verifier), userLimit(limiter, limits)],
+    contextValues: (req) => createContextValues().set(clientAddressKey, clientAddress(req, trustProxy)),
   });
-  const allowedOrigins = (config.env.CORS_ORIGINS ?? "*").split(",").map((s) => s.trim()).filter(Boolean);
+  const allowedOrigins = (env.CORS_ORIGINS ?? "*").split(",").map((s) => s.trim()).filter(Boolean);
 
   const server = http.createServer((req, res) => {
     const origin = req.headers.origin;
@@ -54,33 +104,49 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
       }
     }
     if (req.url === "/healthz") {
-      res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+      pingDatabase(db).then(
+        () => res.writeHead(200, { "content-type": "text/plain" }).end("ok\n"),
+        () => res.writeHead(503, { "content-type": "text/plain" }).end("database unavailable\n"),
+      );
       return;
     }
+    if (serveStorefront(storefront, req, res)) return;
     rpc(req, res);
   });
+  // Slow-loris guard: a request must arrive whole within this time (streams' responses are not affected).
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
   const sockets = new Set<import("node:net").Socket>();
   server.on("connection", (s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
-  log.info({ port }, "gateway listening");
+  log.info({ port, storefrontBuildMs: storefront.buildMs }, "gateway listening");
 
   let stopping: Promise<void> | undefined;
   return {
     port,
     url: `http://127.0.0.1:${port}`,
-    stop: () => (stopping ??= new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      // Long-lived streams (order tracking) are cut after the grace period.
-      setTimeout(() => { for (const s of sockets) s.destroy(); }, config.shutdownGraceMs).unref();
-    })),
+    db,
+    stop: () => (stopping ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Long-lived streams (order tracking) are cut after the grace period.
+        setTimeout(() => { for (const s of sockets) s.destroy(); }, config.shutdownGraceMs).unref();
+      });
+      await closeAll();
+    })()),
   };
 }
 

@@ -1,13 +1,13 @@
 import { createClient } from "@connectrpc/connect";
-import { createGrpcWebTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { expect } from "chai";
 import { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.js";
 import { SearchService } from "../../gen/shop/search/v1/search_pb.js";
-import { loadConfig } from "../../services/lib/config.js";
 import { catalog } from "../../services/catalog/src/main.js";
 import { search } from "../../services/search/src/main.js";
-import { startServices, testInfra } from "../../test/harness.js";
-import { startGateway, type RunningGateway } from "../src/main.js";
+import { startServices } from "../../test/harness.js";
+import type { RunningGateway } from "../src/main.js";
+import { startTestGateway } from "./helpers.js";
 
 describe("gateway", () => {
   let mesh: Awaited<ReturnType<typeof startServices>>;
@@ -15,15 +15,11 @@ describe("gateway", () => {
 
   before(async () => {
     mesh = await startServices([catalog, search]);
-    const infra = testInfra();
-    const config = loadConfig("gateway", {
-      CATALOG_ADDR: mesh.services.catalog.url,
-      SEARCH_ADDR: mesh.services.search.url,
-      REDIS_URL: infra.redisUrl,
-      LOG_LEVEL: "silent",
-      CORS_ORIGINS: "http://shop.example",
+    gateway = await startTestGateway({
+      databaseUrl: mesh.databaseUrl,
+      services: mesh.services,
+      env: { CORS_ORIGINS: "http://shop.example" },
     });
-    gateway = await startGateway({ ...config, port: 0 });
   });
 
   after(async () => {
@@ -59,6 +55,19 @@ describe("gateway", () => {
     const body = await res.json();
     expect(body.code).to.equal("invalid_argument");
     expect(body.message).to.contain("item_id");
+  });
+
+  it("gives a Connect client the service's error code, not the upstream gRPC call's headers", async () => {
+    const res = await fetch(`${gateway.url}/shop.catalog.v1.CatalogService/GetItem`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ itemId: "0b7c1f6e-1111-4111-8111-111111111111" }),
+    });
+    expect(res.headers.get("content-type")).to.equal("application/json");
+    expect(res.headers.get("grpc-status")).to.equal(null);
+    const client = createClient(CatalogService, createConnectTransport({ baseUrl: gateway.url, httpVersion: "1.1" }));
+    const err = await client.getItem({ itemId: "0b7c1f6e-1111-4111-8111-111111111111" }).catch((e) => e);
+    expect(err.code).to.equal(5); // NotFound, read from the JSON body
   });
 
   it("does not expose internal RPCs", async () => {
