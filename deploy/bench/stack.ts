@@ -13,6 +13,8 @@ import { seedDemoData } from "../seed.js";
 export interface BenchStack {
   gatewayUrl: string;
   databaseUrl: string;
+  /** The stack's NATS, for benchmarks that listen as a warehouse system would. */
+  natsUrl: string;
   reused: boolean;
   stop(): Promise<void>;
 }
@@ -22,7 +24,10 @@ export async function benchStack(log: (m: string) => void): Promise<BenchStack> 
   const up = await fetch(`${gatewayUrl}/healthz`).then((r) => r.ok, () => false);
   if (up) {
     log(`reusing the running stack at ${gatewayUrl}`);
-    return { gatewayUrl, databaseUrl: process.env.DATABASE_URL ?? INFRA_DEFAULTS.databaseUrl, reused: true, stop: async () => {} };
+    return {
+      gatewayUrl, databaseUrl: process.env.DATABASE_URL ?? INFRA_DEFAULTS.databaseUrl, natsUrl: process.env.NATS_URL ?? INFRA_DEFAULTS.natsUrl,
+      reused: true, stop: async () => {},
+    };
   }
   log("no stack running: starting a throwaway one (own Postgres, Redis, NATS; services on their default ports)");
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "shop-bench-"));
@@ -31,13 +36,17 @@ export async function benchStack(log: (m: string) => void): Promise<BenchStack> 
     await seedDemoData(infra.databaseUrl, { items: 0, warehouses: 3, seed: 1 });
     const mesh = launchMesh({
       databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl,
-      logDir: path.join(dataDir, "logs"), env: { LOG_LEVEL: "warn" },
+      logDir: path.join(dataDir, "logs"),
+      // One client address drives thousands of shoppers: the gateway's per-address and per-user limits would
+      // measure themselves, not the mesh. (A reused stack must be started with the same settings.)
+      env: { LOG_LEVEL: "warn", RATE_LIMIT_PER_ADDRESS: "1000000000", RATE_LIMIT_PER_USER: "1000000000" },
       onCrash: (name, detail) => log(`${name} ${detail}`),
     });
     await mesh.ready;
     return {
       gatewayUrl: mesh.gatewayUrl,
       databaseUrl: infra.databaseUrl,
+      natsUrl: infra.natsUrl,
       reused: false,
       async stop() {
         await mesh.stop();

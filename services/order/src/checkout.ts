@@ -25,7 +25,8 @@ import { downstream, isCode } from "./downstream.js";
 import { mergeLines, priceLines, type CatalogPrice, type PricedCheckout } from "./domain/pricing.js";
 import { IN_FLIGHT } from "./domain/submission.js";
 import * as checkouts from "./store/checkouts.js";
-import type { CheckoutRow, Queryable } from "./store/checkouts.js";
+import type { Db } from "../../lib/sql.js";
+import type { CheckoutRow } from "./store/checkouts.js";
 import * as submissions from "./store/submissions.js";
 import { checkoutView } from "./views.js";
 
@@ -68,12 +69,15 @@ export class CheckoutFlow {
     if (priced.unsellable.length) return { alerts: await this.alertsForUnsellable(priced, headers) };
 
     // Replace the shopper's active checkout: its stock goes back before the new one is reserved, so a shopper
-    // who begins again with the last unit in the cart gets it again.
-    const replaced = await inTransaction(this.d.ds, async (tx) => {
-      await checkouts.lockShopper(tx, userId);
-      return this.endActive(tx, userId);
-    });
-    await Promise.all(replaced.map((id) => this.release(id)));
+    // who begins again with the last unit in the cart gets it again. Most shoppers have none: a plain read skips
+    // the locked transaction then (one that appears meanwhile is ended under the lock when activating, below).
+    if (await checkouts.hasActive(this.d.ds, userId)) {
+      const replaced = await inTransaction(this.d.ds, async (tx) => {
+        await checkouts.lockShopper(tx, userId);
+        return this.endActive(tx, userId);
+      });
+      await Promise.all(replaced.map((id) => this.release(id)));
+    }
 
     const id = randomUUID();
     await checkouts.insertReserving(this.d.ds, { id, userId, lines: priced.lines, currency: STORE_CURRENCY, totalMinor: priced.totalMinor });
@@ -183,14 +187,14 @@ export class CheckoutFlow {
     return !!c.expiresAt && c.expiresAt.getTime() <= Date.now();
   }
 
-  private async orderInProgress(q: Queryable, c: CheckoutRow): Promise<boolean> {
+  private async orderInProgress(q: Db, c: CheckoutRow): Promise<boolean> {
     if (!c.submissionId) return false;
     const state = (await submissions.states(q, [c.submissionId])).get(c.submissionId);
     return !!state && IN_FLIGHT.includes(state);
   }
 
   /** Ends the shopper's active checkouts (in the caller's transaction); returns the ids whose stock to release. */
-  private async endActive(tx: Queryable, userId: string): Promise<string[]> {
+  private async endActive(tx: Db, userId: string): Promise<string[]> {
     const active = await checkouts.lockActiveForUser(tx, userId);
     for (const c of active) {
       if (await this.orderInProgress(tx, c)) {

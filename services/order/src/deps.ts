@@ -2,6 +2,7 @@
 // the services they call.
 import type { Client } from "@connectrpc/connect";
 import type { DataSource } from "typeorm";
+import type { AssignmentService } from "../../../gen/shop/assignment/v1/assignment_pb.js";
 import type { CartService } from "../../../gen/shop/cart/v1/cart_pb.js";
 import type { CatalogService } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import type { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
@@ -17,6 +18,7 @@ export interface OrderDeps {
   cart(): Client<typeof CartService>;
   catalog(): Client<typeof CatalogService>;
   inventory(): Client<typeof InventoryService>;
+  assignment(): Client<typeof AssignmentService>;
   /** Headers for calls on the order service's own account (Inventory, background work). */
   serviceHeaders(): Promise<{ authorization: string }>;
 }

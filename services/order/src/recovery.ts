@@ -1,7 +1,9 @@
 // The background worker that finishes what requests left behind: stuck submissions (lease ran out), stock of
-// cancelled or abandoned checkouts not yet returned to Inventory, carts not yet emptied after an order.
+// cancelled or abandoned checkouts not yet returned to Inventory, carts not yet emptied after an order, and
+// cancellations interrupted midway (they must complete: see cancellation.ts).
 import type { Logger } from "../../lib/log.js";
 import type { BackgroundTask } from "../../lib/server.js";
+import type { CancellationFlow } from "./cancellation.js";
 import type { CheckoutFlow } from "./checkout.js";
 import type { SubmissionFlow } from "./submission.js";
 
@@ -14,6 +16,7 @@ export class RecoveryWorker implements BackgroundTask {
   constructor(
     private readonly submissions: SubmissionFlow,
     private readonly checkouts: CheckoutFlow,
+    private readonly cancellations: CancellationFlow,
     private readonly intervalMs: number,
     private readonly log: Logger,
   ) {}
@@ -34,6 +37,7 @@ export class RecoveryWorker implements BackgroundTask {
       ["submissions", () => this.submissions.recoverStuck()],
       ["releases", () => this.checkouts.releasePending()],
       ["carts", () => this.submissions.clearLeftoverCarts()],
+      ["cancellations", () => this.cancellations.recoverStuck()],
     ];
     for (const [job, run] of jobs) {
       if (this.stopped) return;

@@ -10,14 +10,22 @@ export interface OrderSettings {
    */
   submitMarginSeconds: number;
   /**
-   * SUBMISSION_LEASE_MS (30000): how long one attempt may work on a submission before a retry of the same key or
-   * the recovery worker may take it over. Longer than any payment or Inventory call may take.
+   * SUBMISSION_LEASE_MS (30000): how long one attempt may work on a submission (or a cancellation) before a retry
+   * or the recovery worker may take it over. Longer than any payment or Inventory call may take.
    */
   leaseMs: number;
   /** SUBMISSION_RECOVERY_INTERVAL_MS (5000): how often the recovery worker looks for stuck work. */
   recoveryIntervalMs: number;
-  /** SUBMISSION_WAIT_MS (15000): how long a replay waits for a concurrent attempt of the same key to finish. */
+  /**
+   * SUBMISSION_WAIT_MS (15000): how long a replay waits for a concurrent attempt of the same key to finish (and a
+   * CancelOrder for a cancellation already under way).
+   */
   waitMs: number;
+  /**
+   * ORDER_CONSUMER_CONCURRENCY (4): shipment events (orders.assigned, orders.shipments.updated) applied at once
+   * per consumer, at most a quarter of DB_POOL_SIZE each. Each holds a database connection while it runs.
+   */
+  consumerConcurrency: number;
   /**
    * ORDER_FAULT_CRASH_AFTER_PAYMENT=1 — TEST ONLY (fault injection for the crash-recovery test): the process exits
    * with code 137 right after a successful charge, before anything else is written. Never set it in a deployment.
@@ -40,6 +48,7 @@ export function loadSettings(env: Record<string, string | undefined>): OrderSett
     leaseMs: positive("SUBMISSION_LEASE_MS", 30_000),
     recoveryIntervalMs: positive("SUBMISSION_RECOVERY_INTERVAL_MS", 5000),
     waitMs: positive("SUBMISSION_WAIT_MS", 15_000),
+    consumerConcurrency: positive("ORDER_CONSUMER_CONCURRENCY", 4),
     crashAfterPayment: env.ORDER_FAULT_CRASH_AFTER_PAYMENT === "1",
   };
 }

@@ -35,6 +35,7 @@ import { aborted, failedPrecondition, invalidArgument, notFound, unavailable } f
 import { money } from "../../lib/money.js";
 import { SUBJECTS } from "../../lib/nats.js";
 import { enqueueEvent } from "../../lib/outbox.js";
+import type { Db } from "../../lib/sql.js";
 import { pause, type OrderDeps } from "./deps.js";
 import { downstream, isCode } from "./downstream.js";
 import type { ValidCard } from "./domain/card.js";
@@ -172,9 +173,8 @@ export class SubmissionFlow {
             return { kind: "busy" as const };
           }
         }
-        await checkouts.setSubmission(tx, c.id, s.id);
         // A full lease for the payment from here.
-        await subs.extendLease(tx, s.id, attempt.owner, settings.leaseMs);
+        await subs.claimCheckout(tx, s.id, c.id, attempt.owner, settings.leaseMs);
         return { kind: "claimed" as const };
       });
       switch (outcome.kind) {
@@ -195,7 +195,7 @@ export class SubmissionFlow {
   }
 
   /** Why a checkout cannot be paid for now, if it cannot. */
-  private async refusal(q: checkouts.Queryable, c: checkouts.CheckoutRow): Promise<string | undefined> {
+  private async refusal(q: Db, c: checkouts.CheckoutRow): Promise<string | undefined> {
     switch (c.status) {
       case "COMPLETED":
         return `checkout ${c.id} was already ordered (order ${c.orderId})`;
@@ -206,7 +206,7 @@ export class SubmissionFlow {
       default:
         return `checkout ${c.id} has expired; begin a new checkout`;
     }
-    const left = await checkouts.secondsLeft(q, c.id);
+    const left = c.secondsLeft ?? await checkouts.secondsLeft(q, c.id);
     if (left <= 0) return `checkout ${c.id} has expired; begin a new checkout`;
     const margin = this.d.settings.submitMarginSeconds;
     if (left <= margin) return `checkout ${c.id} expires in less than ${margin} seconds; begin a new checkout`;
@@ -289,24 +289,27 @@ export class SubmissionFlow {
       throw failedPrecondition(VOIDED_AFTER_COMMIT_REFUSED);
     }
 
-    const itemIds = await this.place(sub);
-    await this.clearCart(sub.id, sub.userId, itemIds, principal);
-    const row = await orders.findForUser(ds, sub.orderId, sub.userId);
+    const placed = await this.place(sub);
+    await this.clearCart(sub.id, sub.userId, placed.itemIds, principal);
+    // Just written: answer from what the transaction returned. A repeat (placed earlier) reads it back.
+    const row = placed.row ?? await orders.findForUser(ds, sub.orderId, sub.userId);
     if (!row) throw new Error(`order ${sub.orderId} missing right after it was placed`);
     return orderView(row);
   }
 
-  /** Step 4, one transaction, idempotent: returns the ordered item ids. */
-  private async place(sub: SubmissionRow): Promise<string[]> {
+  /** Step 4, one transaction, idempotent: returns the ordered item ids, and the order when this call wrote it. */
+  private async place(sub: SubmissionRow): Promise<{ itemIds: string[]; row?: orders.OrderRow }> {
     return inTransaction(this.d.ds, async (tx) => {
       const s = (await subs.lock(tx, sub.id))!;
       const c = (await checkouts.lock(tx, s.checkoutId))!;
       const itemIds = c.lines.map((l) => l.itemId);
-      if (s.state === "PLACED") return itemIds;
+      if (s.state === "PLACED") return { itemIds };
       if (s.state !== "PAID") throw new LeaseLost();
       // The checkout's prices and total: what the shopper saw is what was charged and what the order says.
-      await orders.insertPlaced(tx, {
+      // The order, its lines, the checkout COMPLETED and the submission PLACED: one statement.
+      const row = await orders.insertPlaced(tx, {
         id: s.orderId,
+        submissionId: s.id,
         userId: s.userId,
         checkoutId: c.id,
         currency: c.currency,
@@ -317,6 +320,12 @@ export class SubmissionFlow {
         cardLast4: s.cardLast4,
         lines: c.lines,
       });
+      if (!row) {
+        // The order was written before without its submission moving on (cannot happen: one transaction); finish it.
+        await checkouts.complete(tx, c.id, s.orderId);
+        await subs.markPlaced(tx, s.id);
+        return { itemIds };
+      }
       await enqueueEvent(tx, "order", SUBJECTS.ordersPlaced, OrderPlacedSchema, create(OrderPlacedSchema, {
         eventId: randomUUID(),
         orderId: s.orderId,
@@ -326,9 +335,7 @@ export class SubmissionFlow {
         total: money(c.totalMinor, c.currency),
         occurTime: timestampNow(),
       }));
-      await checkouts.complete(tx, c.id, s.orderId);
-      await subs.markPlaced(tx, s.id);
-      return itemIds;
+      return { itemIds, row };
     });
   }
 

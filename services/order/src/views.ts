@@ -2,15 +2,18 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { AddressSchema, GeoPointSchema, type Address } from "../../../gen/shop/common/v1/common_pb.js";
+import { ItemQuantitySchema } from "../../../gen/shop/common/v1/common_pb.js";
 import {
   CheckoutLineSchema, CheckoutSchema, CheckoutStatus, OrderLineSchema, OrderSchema, OrderStatus, PaymentSchema, PaymentStatus,
-  type Checkout, type Order, type OrderLine,
+  ShipmentSchema, ShipmentStatus, type Checkout, type Order, type OrderLine, type Shipment,
 } from "../../../gen/shop/order/v1/order_pb.js";
 import { money } from "../../lib/money.js";
 import type { StoredAddress } from "./domain/address.js";
+import type { ShipmentStatus as DbShipmentStatus } from "./domain/shipments.js";
 import { lineTotalMinor, type PricedLine } from "./domain/pricing.js";
 import type { CheckoutRow } from "./store/checkouts.js";
 import type { OrderRow } from "./store/orders.js";
+import type { ShipmentRow } from "./store/shipments.js";
 
 export function checkoutStatus(row: CheckoutRow, now: Date): CheckoutStatus {
   switch (row.status) {
@@ -76,7 +79,29 @@ const ORDER_STATUS: Record<OrderRow["status"], OrderStatus> = {
   CANCELLED: OrderStatus.CANCELLED,
 };
 
-export function orderView(row: OrderRow): Order {
+const SHIPMENT_STATUS: Record<DbShipmentStatus, ShipmentStatus> = {
+  ASSIGNED: ShipmentStatus.ASSIGNED,
+  PICKED: ShipmentStatus.PICKED,
+  PACKED: ShipmentStatus.PACKED,
+  SHIPPED: ShipmentStatus.SHIPPED,
+  DELIVERED: ShipmentStatus.DELIVERED,
+  CANCELLED: ShipmentStatus.CANCELLED,
+};
+
+export function shipmentView(s: ShipmentRow): Shipment {
+  return create(ShipmentSchema, {
+    warehouseOrderId: s.warehouseOrderId,
+    warehouseId: s.warehouseId,
+    warehouseCode: s.warehouseCode,
+    status: SHIPMENT_STATUS[s.status],
+    lines: s.lines.map((l) => create(ItemQuantitySchema, l)),
+    carrier: s.carrier,
+    trackingNumber: s.trackingNumber,
+    updateTime: timestampFromDate(s.updatedAt),
+  });
+}
+
+export function orderView(row: OrderRow, shipments: ShipmentRow[] = []): Order {
   const total = money(row.totalMinor, row.currency);
   return create(OrderSchema, {
     id: row.id,
@@ -92,7 +117,7 @@ export function orderView(row: OrderRow): Order {
       amount: total,
       cardLast4: row.cardLast4,
     }),
-    shipments: [],
+    shipments: shipments.map(shipmentView),
     checkoutId: row.checkoutId,
     createTime: timestampFromDate(row.createdAt),
     updateTime: timestampFromDate(row.updatedAt),

@@ -190,9 +190,4 @@ describe("order: checkouts", function () {
     await expectCode(w.order.cancelCheckout({ checkoutId: randomUUID() }, s.h), Code.NotFound);
     await expectCode(w.order.cancelCheckout({}, s.h), Code.NotFound);
   });
-
-  it("leaves CancelOrder and WatchOrder unimplemented until the warehouse flow lands", async () => {
-    const s = await w.shopper();
-    await expectCode(w.order.cancelOrder({ orderId: randomUUID() }, s.h), Code.Unimplemented);
-  });
 });

@@ -57,6 +57,9 @@ describe("order: crash right after payment", function () {
         INVENTORY_ADDR: w.services.inventory.url,
         CART_ADDR: w.services.cart.url,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+        // Durable consumers of this world's own, like the in-process services' (see isolatedConsumers).
+        EVENT_CONSUMER_SUFFIX: w.env.EVENT_CONSUMER_SUFFIX,
+        EVENT_CONSUMER_START: w.env.EVENT_CONSUMER_START,
         SUBMISSION_LEASE_MS: "1500",
         SUBMISSION_RECOVERY_INTERVAL_MS: "250",
         ...env,

@@ -1,5 +1,6 @@
-// Pure rules of the order service: card checks, address checks, pricing totals, the submission state machine and
-// the test payment provider's decisions. No server, no database.
+// Pure rules of the order service: card checks, address checks, pricing totals, the submission state machine,
+// the test payment provider's decisions, order status from shipments and the cancellation state machine. No
+// server, no database.
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { expect } from "chai";
@@ -8,6 +9,8 @@ import { PaymentCardSchema, SubmitOrderRequestSchema } from "../../../gen/shop/o
 import { validateAddress } from "../src/domain/address.js";
 import { luhnValid, validateCard } from "../src/domain/card.js";
 import { lineTotalMinor, mergeLines, priceLines, totalMinor, type CatalogPrice } from "../src/domain/pricing.js";
+import { canAbandon, CANCELLATION_STATES, nextCancellationState } from "../src/domain/cancellation.js";
+import { advances, deriveOrderStatus, hasShipped, SHIPMENT_STATUSES, type ShipmentStatus } from "../src/domain/shipments.js";
 import { canTransition, FINAL, isFinal, recoveryAction, type SubmissionState } from "../src/domain/submission.js";
 import { idempotencyKey, validateSubmitOrder } from "../src/domain/submit-input.js";
 import { TEST_CARDS, testCardDecision } from "../src/payment/test-provider.js";
@@ -171,5 +174,63 @@ describe("order domain: test payment provider decisions", () => {
     expect(testCardDecision(TEST_CARDS.decline)).to.equal("decline");
     expect(testCardDecision(TEST_CARDS.providerError)).to.equal("provider_error");
     expect(testCardDecision("5555555555554444")).to.equal("approve");
+  });
+});
+
+describe("order domain: status from shipments", () => {
+  const status = (shipments: ShipmentStatus[], current: Parameters<typeof deriveOrderStatus>[0]["current"] = "PROCESSING", assigned = true) =>
+    deriveOrderStatus({ current, assigned, shipments });
+
+  it("shows the least advanced shipment: PROCESSING until every one is packed, SHIPPED once all are on their way", () => {
+    expect(status(["ASSIGNED"])).to.equal("PROCESSING");
+    expect(status(["PICKED", "PACKED"])).to.equal("PROCESSING");
+    expect(status(["PACKED", "SHIPPED"])).to.equal("PACKED");
+    expect(status(["SHIPPED", "DELIVERED"])).to.equal("SHIPPED");
+    expect(status(["DELIVERED", "DELIVERED"])).to.equal("DELIVERED");
+  });
+
+  it("stays PLACED until the order's split is known, whatever a lone status event says", () => {
+    expect(status([], "PLACED", false)).to.equal("PLACED");
+    expect(status(["PACKED"], "PLACED", false)).to.equal("PLACED");
+    expect(status(["ASSIGNED"], "PLACED", true)).to.equal("PROCESSING");
+  });
+
+  it("keeps a cancelled order CANCELLED, and an order whose shipments are being cancelled as it was", () => {
+    for (const shipments of [[], ["ASSIGNED"], ["SHIPPED"], ["CANCELLED"]] as ShipmentStatus[][]) {
+      expect(status(shipments, "CANCELLED")).to.equal("CANCELLED");
+    }
+    expect(status(["CANCELLED", "CANCELLED"], "PACKED")).to.equal("PACKED");
+    expect(status(["CANCELLED", "PICKED"], "PROCESSING")).to.equal("PROCESSING");
+  });
+
+  it("moves a shipment only forward, to CANCELLED last, so late and repeated events change nothing", () => {
+    expect(advances(undefined, "PACKED")).to.equal(true);
+    for (const [i, from] of SHIPMENT_STATUSES.entries()) {
+      for (const [j, to] of SHIPMENT_STATUSES.entries()) expect(advances(from, to), `${from} -> ${to}`).to.equal(j > i);
+    }
+  });
+
+  it("counts SHIPPED and DELIVERED as shipped (no cancelling any more)", () => {
+    expect(SHIPMENT_STATUSES.filter(hasShipped)).to.deep.equal(["SHIPPED", "DELIVERED"]);
+  });
+
+  it("never goes backwards as any one shipment advances (property over every two-shipment order)", () => {
+    const rank = ["PLACED", "PROCESSING", "PACKED", "SHIPPED", "DELIVERED"];
+    const live = SHIPMENT_STATUSES.filter((s) => s !== "CANCELLED");
+    for (const a of live) for (const b of live) for (const a2 of live.filter((x) => advances(a, x))) {
+      expect(rank.indexOf(status([a2, b])), `${a},${b} -> ${a2},${b}`).to.be.at.least(rank.indexOf(status([a, b])));
+    }
+  });
+});
+
+describe("order domain: cancellation state machine", () => {
+  it("goes REQUESTED -> ASSIGNMENT_CANCELLED -> STOCK_RETURNED -> DONE, one step at a time", () => {
+    const path = [];
+    for (let s: (typeof CANCELLATION_STATES)[number] | undefined = "REQUESTED"; s; s = nextCancellationState(s)) path.push(s);
+    expect(path).to.deep.equal([...CANCELLATION_STATES]);
+  });
+
+  it("may be given up only before anything was undone", () => {
+    expect(CANCELLATION_STATES.filter(canAbandon)).to.deep.equal(["REQUESTED"]);
   });
 });

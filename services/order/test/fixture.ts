@@ -1,6 +1,7 @@
-// Shared set-up for the order service tests: real Catalog, Inventory, Cart (and Order, in-process or not) on a
-// fresh database; shoppers with their own tokens; items created through Catalog and stocked through Inventory;
-// direct SQL for checking what was (and was not) written.
+// Shared set-up for the order service tests: real Catalog, Inventory, Cart (Assignment when asked; Order in-process
+// or not) on a fresh database, with durable consumers of their own (isolatedConsumers); shoppers with their own
+// tokens; items created through Catalog and stocked through Inventory; direct SQL for checking what was (and was
+// not) written.
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
@@ -11,10 +12,12 @@ import { CartService } from "../../../gen/shop/cart/v1/cart_pb.js";
 import { CatalogService, type Item } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { AddressSchema } from "../../../gen/shop/common/v1/common_pb.js";
 import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
-import { OrderService, PaymentCardSchema, type PaymentCard } from "../../../gen/shop/order/v1/order_pb.js";
+import { OrderService, PaymentCardSchema, type Order, type PaymentCard } from "../../../gen/shop/order/v1/order_pb.js";
 import { money } from "../../lib/money.js";
 import type { RunningService, ServiceModule } from "../../lib/server.js";
-import { bearer, startServices, tokenFor } from "../../../test/harness.js";
+import { bearer, isolatedConsumers, startServices, tokenFor } from "../../../test/harness.js";
+import type { AssignmentHooks } from "../../assignment/src/assigner.js";
+import { assignmentModule } from "../../assignment/src/main.js";
 import { cart } from "../../cart/src/main.js";
 import { catalog } from "../../catalog/src/main.js";
 import { inventory } from "../../inventory/src/main.js";
@@ -31,6 +34,8 @@ export interface Shopper {
 export interface World {
   services: Record<string, RunningService>;
   databaseUrl: string;
+  /** The environment every service of the world was started with (consumer placement included). */
+  env: Record<string, string>;
   catalog: Client<typeof CatalogService>;
   inventory: Client<typeof InventoryService>;
   cart: Client<typeof CartService>;
@@ -57,10 +62,18 @@ export function orderClient(url: string): Client<typeof OrderService> {
   return createClient(OrderService, createGrpcTransport({ baseUrl: url }));
 }
 
-/** Catalog, Inventory and Cart, plus Order unless `withOrder` is false (the crash test runs it as a child process). */
-export async function startWorld(env: Record<string, string> = {}, withOrder = true): Promise<World> {
-  const modules: ServiceModule[] = [catalog, inventory, cart, ...(withOrder ? [order] : [])];
-  const running = await startServices(modules, { env: { DB_POOL_SIZE: "20", ...env } });
+/**
+ * Catalog, Inventory and Cart, plus Order unless `withOrder` is false (the crash test runs it as a child process),
+ * plus Assignment (with test hooks) when `assignment` is given.
+ */
+export async function startWorld(
+  env: Record<string, string> = {}, withOrder = true, assignment?: { hooks?: AssignmentHooks },
+): Promise<World> {
+  const modules: ServiceModule[] = [
+    catalog, inventory, cart, ...(assignment ? [assignmentModule(assignment.hooks)] : []), ...(withOrder ? [order] : []),
+  ];
+  const worldEnv = { DB_POOL_SIZE: "20", ...isolatedConsumers(), ...env };
+  const running = await startServices(modules, { env: worldEnv });
   const client = <T extends Parameters<typeof createClient>[0]>(svc: T, name: string) =>
     createClient(svc, createGrpcTransport({ baseUrl: running.services[name].url }));
   const catalogClient = client(CatalogService, "catalog") as Client<typeof CatalogService>;
@@ -76,6 +89,7 @@ export async function startWorld(env: Record<string, string> = {}, withOrder = t
   const w: World = {
     services: running.services,
     databaseUrl: running.databaseUrl,
+    env: worldEnv,
     catalog: catalogClient,
     inventory: inventoryClient,
     cart: client(CartService, "cart") as Client<typeof CartService>,
@@ -128,6 +142,45 @@ export async function startWorld(env: Record<string, string> = {}, withOrder = t
     },
   };
   return w;
+}
+
+/** A shopper with a placed order for `quantity` units of a new item stocked with `units`. */
+export async function placeOrder(w: World, units = 10, quantity = 1): Promise<{ s: Shopper; order: Order; itemId: string }> {
+  const item = await w.item(units);
+  const s = await w.shopper();
+  await w.fill(s, [item.id, quantity]);
+  const c = (await w.order.beginCheckout({}, s.h)).checkout!;
+  const order = (await w.order.submitOrder({ checkoutId: c.id, idempotencyKey: key(), card: card(), shippingAddress: address() }, s.h)).order!;
+  return { s, order, itemId: item.id };
+}
+
+/** Reads a server stream message by message, each within a deadline. */
+export class StreamReader<T> {
+  private readonly it: AsyncIterator<T>;
+  constructor(stream: AsyncIterable<T>) {
+    this.it = stream[Symbol.asyncIterator]();
+  }
+
+  /** The next message; throws if none comes within `timeoutMs` or the stream ends. */
+  async next(timeoutMs = 10_000): Promise<T> {
+    const r = await this.result(timeoutMs);
+    if (r.done) throw new Error("the stream ended");
+    return r.value;
+  }
+
+  /** Resolves when the stream ends (throws if a message or nothing comes instead). */
+  async end(timeoutMs = 10_000): Promise<void> {
+    const r = await this.result(timeoutMs);
+    if (!r.done) throw new Error("expected the stream to end, got a message");
+  }
+
+  private result(timeoutMs: number): Promise<IteratorResult<T>> {
+    let timer: NodeJS.Timeout;
+    return Promise.race([
+      this.it.next().finally(() => clearTimeout(timer)),
+      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no stream message within ${timeoutMs} ms`)), timeoutMs); }),
+    ]);
+  }
 }
 
 export function card(number: string = TEST_CARDS.approve): PaymentCard {

@@ -3,7 +3,7 @@
 // exactly as a remote gateway would have them, which is what the crash-recovery tests rely on.
 import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
-import { rows } from "../store/sql.js";
+import { rows } from "../../../lib/sql.js";
 import { PaymentProviderError, type ChargeRecord, type ChargeRequest, type ChargeResult, type PaymentProvider } from "./provider.js";
 
 /** Test card numbers (proto PaymentCard, README). Any other Luhn-valid number approves. */

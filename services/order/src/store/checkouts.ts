@@ -1,9 +1,8 @@
 // SQL for checkouts. A checkout row holds the priced lines exactly as the shopper saw them; SubmitOrder charges
 // its total and the order copies its lines.
 import type { PricedLine } from "../domain/pricing.js";
-import { rows, type Queryable } from "./sql.js";
+import { rows, type Db } from "../../../lib/sql.js";
 
-export type { Queryable };
 
 export type DbCheckoutStatus = "RESERVING" | "ACTIVE" | "CANCELLED" | "EXPIRED" | "COMPLETED";
 
@@ -19,6 +18,8 @@ export interface CheckoutRow {
   orderId: string | null;
   releasePending: boolean;
   createdAt: Date;
+  /** Seconds left before expiry by the database clock, when read with lock() (negative once expired). */
+  secondsLeft?: number;
 }
 
 interface RawCheckout {
@@ -33,6 +34,7 @@ interface RawCheckout {
   order_id: string | null;
   release_pending: boolean;
   created_at: Date;
+  seconds_left?: number | null;
 }
 
 const T = `"order".checkouts`;
@@ -50,86 +52,89 @@ export function toCheckout(r: RawCheckout): CheckoutRow {
     orderId: r.order_id,
     releasePending: r.release_pending,
     createdAt: r.created_at,
+    ...(r.seconds_left !== undefined ? { secondsLeft: r.seconds_left ?? -1 } : {}),
   };
 }
 
-async function first(q: Queryable, sql: string, params: unknown[]): Promise<CheckoutRow | undefined> {
+async function first(q: Db, sql: string, params: unknown[]): Promise<CheckoutRow | undefined> {
   const found = await rows<RawCheckout>(q, sql, params);
   return found.length ? toCheckout(found[0]) : undefined;
 }
 
 export async function insertReserving(
-  q: Queryable, c: { id: string; userId: string; lines: PricedLine[]; currency: string; totalMinor: bigint },
+  q: Db, c: { id: string; userId: string; lines: PricedLine[]; currency: string; totalMinor: bigint },
 ): Promise<void> {
   // bigint prices go into JSON as strings: JSON numbers lose precision past 2^53.
   const lines = c.lines.map((l) => ({ itemId: l.itemId, name: l.name, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor.toString() }));
-  await q.query(
+  await rows(q, 
     `INSERT INTO ${T} (id, user_id, status, lines, currency, total_minor) VALUES ($1, $2, 'RESERVING', $3, $4, $5)`,
     [c.id, c.userId, JSON.stringify(lines), c.currency, c.totalMinor.toString()],
   );
 }
 
 /** Shoppers' view: a checkout still being reserved does not exist yet. */
-export async function findForUser(q: Queryable, id: string, userId: string): Promise<CheckoutRow | undefined> {
+export async function findForUser(q: Db, id: string, userId: string): Promise<CheckoutRow | undefined> {
   return first(q, `SELECT * FROM ${T} WHERE id = $1 AND user_id = $2 AND status <> 'RESERVING'`, [id, userId]);
 }
 
-export async function latestForUser(q: Queryable, userId: string): Promise<CheckoutRow | undefined> {
+export async function latestForUser(q: Db, userId: string): Promise<CheckoutRow | undefined> {
   return first(q, `SELECT * FROM ${T} WHERE user_id = $1 AND status <> 'RESERVING' ORDER BY seq DESC LIMIT 1`, [userId]);
 }
 
-export async function lock(q: Queryable, id: string): Promise<CheckoutRow | undefined> {
-  return first(q, `SELECT * FROM ${T} WHERE id = $1 FOR UPDATE`, [id]);
+/** Locks a checkout; the row carries its seconds left, read in the same round trip. */
+export async function lock(q: Db, id: string): Promise<CheckoutRow | undefined> {
+  return first(q, `SELECT *, EXTRACT(EPOCH FROM (expires_at - now()))::float8 AS seconds_left FROM ${T} WHERE id = $1 FOR UPDATE`, [id]);
 }
 
 /** Serializes checkout changes of one shopper (transaction-scoped, so nothing is held across remote calls). */
-export async function lockShopper(q: Queryable, userId: string): Promise<void> {
-  await q.query(`SELECT pg_advisory_xact_lock(hashtext('order.checkout'), hashtext($1))`, [userId]);
+export async function lockShopper(q: Db, userId: string): Promise<void> {
+  await rows(q, `SELECT pg_advisory_xact_lock(hashtext('order.checkout'), hashtext($1))`, [userId]);
 }
 
-export async function lockActiveForUser(q: Queryable, userId: string): Promise<CheckoutRow[]> {
+/** Whether the shopper has an active checkout now (unlocked read). */
+export async function hasActive(q: Db, userId: string): Promise<boolean> {
+  return (await rows(q, `SELECT 1 FROM ${T} WHERE user_id = $1 AND status = 'ACTIVE' LIMIT 1`, [userId])).length > 0;
+}
+
+export async function lockActiveForUser(q: Db, userId: string): Promise<CheckoutRow[]> {
   const found = await rows<RawCheckout>(q, `SELECT * FROM ${T} WHERE user_id = $1 AND status = 'ACTIVE' ORDER BY id FOR UPDATE`, [userId]);
   return found.map(toCheckout);
 }
 
 /** The checkout stops holding stock; Inventory is told after commit (release_pending until it confirmed). */
-export async function markForRelease(q: Queryable, id: string, status: "CANCELLED" | "EXPIRED"): Promise<void> {
-  await q.query(`UPDATE ${T} SET status = $2, release_pending = true, updated_at = now() WHERE id = $1`, [id, status]);
+export async function markForRelease(q: Db, id: string, status: "CANCELLED" | "EXPIRED"): Promise<void> {
+  await rows(q, `UPDATE ${T} SET status = $2, release_pending = true, updated_at = now() WHERE id = $1`, [id, status]);
 }
 
-export async function releaseConfirmed(q: Queryable, id: string): Promise<void> {
-  await q.query(`UPDATE ${T} SET release_pending = false, updated_at = now() WHERE id = $1`, [id]);
+export async function releaseConfirmed(q: Db, id: string): Promise<void> {
+  await rows(q, `UPDATE ${T} SET release_pending = false, updated_at = now() WHERE id = $1`, [id]);
 }
 
-export async function activate(q: Queryable, id: string, expiresAt: Date): Promise<CheckoutRow | undefined> {
+export async function activate(q: Db, id: string, expiresAt: Date): Promise<CheckoutRow | undefined> {
   return first(q, `UPDATE ${T} SET status = 'ACTIVE', expires_at = $2, updated_at = now() WHERE id = $1 AND status = 'RESERVING' RETURNING *`, [id, expiresAt]);
 }
 
 /** A reservation that came back short held nothing: the row goes too. */
-export async function deleteReserving(q: Queryable, id: string): Promise<void> {
-  await q.query(`DELETE FROM ${T} WHERE id = $1 AND status = 'RESERVING'`, [id]);
+export async function deleteReserving(q: Db, id: string): Promise<void> {
+  await rows(q, `DELETE FROM ${T} WHERE id = $1 AND status = 'RESERVING'`, [id]);
 }
 
 /** Seconds left before expiry by the database clock (negative once expired). */
-export async function secondsLeft(q: Queryable, id: string): Promise<number> {
+export async function secondsLeft(q: Db, id: string): Promise<number> {
   const found = await rows<{ left: number }>(
     q, `SELECT EXTRACT(EPOCH FROM (expires_at - now()))::float8 AS left FROM ${T} WHERE id = $1`, [id],
   );
   return found[0]?.left ?? -1;
 }
 
-export async function setSubmission(q: Queryable, id: string, submissionId: string): Promise<void> {
-  await q.query(`UPDATE ${T} SET submission_id = $2, updated_at = now() WHERE id = $1`, [id, submissionId]);
-}
-
-export async function complete(q: Queryable, id: string, orderId: string): Promise<void> {
-  await q.query(
+export async function complete(q: Db, id: string, orderId: string): Promise<void> {
+  await rows(q, 
     `UPDATE ${T} SET status = 'COMPLETED', order_id = $2, release_pending = false, updated_at = now() WHERE id = $1`,
     [id, orderId],
   );
 }
 
-export async function pendingReleases(q: Queryable, limit: number): Promise<string[]> {
+export async function pendingReleases(q: Db, limit: number): Promise<string[]> {
   const found = await rows<{ id: string }>(
     q, `SELECT id FROM ${T} WHERE release_pending ORDER BY updated_at LIMIT $1`, [limit],
   );
@@ -137,7 +142,7 @@ export async function pendingReleases(q: Queryable, limit: number): Promise<stri
 }
 
 /** Checkouts whose BeginCheckout died mid-reservation: cancelled, so recovery returns whatever they hold. */
-export async function abandonStaleReserving(q: Queryable, olderThanSeconds: number): Promise<number> {
+export async function abandonStaleReserving(q: Db, olderThanSeconds: number): Promise<number> {
   const found = await rows<{ id: string }>(
     q,
     `UPDATE ${T} SET status = 'CANCELLED', release_pending = true, updated_at = now()

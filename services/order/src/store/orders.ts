@@ -1,7 +1,7 @@
-// SQL for orders and their lines (what SubmitOrder wrote; shipments come with the warehouse flow).
+// SQL for orders and their lines: written by SubmitOrder, advanced by the shipment events, cancelled by CancelOrder.
 import type { StoredAddress } from "../domain/address.js";
 import type { PricedLine } from "../domain/pricing.js";
-import { one, rows, type Queryable } from "./sql.js";
+import { one, rows, type Db } from "../../../lib/sql.js";
 
 export type DbOrderStatus = "PLACED" | "PROCESSING" | "PACKED" | "SHIPPED" | "DELIVERED" | "CANCELLED";
 
@@ -18,6 +18,8 @@ export interface OrderRow {
   chargeId: string;
   paymentStatus: "CAPTURED" | "VOIDED";
   cardLast4: string;
+  /** The order's split into warehouse orders is known (orders.assigned). */
+  assigned: boolean;
   createdAt: Date;
   updatedAt: Date;
   lines: PricedLine[];
@@ -36,6 +38,7 @@ interface RawOrder {
   charge_id: string;
   payment_status: "CAPTURED" | "VOIDED";
   card_last4: string;
+  assigned: boolean;
   created_at: Date;
   updated_at: Date;
   lines: { item_id: string; name: string; quantity: number; unit_price_minor: string }[];
@@ -44,7 +47,7 @@ interface RawOrder {
 const O = `"order".orders`;
 const L = `"order".order_lines`;
 
-function toOrder(r: RawOrder): OrderRow {
+function toOrder(r: RawOrder, lines?: PricedLine[]): OrderRow {
   return {
     id: r.id,
     seq: BigInt(r.seq),
@@ -58,9 +61,10 @@ function toOrder(r: RawOrder): OrderRow {
     chargeId: r.charge_id,
     paymentStatus: r.payment_status,
     cardLast4: r.card_last4,
+    assigned: r.assigned,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
-    lines: r.lines.map((l) => ({ itemId: l.item_id, name: l.name, quantity: l.quantity, unitPriceMinor: BigInt(l.unit_price_minor) })),
+    lines: lines ?? r.lines.map((l) => ({ itemId: l.item_id, name: l.name, quantity: l.quantity, unitPriceMinor: BigInt(l.unit_price_minor) })),
   };
 }
 
@@ -75,6 +79,8 @@ export interface NewOrder {
   id: string;
   userId: string;
   checkoutId: string;
+  /** The submission placing it: marked PLACED in the same statement. */
+  submissionId: string;
   currency: string;
   totalMinor: bigint;
   shippingAddress: StoredAddress;
@@ -84,39 +90,72 @@ export interface NewOrder {
   lines: PricedLine[];
 }
 
-/** Writes a PLACED order with its lines; false if the order exists already (a repeat of the same submission). */
-export async function insertPlaced(q: Queryable, o: NewOrder): Promise<boolean> {
-  const inserted = await rows(
+/**
+ * Step 4 of SubmitOrder in one statement (the caller holds the submission's and the checkout's locks): the PLACED
+ * order with its lines, its checkout COMPLETED, its submission PLACED. Returns the order; undefined (and nothing
+ * changed) if it exists already.
+ */
+export async function insertPlaced(q: Db, o: NewOrder): Promise<OrderRow | undefined> {
+  const inserted = await rows<Omit<RawOrder, "lines">>(
     q,
-    `INSERT INTO ${O} (id, user_id, checkout_id, status, currency, total_minor, shipping_address, payment_provider, charge_id,
-       payment_status, card_last4)
-     VALUES ($1, $2, $3, 'PLACED', $4, $5, $6, $7, $8, 'CAPTURED', $9)
-     ON CONFLICT (id) DO NOTHING RETURNING id`,
+    `WITH o AS (
+       INSERT INTO ${O} (id, user_id, checkout_id, status, currency, total_minor, shipping_address, payment_provider, charge_id,
+         payment_status, card_last4)
+       VALUES ($1, $2, $3, 'PLACED', $4, $5, $6, $7, $8, 'CAPTURED', $9)
+       ON CONFLICT (id) DO NOTHING RETURNING *
+     ), l AS (
+       INSERT INTO ${L} (order_id, line_no, item_id, name, quantity, unit_price_minor, currency)
+       SELECT o.id, ord, item_id, name, quantity, unit_price_minor, o.currency
+       FROM o, unnest($10::uuid[], $11::text[], $12::int[], $13::bigint[]) WITH ORDINALITY AS l(item_id, name, quantity, unit_price_minor, ord)
+     ), c AS (
+       UPDATE "order".checkouts SET status = 'COMPLETED', order_id = o.id, release_pending = false, updated_at = now()
+       FROM o WHERE checkouts.id = o.checkout_id
+     ), s AS (
+       UPDATE "order".submissions SET state = 'PLACED', error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = now()
+       FROM o WHERE submissions.id = $14
+     )
+     SELECT * FROM o`,
     [o.id, o.userId, o.checkoutId, o.currency, o.totalMinor.toString(), JSON.stringify(o.shippingAddress), o.paymentProvider,
-      o.chargeId, o.cardLast4],
+      o.chargeId, o.cardLast4, o.lines.map((l) => l.itemId), o.lines.map((l) => l.name), o.lines.map((l) => l.quantity),
+      o.lines.map((l) => l.unitPriceMinor.toString()), o.submissionId],
   );
-  if (!inserted.length) return false;
-  await q.query(
-    `INSERT INTO ${L} (order_id, line_no, item_id, name, quantity, unit_price_minor, currency)
-     SELECT $1, ord, item_id, name, quantity, unit_price_minor, $2
-     FROM unnest($3::uuid[], $4::text[], $5::int[], $6::bigint[]) WITH ORDINALITY AS l(item_id, name, quantity, unit_price_minor, ord)`,
-    [o.id, o.currency, o.lines.map((l) => l.itemId), o.lines.map((l) => l.name), o.lines.map((l) => l.quantity),
-      o.lines.map((l) => l.unitPriceMinor.toString())],
-  );
-  return true;
+  if (!inserted.length) return undefined;
+  return toOrder({ ...inserted[0], lines: [] }, o.lines);
 }
 
-export async function findForUser(q: Queryable, id: string, userId: string): Promise<OrderRow | undefined> {
+export async function findForUser(q: Db, id: string, userId: string): Promise<OrderRow | undefined> {
   const r = await one<RawOrder>(q, `${SELECT_ORDER} WHERE o.id = $1 AND o.user_id = $2`, [id, userId]);
   return r && toOrder(r);
 }
 
 /** Newest first; `beforeSeq` is the keyset cursor (exclusive). */
-export async function listForUser(q: Queryable, userId: string, limit: number, beforeSeq?: bigint): Promise<OrderRow[]> {
+export async function listForUser(q: Db, userId: string, limit: number, beforeSeq?: bigint): Promise<OrderRow[]> {
   const found = await rows<RawOrder>(
     q,
     `${SELECT_ORDER} WHERE o.user_id = $1 AND ($2::bigint IS NULL OR o.seq < $2::bigint) ORDER BY o.seq DESC LIMIT $3`,
     [userId, beforeSeq === undefined ? null : beforeSeq.toString(), limit],
   );
-  return found.map(toOrder);
+  return found.map((r) => toOrder(r));
+}
+
+/** Locks an order for a change (shipment event, cancellation): only what deciding the change needs. */
+export async function lockProgress(q: Db, id: string): Promise<{ userId: string; status: DbOrderStatus; assigned: boolean } | undefined> {
+  return one(q, `SELECT user_id AS "userId", status, assigned FROM ${O} WHERE id = $1 FOR UPDATE`, [id]);
+}
+
+/**
+ * The order's status and split-known flag after an event; updated_at moves with every visible change. With
+ * `notify`, the NOTIFY telling its watchers (see watch.ts) goes in the same round trip.
+ */
+export async function setProgress(q: Db, id: string, status: DbOrderStatus, assigned: boolean, notify?: string): Promise<void> {
+  await rows(q, 
+    `WITH u AS (UPDATE ${O} SET status = $2, assigned = $3, updated_at = now() WHERE id = $1 RETURNING id)
+     SELECT pg_notify($4, u.id::text) FROM u WHERE $4::text IS NOT NULL`,
+    [id, status, assigned, notify ?? null],
+  );
+}
+
+/** The last step of CancelOrder: the order is cancelled and its payment voided. */
+export async function markCancelled(q: Db, id: string): Promise<void> {
+  await rows(q, `UPDATE ${O} SET status = 'CANCELLED', payment_status = 'VOIDED', updated_at = now() WHERE id = $1`, [id]);
 }

@@ -2,7 +2,7 @@
 // change after the insert is fenced by the lease: only the attempt holding it moves the row.
 import type { StoredAddress } from "../domain/address.js";
 import type { SubmissionState } from "../domain/submission.js";
-import { one, rows, type Queryable } from "./sql.js";
+import { one, rows, type Db } from "../../../lib/sql.js";
 
 export interface SubmissionRow {
   id: string;
@@ -59,14 +59,14 @@ function toSubmission(r: RawSubmission): SubmissionRow {
   };
 }
 
-async function maybe(q: Queryable, sql: string, params: unknown[]): Promise<SubmissionRow | undefined> {
+async function maybe(q: Db, sql: string, params: unknown[]): Promise<SubmissionRow | undefined> {
   const r = await one<RawSubmission>(q, sql, params);
   return r && toSubmission(r);
 }
 
 /** Inserts the record holding the lease; undefined when the key exists already (a replay or a concurrent twin). */
 export async function insert(
-  q: Queryable,
+  q: Db,
   s: {
     id: string; userId: string; idempotencyKey: string; checkoutId: string; orderId: string;
     amountMinor: bigint; currency: string; cardLast4: string; shippingAddress: StoredAddress;
@@ -85,26 +85,26 @@ export async function insert(
   );
 }
 
-export async function byKey(q: Queryable, userId: string, idempotencyKey: string): Promise<SubmissionRow | undefined> {
+export async function byKey(q: Db, userId: string, idempotencyKey: string): Promise<SubmissionRow | undefined> {
   return maybe(q, `SELECT * FROM ${T} WHERE user_id = $1 AND idempotency_key = $2`, [userId, idempotencyKey]);
 }
 
-export async function byId(q: Queryable, id: string): Promise<SubmissionRow | undefined> {
+export async function byId(q: Db, id: string): Promise<SubmissionRow | undefined> {
   return maybe(q, `SELECT * FROM ${T} WHERE id = $1`, [id]);
 }
 
-export async function lock(q: Queryable, id: string): Promise<SubmissionRow | undefined> {
+export async function lock(q: Db, id: string): Promise<SubmissionRow | undefined> {
   return maybe(q, `SELECT * FROM ${T} WHERE id = $1 FOR UPDATE`, [id]);
 }
 
-export async function states(q: Queryable, ids: string[]): Promise<Map<string, SubmissionState>> {
+export async function states(q: Db, ids: string[]): Promise<Map<string, SubmissionState>> {
   if (!ids.length) return new Map();
   const found = await rows<{ id: string; state: SubmissionState }>(q, `SELECT id, state FROM ${T} WHERE id = ANY($1::uuid[])`, [ids]);
   return new Map(found.map((r) => [r.id, r.state]));
 }
 
 /** Takes over an in-flight record whose lease ran out (its holder crashed, gave up, or handed it back). */
-export async function takeLease(q: Queryable, id: string, owner: string, leaseMs: number): Promise<SubmissionRow | undefined> {
+export async function takeLease(q: Db, id: string, owner: string, leaseMs: number): Promise<SubmissionRow | undefined> {
   return maybe(
     q,
     `UPDATE ${T} SET lease_owner = $2, lease_until = now() + make_interval(secs => $3::float8 / 1000), updated_at = now()
@@ -114,7 +114,7 @@ export async function takeLease(q: Queryable, id: string, owner: string, leaseMs
   );
 }
 
-export async function extendLease(q: Queryable, id: string, owner: string, leaseMs: number): Promise<boolean> {
+export async function extendLease(q: Db, id: string, owner: string, leaseMs: number): Promise<boolean> {
   const found = await rows(
     q,
     `UPDATE ${T} SET lease_until = now() + make_interval(secs => $3::float8 / 1000)
@@ -124,14 +124,29 @@ export async function extendLease(q: Queryable, id: string, owner: string, lease
   return found.length > 0;
 }
 
+/**
+ * Makes the submission the one paying for its checkout and gives it a full lease, in one statement. The caller
+ * holds both rows' locks and has checked the checkout; false when the lease is no longer this attempt's.
+ */
+export async function claimCheckout(q: Db, id: string, checkoutId: string, owner: string, leaseMs: number): Promise<boolean> {
+  const found = await rows(
+    q,
+    `WITH c AS (UPDATE "order".checkouts SET submission_id = $1, updated_at = now() WHERE id = $2)
+     UPDATE ${T} SET lease_until = now() + make_interval(secs => $4::float8 / 1000)
+     WHERE id = $1 AND lease_owner = $3 AND state IN ('PENDING', 'PAID') RETURNING id`,
+    [id, checkoutId, owner, leaseMs],
+  );
+  return found.length > 0;
+}
+
 /** Hands the record back at once, so a retry of the key or the recovery worker can carry on immediately. */
-export async function releaseLease(q: Queryable, id: string, owner: string): Promise<void> {
-  await q.query(`UPDATE ${T} SET lease_until = now(), updated_at = now() WHERE id = $1 AND lease_owner = $2`, [id, owner]);
+export async function releaseLease(q: Db, id: string, owner: string): Promise<void> {
+  await rows(q, `UPDATE ${T} SET lease_until = now(), updated_at = now() WHERE id = $1 AND lease_owner = $2`, [id, owner]);
 }
 
 /** Moves the record if this attempt still holds its lease and it is in one of `from`; undefined otherwise. */
 export async function transition(
-  q: Queryable, id: string, owner: string, from: SubmissionState[], to: SubmissionState,
+  q: Db, id: string, owner: string, from: SubmissionState[], to: SubmissionState,
   fields: { chargeId?: string; error?: string } = {},
 ): Promise<SubmissionRow | undefined> {
   return maybe(
@@ -145,15 +160,15 @@ export async function transition(
   );
 }
 
-export async function markPlaced(q: Queryable, id: string): Promise<void> {
-  await q.query(
+export async function markPlaced(q: Db, id: string): Promise<void> {
+  await rows(q, 
     `UPDATE ${T} SET state = 'PLACED', error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = $1`,
     [id],
   );
 }
 
 /** Forgets an attempt that charged nothing and reached no final answer, so the same key can start over. */
-export async function forget(q: Queryable, id: string, owner: string): Promise<boolean> {
+export async function forget(q: Db, id: string, owner: string): Promise<boolean> {
   const found = await rows(
     q, `DELETE FROM ${T} WHERE id = $1 AND lease_owner = $2 AND state = 'PENDING' AND charge_id IS NULL RETURNING id`, [id, owner],
   );
@@ -161,7 +176,7 @@ export async function forget(q: Queryable, id: string, owner: string): Promise<b
 }
 
 /** In-flight records whose lease ran out, claimed for the recovery worker (SKIP LOCKED: replicas share the work). */
-export async function claimStuck(q: Queryable, owner: string, leaseMs: number, limit: number): Promise<SubmissionRow[]> {
+export async function claimStuck(q: Db, owner: string, leaseMs: number, limit: number): Promise<SubmissionRow[]> {
   const found = await rows<RawSubmission>(
     q,
     `UPDATE ${T} SET lease_owner = $1, lease_until = now() + make_interval(secs => $2::float8 / 1000), updated_at = now()
@@ -176,7 +191,7 @@ export async function claimStuck(q: Queryable, owner: string, leaseMs: number, l
 }
 
 /** Placed orders whose cart was not emptied yet (the shopper's call to Cart failed), oldest first. */
-export async function cartsToClear(q: Queryable, olderThanSeconds: number, limit: number): Promise<{ id: string; userId: string; itemIds: string[] }[]> {
+export async function cartsToClear(q: Db, olderThanSeconds: number, limit: number): Promise<{ id: string; userId: string; itemIds: string[] }[]> {
   const found = await rows<{ id: string; user_id: string; item_ids: string[] }>(
     q,
     `SELECT s.id, s.user_id, ARRAY(SELECT l->>'itemId' FROM jsonb_array_elements(c.lines) l) AS item_ids
@@ -188,6 +203,6 @@ export async function cartsToClear(q: Queryable, olderThanSeconds: number, limit
   return found.map((r) => ({ id: r.id, userId: r.user_id, itemIds: r.item_ids }));
 }
 
-export async function markCartCleared(q: Queryable, id: string): Promise<void> {
-  await q.query(`UPDATE ${T} SET cart_cleared = true WHERE id = $1`, [id]);
+export async function markCartCleared(q: Db, id: string): Promise<void> {
+  await rows(q, `UPDATE ${T} SET cart_cleared = true WHERE id = $1`, [id]);
 }

@@ -1,0 +1,183 @@
+// `npm run bench:checkout`: sustained end-to-end ordering through the gateway for a fixed time. Virtual buyers
+// (one loop per unit of concurrency, each owning a slice of the users) fill a 1-3 line cart from many items
+// (55% one line, 30% two, 15% three; 1-2 units each), BeginCheckout, SubmitOrder, and start again. A warehouse
+// system listening on `warehouse.*.orders.assigned` (plain NATS, generated types) timestamps each order's
+// first warehouse event. Prints one JSON line: orders/s, SubmitOrder p50/p99, SubmitOrder -> warehouse event
+// p50/p99, errors, AuditStock at the end, the machine and its load.
+//   flags: --seconds 60 --users 2000 --items 200 --concurrency 16 --warmup 5
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import { fromBinary } from "@bufbuild/protobuf";
+import { ConnectError, createClient } from "@connectrpc/connect";
+import { connect } from "nats";
+import { WarehouseOrderAssignedSchema } from "../../gen/shop/assignment/v1/assignment_pb.js";
+import { CartService } from "../../gen/shop/cart/v1/cart_pb.js";
+import { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.js";
+import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
+import { OrderService } from "../../gen/shop/order/v1/order_pb.js";
+import { TokenVerifier } from "../../services/lib/auth.js";
+import { loadConfig } from "../../services/lib/config.js";
+import { money } from "../../services/lib/money.js";
+import { argInt, benchStack, gatewayTransport, percentile, pool } from "./stack.js";
+
+const seconds = argInt("seconds", 60);
+const users = argInt("users", 2000);
+const itemCount = argInt("items", 200);
+const concurrency = argInt("concurrency", 16);
+const warmup = argInt("warmup", 5);
+const log = (m: string) => console.error(`[checkout] ${m}`);
+
+const CARD = { number: "4242424242424242", expiryMonth: 12, expiryYear: new Date().getFullYear() + 3, cvc: "123", holderName: "Bench Buyer" };
+const ADDRESS = { recipient: "Bench Buyer", line1: "1 Main St", city: "Minneapolis", region: "MN", postalCode: "55401", countryCode: "US" };
+
+const loadAtStart = os.loadavg();
+const stack = await benchStack(log);
+try {
+  const verifier = new TokenVerifier(loadConfig("gateway").jwtSecret);
+  const transport = gatewayTransport(stack.gatewayUrl, concurrency + 8);
+  const catalog = createClient(CatalogService, transport);
+  const inventory = createClient(InventoryService, transport);
+  const cart = createClient(CartService, transport);
+  const order = createClient(OrderService, transport);
+  const admin = { headers: { authorization: `Bearer ${await verifier.mint({ subject: randomUUID(), role: "admin" })}` } };
+
+  // Items with plenty of stock: each at one warehouse, a third of them at a second one too, so multi-line
+  // orders are split across warehouses as often as a real catalog would split them.
+  const { warehouses } = await inventory.listWarehouses({}, admin);
+  if (warehouses.length === 0) throw new Error("the stack has no warehouses");
+  const categories = await catalog.listCategories({});
+  const category = categories.categories.find((c) => c.depth > 0) ?? categories.categories[0];
+  log(`creating ${itemCount} items across ${warehouses.length} warehouses ...`);
+  const itemIds: string[] = [];
+  const runTag = Date.now().toString(36);
+  await pool(itemCount, 16, async (i) => {
+    const { item } = await catalog.createItem({
+      sku: `BENCH-${runTag}-${i}`, name: `Bench item ${i}`, brand: "Bench", categoryId: category.id, price: money(500 + 37 * i),
+      description: "An item of the checkout benchmark.",
+    }, admin);
+    itemIds[i] = item!.id;
+    const homes = i % 3 === 0 ? [i % warehouses.length, (i + 1) % warehouses.length] : [i % warehouses.length];
+    for (const h of new Set(homes)) {
+      await inventory.receiveStock({ warehouseId: warehouses[h].id, itemId: item!.id, quantity: 1_000_000, reference: "bench" }, admin);
+    }
+  });
+
+  const tokens = await Promise.all(Array.from({ length: users }, () => verifier.mint({ subject: randomUUID(), role: "customer" }, 4 * 3600)));
+  const as = (u: number) => ({ headers: { authorization: `Bearer ${tokens[u]}` } });
+
+  // The warehouse system: first warehouse event per order.
+  const nc = await connect({ servers: stack.natsUrl, name: "bench-warehouse-system" });
+  const firstEvent = new Map<string, number>();
+  const sub = nc.subscribe("warehouse.*.orders.assigned");
+  void (async () => {
+    for await (const m of sub) {
+      const orderId = fromBinary(WarehouseOrderAssignedSchema, m.data).warehouseOrder?.orderId;
+      if (orderId && !firstEvent.has(orderId)) firstEvent.set(orderId, performance.now());
+    }
+  })();
+  await nc.flush();
+
+  const submitMs: number[] = [];
+  const beginMs: number[] = [];
+  const submitted = new Map<string, { sent: number; answered: number }>();
+  let measuring = false;
+  let orders = 0, errors = 0, shortages = 0;
+  const errorSamples = new Map<string, number>();
+  const random = (n: number) => Math.floor(Math.random() * n);
+
+  const buy = async (u: number) => {
+    const lines = Math.random() < 0.55 ? 1 : Math.random() < 0.67 ? 2 : 3;
+    const chosen = new Set<string>();
+    while (chosen.size < lines) chosen.add(itemIds[random(itemIds.length)]);
+    try {
+      for (const itemId of chosen) await cart.updateCartItemQuantity({ itemId, quantity: 1 + random(2) }, as(u));
+      const b0 = performance.now();
+      const begun = await order.beginCheckout({}, as(u));
+      if (measuring) beginMs.push(performance.now() - b0);
+      if (!begun.checkout) {
+        shortages++;
+        await cart.clearCart({}, as(u));
+        return;
+      }
+      const sent = performance.now();
+      const placed = await order.submitOrder({ checkoutId: begun.checkout.id, idempotencyKey: randomUUID(), card: CARD, shippingAddress: ADDRESS }, as(u));
+      const answered = performance.now();
+      if (measuring) {
+        submitMs.push(answered - sent);
+        submitted.set(placed.order!.id, { sent, answered });
+        orders++;
+      }
+    } catch (err) {
+      if (measuring) errors++;
+      const ce = ConnectError.from(err);
+      const k = `${ce.code}: ${ce.rawMessage.slice(0, 120)}`;
+      errorSamples.set(k, (errorSamples.get(k) ?? 0) + 1);
+      await cart.clearCart({}, as(u)).catch(() => {});
+    }
+  };
+
+  log(`ordering for ${warmup}s warm-up + ${seconds}s: ${users} users, ${itemCount} items, concurrency ${concurrency}`);
+  const started = performance.now();
+  const warmEnd = started + warmup * 1000;
+  const end = warmEnd + seconds * 1000;
+  let measuredFrom = 0;
+  const cpuBefore = os.cpus().map((c) => c.times);
+  await Promise.all(Array.from({ length: concurrency }, async (_, loop) => {
+    // Each loop owns the users loop, loop + concurrency, ...: one user never has two checkouts in flight.
+    const mine = Array.from({ length: Math.ceil(users / concurrency) }, (_, k) => loop + k * concurrency).filter((u) => u < users);
+    for (let k = 0; performance.now() < end; k++) {
+      if (!measuring && performance.now() >= warmEnd) {
+        measuring = true;
+        measuredFrom = performance.now();
+      }
+      await buy(mine[k % mine.length]);
+    }
+  }));
+  const window = (performance.now() - measuredFrom) / 1000;
+  const cpuAfter = os.cpus().map((c) => c.times);
+
+  // Late warehouse events: give the pipeline time to drain before judging.
+  const drainDeadline = performance.now() + 30_000;
+  while (performance.now() < drainDeadline && [...submitted.keys()].some((id) => !firstEvent.has(id))) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const toWarehouse: number[] = [];
+  const afterAnswer: number[] = [];
+  let neverAnnounced = 0;
+  for (const [id, t] of submitted) {
+    const at = firstEvent.get(id);
+    if (at === undefined) { neverAnnounced++; continue; }
+    toWarehouse.push(at - t.sent);
+    afterAnswer.push(at - t.answered);
+  }
+  const audit = await inventory.auditStock({}, admin);
+  await nc.close();
+
+  for (const a of [submitMs, beginMs, toWarehouse, afterAnswer]) a.sort((x, y) => x - y);
+  const busy = cpuAfter.reduce((s, c, i) => {
+    const b = cpuBefore[i];
+    const total = (c.user - b.user) + (c.nice - b.nice) + (c.sys - b.sys) + (c.idle - b.idle) + (c.irq - b.irq);
+    return s + (total ? 1 - (c.idle - b.idle) / total : 0);
+  }, 0) / cpuAfter.length;
+  console.log(JSON.stringify({
+    seconds: Math.round(window * 10) / 10, users, items: itemCount, concurrency,
+    orders, orders_per_s: Math.round(orders / window),
+    submit_order_ms: { p50: round(percentile(submitMs, 50)), p99: round(percentile(submitMs, 99)) },
+    begin_checkout_ms: { p50: round(percentile(beginMs, 50)), p99: round(percentile(beginMs, 99)) },
+    submit_to_warehouse_event_ms: { p50: round(percentile(toWarehouse, 50)), p99: round(percentile(toWarehouse, 99)) },
+    answer_to_warehouse_event_ms: { p50: round(percentile(afterAnswer, 50)), p99: round(percentile(afterAnswer, 99)) },
+    never_announced: neverAnnounced,
+    errors, error_samples: Object.fromEntries([...errorSamples].slice(0, 5)), stock_shortages: shortages,
+    audit_violations: audit.violations.length, audit_items_checked: audit.itemsChecked,
+    machine: {
+      cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version,
+      load_before: loadAtStart.map(round), cpu_busy_during_run: round(busy), stack: stack.reused ? "reused" : "throwaway",
+    },
+  }));
+} finally {
+  await stack.stop();
+}
+
+function round(n: number) {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,106 @@
+// The shipments view, kept from Assignment's events (DESIGN.md flow 6):
+//   orders.assigned          (OrderAssigned, durable "order-assigned"): the order's split; status from then on
+//   orders.shipments.updated (WarehouseOrderStatusChanged, durable "order-shipments"): one warehouse order moved
+// Each event is applied in the consumer's transaction (runConsumer records its id there and acks after commit):
+// lock the order, record the shipment if it is news (a status never goes backwards, so late, repeated and
+// reordered events are harmless), derive the order's status, NOTIFY its watchers.
+import { fromBinary } from "@bufbuild/protobuf";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+import type { JsMsg } from "nats";
+import type { EntityManager } from "typeorm";
+import {
+  OrderAssignedSchema, WarehouseOrderStatus, WarehouseOrderStatusChangedSchema, type WarehouseOrder,
+} from "../../../gen/shop/assignment/v1/assignment_pb.js";
+import type { Logger } from "../../lib/log.js";
+import { isUuid } from "../../lib/validate.js";
+import { deriveOrderStatus, type ShipmentStatus } from "./domain/shipments.js";
+import * as orders from "./store/orders.js";
+import { recordShipments, statusesOf, type ShipmentRow } from "./store/shipments.js";
+import { ORDER_CHANGED_CHANNEL } from "./watch.js";
+
+export const ORDERS_ASSIGNED_DURABLE = "order-assigned";
+export const SHIPMENTS_UPDATED_DURABLE = "order-shipments";
+
+const STATUS: Partial<Record<WarehouseOrderStatus, ShipmentStatus>> = {
+  [WarehouseOrderStatus.ASSIGNED]: "ASSIGNED",
+  [WarehouseOrderStatus.PICKED]: "PICKED",
+  [WarehouseOrderStatus.PACKED]: "PACKED",
+  [WarehouseOrderStatus.SHIPPED]: "SHIPPED",
+  [WarehouseOrderStatus.DELIVERED]: "DELIVERED",
+  [WarehouseOrderStatus.CANCELLED]: "CANCELLED",
+};
+
+/** A warehouse order as the view stores it; throws with the reason when the message cannot be one. */
+export function shipmentFrom(wo: WarehouseOrder | undefined, orderId?: string): ShipmentRow {
+  if (!wo) throw new Error("warehouse_order is missing");
+  const status = STATUS[wo.status];
+  if (!status) throw new Error(`warehouse_order.status ${wo.status} is not a warehouse order status`);
+  for (const [field, value] of [["id", wo.id], ["order_id", wo.orderId], ["warehouse_id", wo.warehouseId]] as const) {
+    if (!isUuid(value)) throw new Error(`warehouse_order.${field} is not a UUID`);
+  }
+  if (orderId !== undefined && wo.orderId.toLowerCase() !== orderId) throw new Error("warehouse_order.order_id is not the event's order");
+  return {
+    warehouseOrderId: wo.id.toLowerCase(),
+    orderId: wo.orderId.toLowerCase(),
+    warehouseId: wo.warehouseId.toLowerCase(),
+    warehouseCode: wo.warehouseCode,
+    status,
+    lines: wo.lines.map((l) => ({ itemId: l.itemId, quantity: l.quantity })),
+    carrier: wo.carrier,
+    trackingNumber: wo.trackingNumber,
+    updatedAt: wo.updateTime ? timestampDate(wo.updateTime) : new Date(),
+  };
+}
+
+export class ShipmentTracker {
+  constructor(private readonly log: Logger) {}
+
+  /** orders.assigned: every warehouse order of the order; its status is derived from them from now on. */
+  async onAssigned(msg: JsMsg, tx: EntityManager): Promise<void> {
+    let orderId: string;
+    let shipments: ShipmentRow[];
+    try {
+      const e = fromBinary(OrderAssignedSchema, msg.data);
+      if (!isUuid(e.orderId)) throw new Error("order_id is not a UUID");
+      orderId = e.orderId.toLowerCase();
+      if (e.warehouseOrders.length === 0) throw new Error("warehouse_orders is empty");
+      shipments = e.warehouseOrders.map((wo) => shipmentFrom(wo, orderId));
+    } catch (err) {
+      return this.unusable(msg, err);
+    }
+    await this.apply(tx, orderId, shipments, true);
+  }
+
+  /** orders.shipments.updated: one warehouse order changed status. */
+  async onStatusChanged(msg: JsMsg, tx: EntityManager): Promise<void> {
+    let shipment: ShipmentRow;
+    try {
+      shipment = shipmentFrom(fromBinary(WarehouseOrderStatusChangedSchema, msg.data).warehouseOrder);
+    } catch (err) {
+      return this.unusable(msg, err);
+    }
+    await this.apply(tx, shipment.orderId, [shipment], false);
+  }
+
+  /** Records shipments (in the caller's transaction) and re-derives the order's status; true if anything changed. */
+  async apply(tx: EntityManager, orderId: string, shipments: ShipmentRow[], splitKnown: boolean): Promise<boolean> {
+    const order = await orders.lockProgress(tx, orderId);
+    if (!order) {
+      // The order row commits before its OrderPlaced is even published, so this is no order of ours.
+      this.log.warn({ orderId }, "shipment event for an unknown order ignored");
+      return false;
+    }
+    const changed = await recordShipments(tx, shipments);
+    const assigned = order.assigned || splitKnown;
+    const status = deriveOrderStatus({ current: order.status, assigned, shipments: await statusesOf(tx, orderId) });
+    if (changed === 0 && status === order.status && assigned === order.assigned) return false;
+    await orders.setProgress(tx, orderId, status, assigned, ORDER_CHANGED_CHANNEL);
+    if (status !== order.status) this.log.info({ orderId, from: order.status, to: status }, "order status changed");
+    return true;
+  }
+
+  /** An event no retry can make usable: logged loudly and acknowledged, so it cannot block the ones behind it. */
+  private unusable(msg: JsMsg, err: unknown): void {
+    this.log.error({ subject: msg.subject, eventId: msg.headers?.get("Nats-Msg-Id"), reason: (err as Error).message }, "unusable shipment event dropped");
+  }
+}
