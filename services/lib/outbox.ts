@@ -102,15 +102,18 @@ export class OutboxRelay {
     await this.listener?.end().catch(() => {});
   }
 
-  /** Publishes what is pending now; returns how many rows were published. Exposed for tests. */
+  /**
+   * Publishes what is pending now; returns how many rows were published. Exposed for tests. Throws after
+   * committing when some publishes failed, so the failures' attempts and last_error are kept for inspection.
+   */
   async publishPending(): Promise<number> {
-    return this.ds.transaction(async (tx) => {
+    const outcome = await this.ds.transaction(async (tx) => {
       const rows: { event_id: string; subject: string; payload: Buffer }[] = await tx.query(
         `SELECT event_id, subject, payload FROM "${this.opts.schema}".outbox
          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return { published: 0, failed: 0, reason: undefined };
       const results = await Promise.allSettled(
         rows.map((r) => this.nats.js.publish(r.subject, r.payload, { msgID: r.event_id, headers: eventHeaders(r.event_id) })),
       );
@@ -119,16 +122,19 @@ export class OutboxRelay {
       if (done.length) {
         await tx.query(`UPDATE "${this.opts.schema}".outbox SET published_at = now() WHERE event_id = ANY($1)`, [done]);
       }
+      let reason: string | undefined;
       if (failed.length) {
-        const reason = (results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason;
+        const err = (results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason;
+        reason = String(err?.message ?? err).slice(0, 500);
         await tx.query(
           `UPDATE "${this.opts.schema}".outbox SET attempts = attempts + 1, last_error = $2 WHERE event_id = ANY($1)`,
-          [failed, String(reason?.message ?? reason).slice(0, 500)],
+          [failed, reason],
         );
-        throw Object.assign(new Error(`publishing ${failed.length} events failed: ${reason?.message ?? reason}`), { published: done.length });
       }
-      return done.length;
+      return { published: done.length, failed: failed.length, reason };
     });
+    if (outcome.failed) throw new Error(`publishing ${outcome.failed} events failed: ${outcome.reason}`);
+    return outcome.published;
   }
 
   private async loop(): Promise<void> {
