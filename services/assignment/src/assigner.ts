@@ -30,7 +30,8 @@ import {
   findAssignment, lockOrder, nextRotation, recordPlannedSplit, rejectEvent, setAssignment, type PlannedShipment,
 } from "./store/assignments.js";
 import { insertWarehouseOrders, type StoredAddress } from "./store/warehouse-orders.js";
-import { storedAddress, warehouseOrderView } from "./views.js";
+import { warehouseOrderView } from "./views.js";
+import { storedAddress } from "../../lib/address.js";
 
 export const ORDERS_PLACED_DURABLE = "assignment-orders-placed";
 const ACTOR = "service:assignment";

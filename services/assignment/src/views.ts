@@ -2,9 +2,10 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { WarehouseOrderSchema, WarehouseOrderStatus, type WarehouseOrder } from "../../../gen/shop/assignment/v1/assignment_pb.js";
-import { AddressSchema, GeoPointSchema, ItemQuantitySchema, type Address } from "../../../gen/shop/common/v1/common_pb.js";
+import { ItemQuantitySchema } from "../../../gen/shop/common/v1/common_pb.js";
 import type { Status } from "./domain/status.js";
-import type { StoredAddress, WarehouseOrderRow } from "./store/warehouse-orders.js";
+import type { WarehouseOrderRow } from "./store/warehouse-orders.js";
+import { addressView } from "../../lib/address.js";
 
 export const STATUS_TO_PROTO: Record<Status, WarehouseOrderStatus> = {
   ASSIGNED: WarehouseOrderStatus.ASSIGNED,
@@ -38,31 +39,4 @@ export function warehouseOrderView(r: WarehouseOrderRow): WarehouseOrder {
   });
 }
 
-export function addressView(a: StoredAddress): Address {
-  return create(AddressSchema, {
-    recipient: a.recipient,
-    line1: a.line1,
-    line2: a.line2,
-    city: a.city,
-    region: a.region,
-    postalCode: a.postalCode,
-    countryCode: a.countryCode,
-    location: a.location ? create(GeoPointSchema, a.location) : undefined,
-  });
-}
 
-export function storedAddress(a: Address | undefined): StoredAddress {
-  const out: StoredAddress = {
-    recipient: a?.recipient ?? "",
-    line1: a?.line1 ?? "",
-    line2: a?.line2 ?? "",
-    city: a?.city ?? "",
-    region: a?.region ?? "",
-    postalCode: a?.postalCode ?? "",
-    countryCode: a?.countryCode ?? "",
-  };
-  if (a?.location && Number.isFinite(a.location.lat) && Number.isFinite(a.location.lon)) {
-    out.location = { lat: a.location.lat, lon: a.location.lon };
-  }
-  return out;
-}

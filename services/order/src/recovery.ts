@@ -2,6 +2,7 @@
 // cancelled or abandoned checkouts not yet returned to Inventory, carts not yet emptied after an order, and
 // cancellations interrupted midway (they must complete: see cancellation.ts).
 import type { Logger } from "../../lib/log.js";
+import { PeriodicTask } from "../../lib/periodic.js";
 import type { BackgroundTask } from "../../lib/server.js";
 import type { CancellationFlow } from "./cancellation.js";
 import type { CheckoutFlow } from "./checkout.js";
@@ -9,26 +10,24 @@ import type { SubmissionFlow } from "./submission.js";
 
 export class RecoveryWorker implements BackgroundTask {
   readonly name = "order-recovery";
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly submissions: SubmissionFlow,
     private readonly checkouts: CheckoutFlow,
     private readonly cancellations: CancellationFlow,
-    private readonly intervalMs: number,
+    intervalMs: number,
     private readonly log: Logger,
-  ) {}
-
-  async start(): Promise<void> {
-    this.schedule();
+  ) {
+    this.task = new PeriodicTask(this.name, intervalMs, () => this.runOnce(), log);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  start(): Promise<void> {
+    return this.task.start();
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass over every kind of leftover work. Exposed for tests. */
@@ -40,7 +39,7 @@ export class RecoveryWorker implements BackgroundTask {
       ["cancellations", () => this.cancellations.recoverStuck()],
     ];
     for (const [job, run] of jobs) {
-      if (this.stopped) return;
+      if (this.task.isStopped) return;
       try {
         await run();
       } catch (err) {
@@ -48,15 +47,5 @@ export class RecoveryWorker implements BackgroundTask {
         this.log.warn({ job, err: (err as Error).message }, "recovery pass failed");
       }
     }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce().finally(() => {
-        this.running = undefined;
-        this.schedule();
-      });
-    }, this.intervalMs);
   }
 }

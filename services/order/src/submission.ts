@@ -46,7 +46,8 @@ import * as checkouts from "./store/checkouts.js";
 import * as orders from "./store/orders.js";
 import * as subs from "./store/submissions.js";
 import type { SubmissionRow } from "./store/submissions.js";
-import { addressView, orderLinesView, orderView } from "./views.js";
+import { orderLinesView, orderView } from "./views.js";
+import { addressView } from "../../lib/address.js";
 
 /** This attempt lost the submission's lease: someone else carries it on; go back and wait for the outcome. */
 class LeaseLost extends Error {}

@@ -1,19 +1,18 @@
 // Rows as the contract shows them (proto messages).
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { AddressSchema, GeoPointSchema, type Address } from "../../../gen/shop/common/v1/common_pb.js";
 import { ItemQuantitySchema } from "../../../gen/shop/common/v1/common_pb.js";
 import {
   CheckoutLineSchema, CheckoutSchema, CheckoutStatus, OrderLineSchema, OrderSchema, OrderStatus, PaymentSchema, PaymentStatus,
   ShipmentSchema, ShipmentStatus, type Checkout, type Order, type OrderLine, type Shipment,
 } from "../../../gen/shop/order/v1/order_pb.js";
 import { money } from "../../lib/money.js";
-import type { StoredAddress } from "./domain/address.js";
 import type { ShipmentStatus as DbShipmentStatus } from "./domain/shipments.js";
 import { lineTotalMinor, type PricedLine } from "./domain/pricing.js";
 import type { CheckoutRow } from "./store/checkouts.js";
 import type { OrderRow } from "./store/orders.js";
 import type { ShipmentRow } from "./store/shipments.js";
+import { addressView } from "../../lib/address.js";
 
 export function checkoutStatus(row: CheckoutRow, now: Date): CheckoutStatus {
   switch (row.status) {
@@ -57,18 +56,6 @@ export function orderLinesView(lines: PricedLine[], currency: string): OrderLine
   }));
 }
 
-export function addressView(a: StoredAddress): Address {
-  return create(AddressSchema, {
-    recipient: a.recipient,
-    line1: a.line1,
-    line2: a.line2,
-    city: a.city,
-    region: a.region,
-    postalCode: a.postalCode,
-    countryCode: a.countryCode,
-    location: a.location ? create(GeoPointSchema, a.location) : undefined,
-  });
-}
 
 const ORDER_STATUS: Record<OrderRow["status"], OrderStatus> = {
   PLACED: OrderStatus.PLACED,

@@ -6,7 +6,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { expect } from "chai";
 import { AddressSchema, GeoPointSchema } from "../../../gen/shop/common/v1/common_pb.js";
 import { PaymentCardSchema, SubmitOrderRequestSchema } from "../../../gen/shop/order/v1/order_pb.js";
-import { validateAddress } from "../src/domain/address.js";
+import { validateAddress } from "../../lib/address.js";
 import { luhnValid, validateCard } from "../src/domain/card.js";
 import { lineTotalMinor, mergeLines, priceLines, totalMinor, type CatalogPrice } from "../src/domain/pricing.js";
 import { canAbandon, CANCELLATION_STATES, nextCancellationState } from "../src/domain/cancellation.js";

@@ -2,19 +2,11 @@
 // cancelled with their order. Row locks are taken by id order, so two calls on one order cannot deadlock.
 import type { Line } from "../domain/planner.js";
 import type { Status } from "../domain/status.js";
+import type { StoredAddress } from "../../../lib/address.js";
+
+export type { StoredAddress };
 import { one, rows, type Db } from "../../../lib/sql.js";
 
-/** A shipping address as stored (the proto Address's fields; location only when the shopper gave one). */
-export interface StoredAddress {
-  recipient: string;
-  line1: string;
-  line2: string;
-  city: string;
-  region: string;
-  postalCode: string;
-  countryCode: string;
-  location?: { lat: number; lon: number };
-}
 
 export interface WarehouseOrderRow {
   id: string;

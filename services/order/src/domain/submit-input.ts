@@ -2,7 +2,7 @@
 import type { SubmitOrderRequest } from "../../../../gen/shop/order/v1/order_pb.js";
 import { invalidArgument } from "../../../lib/errors.js";
 import { uuid } from "../../../lib/validate.js";
-import { validateAddress, type StoredAddress } from "./address.js";
+import { validateAddress, type StoredAddress } from "../../../lib/address.js";
 import { validateCard, type ValidCard } from "./card.js";
 
 export interface SubmitInput {

@@ -1,5 +1,5 @@
 // SQL for orders and their lines: written by SubmitOrder, advanced by the shipment events, cancelled by CancelOrder.
-import type { StoredAddress } from "../domain/address.js";
+import type { StoredAddress } from "../../../lib/address.js";
 import type { PricedLine } from "../domain/pricing.js";
 import { one, rows, type Db } from "../../../lib/sql.js";
 

@@ -1,6 +1,6 @@
 // SQL for submissions, the SubmitOrder idempotency record (state machine in domain/submission.ts). Every state
 // change after the insert is fenced by the lease: only the attempt holding it moves the row.
-import type { StoredAddress } from "../domain/address.js";
+import type { StoredAddress } from "../../../lib/address.js";
 import type { SubmissionState } from "../domain/submission.js";
 import { one, rows, type Db } from "../../../lib/sql.js";
 

@@ -1,10 +1,12 @@
-// Shipping address rules (shop.common.v1.Address): what a parcel label needs, each field bounded, so a bad
-// address answers InvalidArgument naming the field instead of reaching the order or the warehouse.
-import type { Address } from "../../../../gen/shop/common/v1/common_pb.js";
-import { invalidArgument } from "../../../lib/errors.js";
-import { text } from "../../../lib/validate.js";
+// Postal addresses (shop.common.v1.Address) as services keep them (JSON columns, camelCase like the proto's TS
+// shape), and the shipping-address rules: what a parcel label needs, each field bounded, so a bad address
+// answers InvalidArgument naming the field instead of reaching an order or a warehouse.
+import { create } from "@bufbuild/protobuf";
+import { AddressSchema, GeoPointSchema, type Address } from "../../gen/shop/common/v1/common_pb.js";
+import { invalidArgument } from "./errors.js";
+import { text } from "./validate.js";
 
-/** The address as the order keeps it (JSON in the orders table, camelCase like the proto's TS shape). */
+/** An address as stored; location only when the shopper gave one. */
 export interface StoredAddress {
   recipient: string;
   line1: string;
@@ -39,4 +41,35 @@ export function validateAddress(address: Address | undefined, field = "shipping_
     stored.location = { lat, lon };
   }
   return stored;
+}
+
+/** The stored address as the proto message. */
+export function addressView(a: StoredAddress): Address {
+  return create(AddressSchema, {
+    recipient: a.recipient,
+    line1: a.line1,
+    line2: a.line2,
+    city: a.city,
+    region: a.region,
+    postalCode: a.postalCode,
+    countryCode: a.countryCode,
+    location: a.location ? create(GeoPointSchema, a.location) : undefined,
+  });
+}
+
+/** A proto address taken as it is (already validated by whoever wrote it, e.g. from an event). */
+export function storedAddress(a: Address | undefined): StoredAddress {
+  const out: StoredAddress = {
+    recipient: a?.recipient ?? "",
+    line1: a?.line1 ?? "",
+    line2: a?.line2 ?? "",
+    city: a?.city ?? "",
+    region: a?.region ?? "",
+    postalCode: a?.postalCode ?? "",
+    countryCode: a?.countryCode ?? "",
+  };
+  if (a?.location && Number.isFinite(a.location.lat) && Number.isFinite(a.location.lon)) {
+    out.location = { lat: a.location.lat, lon: a.location.lon };
+  }
+  return out;
 }
