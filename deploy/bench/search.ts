@@ -1,0 +1,612 @@
+// `npm run bench:search`: the search query mix against the running stack (seed it first:
+// `npm run seed -- --items 1000000`), through the gateway and straight over gRPC, uncached (cache cleared,
+// every request distinct) and cached (a warmed set of requests repeated), in the same run as the raw limits:
+// the same requests straight at the in-memory index (built here from the read model, no RPC, no cache) and
+// as Postgres full-text search (GIN over a tsvector, a table built once in schema search_bench).
+//
+// Kinds: head (popular queries), longtail (words from real item names, some misspelt), filtered (a query
+// with category / brand / price / in-stock filters and sorts), browse (facet-heavy browsing of categories
+// without a query, deeper pages) and suggest (autocomplete prefixes). Each phase runs closed-loop at the
+// given concurrency (its qps is the capacity) and open-loop at a fixed rate with at most `concurrency`
+// requests in flight (latency measured from the scheduled send time, so queueing counts).
+//
+// Prints one JSON document. Flags: --concurrency 50 --rate 500 --seconds 15 --seed 7 --skip-postgres
+// The gateway must not rate-limit the benchmark: start the stack with RATE_LIMIT_PER_ADDRESS=0 RATE_LIMIT_PER_USER=0.
+import http from "node:http";
+import http2 from "node:http2";
+import os from "node:os";
+import { createClient, type Client } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import pg from "pg";
+import { createClient as createRedis } from "redis";
+import { money } from "../../services/lib/money.js";
+import { loadConfig } from "../../services/lib/config.js";
+import {
+  GetItemCatalogRequestSchema, SearchService, SortOrder, SuggestRequestSchema,
+} from "../../gen/shop/search/v1/search_pb.js";
+import { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.js";
+import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
+import { TokenVerifier } from "../../services/lib/auth.js";
+import { create, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import { CACHE_PREFIX, STATS_KEY } from "../../services/search/src/cache.js";
+import { CategoryTree } from "../../services/search/src/domain/categories.js";
+import { validateCatalogRequest } from "../../services/search/src/domain/request.js";
+import { SearchIndex } from "../../services/search/src/index/search-index.js";
+import { readSnapshot } from "../../services/search/src/store/read-model.js";
+import { argInt, benchStack, gatewayTransport, percentile } from "./stack.js";
+
+type Kind = "head" | "longtail" | "filtered" | "browse" | "suggest";
+const KINDS: Kind[] = ["head", "longtail", "filtered", "browse", "suggest"];
+const MIX: Record<Kind, number> = { head: 0.3, longtail: 0.25, filtered: 0.2, browse: 0.15, suggest: 0.1 };
+type CatalogQuery = MessageInitShape<typeof GetItemCatalogRequestSchema>;
+type Req = { kind: Kind; catalog?: CatalogQuery; prefix?: string; body?: Buffer };
+
+const concurrency = argInt("concurrency", 50);
+const rate = argInt("rate", 500);
+const seconds = argInt("seconds", 15);
+const seed = argInt("seed", 7);
+const skipPostgres = process.argv.includes("--skip-postgres");
+const log = (m: string) => console.error(`[bench:search] ${m}`);
+
+/** Popular queries of an electronics store (the head of the distribution). */
+const HEAD = [
+  "tv", "samsung tv", "laptop", "iphone case", "headphones", "apple", "sony", "refrigerator", "4k tv", "wireless headphones",
+  "gaming laptop", "camera", "canon camera", "speaker", "microwave", "xbox", "nintendo switch", "washer", "dryer",
+  "smart watch", "bluetooth speaker", "hdmi cable", "ipad", "galaxy", "lg oled", "printer", "monitor", "router", "drone",
+  "vinyl", "soundbar", "keyboard", "mouse", "charger", "tablet", "dishwasher", "vacuum", "coffee maker", "projector", "earbuds",
+  "samsung", "lg", "apple watch", "macbook", "iphone", "airpods", "playstation", "ps5", "gaming monitor", "4k monitor",
+  "ssd", "hard drive", "memory card", "usb cable", "power bank", "phone case", "screen protector", "tv mount", "oled tv",
+  "75 inch tv", "65 inch tv", "sound bar", "subwoofer", "receiver", "turntable", "guitar", "keyboard piano", "dslr camera",
+  "mirrorless camera", "lens", "tripod", "gopro", "dash cam", "gps", "car stereo", "air fryer", "blender", "toaster",
+  "range", "freezer", "wine cooler", "air conditioner", "space heater", "fan", "air purifier", "humidifier", "robot vacuum",
+  "smart lock", "doorbell", "security camera", "thermostat", "smart plug", "light bulb", "wifi router", "mesh wifi", "modem",
+  "nintendo", "video games", "controller", "gaming headset", "gaming chair", "desk", "office chair", "webcam", "microphone",
+  "fitness tracker", "electric toothbrush", "hair dryer", "shaver", "scale", "treadmill", "ebike", "scooter", "luggage",
+];
+
+/** mulberry32: the request mix is the same for a given --seed. */
+function prng(s: number): () => number {
+  let a = s >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Data {
+  names: string[];
+  brands: string[];
+  categories: { id: string; depth: number; items: number }[];
+  tree: CategoryTree;
+}
+
+async function loadData(db: pg.Pool): Promise<Data> {
+  const names = (await db.query(`SELECT name FROM search.items TABLESAMPLE SYSTEM (2) WHERE active LIMIT 20000`)).rows.map((r) => r.name as string);
+  const brands = (await db.query(`SELECT brand FROM search.items WHERE active GROUP BY brand ORDER BY count(*) DESC LIMIT 200`)).rows.map((r) => r.brand as string);
+  const cats = (await db.query(`SELECT id, name, coalesce(parent_id, '') AS parent_id, depth FROM catalog.categories`)).rows;
+  const tree = new CategoryTree(cats.map((c) => ({ id: c.id, name: c.name, parentId: c.parent_id })));
+  const direct = new Map<string, number>((await db.query(
+    `SELECT category_id, count(*)::int AS n FROM search.items WHERE active GROUP BY category_id`,
+  )).rows.map((r) => [r.category_id, r.n]));
+  // Items per category including descendants (browsing a department lists its whole subtree).
+  const total = new Map<string, number>();
+  for (const [id, n] of direct) {
+    const i = tree.indexOf(id);
+    if (i < 0) continue;
+    for (const a of tree.paths[i]) total.set(tree.ids[a], (total.get(tree.ids[a]) ?? 0) + n);
+  }
+  const categories = [...total].filter(([, n]) => n >= 50).map(([id, items]) => ({ id, depth: tree.depth[tree.indexOf(id)], items }));
+  return { names, brands, categories, tree };
+}
+
+function typo(word: string, rand: () => number): string {
+  if (word.length < 5) return word;
+  const i = 1 + Math.floor(rand() * (word.length - 3));
+  return word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
+}
+
+/** A pool of distinct requests of every kind, in mix proportions (page sizes vary so repeats are distinct). */
+function requestPool(data: Data, count: number, rand: () => number): Req[] {
+  const pick = <T>(a: readonly T[]) => a[Math.floor(rand() * a.length)];
+  const words = (name: string) => name.split(/[^A-Za-z0-9-]+/).filter((w) => w.length > 1);
+  const longtail = () => {
+    const ws = words(pick(data.names));
+    const start = Math.floor(rand() * Math.max(1, ws.length - 2));
+    const q = ws.slice(start, start + 1 + Math.floor(rand() * 3));
+    if (rand() < 0.25 && q.length) q[0] = typo(q[0].toLowerCase(), rand);
+    return q.join(" ").toLowerCase();
+  };
+  const seen = new Set<string>();
+  const pool: Req[] = [];
+  let guard = 0;
+  while (pool.length < count && guard++ < count * 20) {
+    const r = rand();
+    let acc = 0;
+    let kind: Kind = "head";
+    for (const k of KINDS) {
+      acc += MIX[k];
+      if (r < acc) {
+        kind = k;
+        break;
+      }
+    }
+    let req: Req;
+    // Page sizes a storefront uses (they also make repeated queries distinct requests for the uncached runs).
+    const pageSize = 16 + Math.floor(rand() * 33);
+    if (kind === "head") {
+      req = { kind, catalog: { query: pick(HEAD), pageSize } };
+    } else if (kind === "longtail") {
+      req = { kind, catalog: { query: longtail(), pageSize } };
+    } else if (kind === "filtered") {
+      const f: NonNullable<CatalogQuery["filter"]> = {};
+      const roll = rand();
+      if (roll < 0.4) f.categoryId = pick(data.categories.filter((c) => c.depth <= 1)).id;
+      if (roll >= 0.3 && roll < 0.6) f.brands = [pick(data.brands.slice(0, 40))];
+      if (roll >= 0.5) {
+        const lo = [0, 2500, 5000, 10000, 20000][Math.floor(rand() * 5)];
+        f.minPrice = money(BigInt(lo));
+        f.maxPrice = money(BigInt(lo * 4 + 5000));
+      }
+      if (rand() < 0.3) f.inStockOnly = true;
+      const sort = pick([SortOrder.RELEVANCE, SortOrder.RELEVANCE, SortOrder.PRICE_ASCENDING, SortOrder.PRICE_DESCENDING]);
+      req = { kind, catalog: { query: rand() < 0.6 ? pick(HEAD) : longtail(), filter: f, sort, pageSize } };
+    } else if (kind === "browse") {
+      const cat = pick(data.categories);
+      const f: NonNullable<CatalogQuery["filter"]> = rand() < 0.85 ? { categoryId: cat.id } : {};
+      if (rand() < 0.3) f.brands = [pick(data.brands.slice(0, 30))];
+      if (rand() < 0.25) f.inStockOnly = true;
+      const sort = pick([SortOrder.NEWEST, SortOrder.NEWEST, SortOrder.PRICE_ASCENDING, SortOrder.PRICE_DESCENDING]);
+      req = { kind, catalog: { filter: f, sort, pageSize } };
+    } else {
+      const source = rand() < 0.5 ? pick(HEAD) : pick(data.names).toLowerCase();
+      req = { kind, prefix: source.slice(0, 1 + Math.floor(rand() * Math.min(10, source.length))) };
+    }
+    // Distinct, so that with the cache cleared no search is answered from it (suggestions are never cached).
+    const key = JSON.stringify(req, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+    if (kind !== "suggest" && seen.has(key)) continue;
+    seen.add(key);
+    pool.push(req);
+  }
+  return pool;
+}
+
+interface Sample {
+  kind: Kind;
+  ms: number;
+  ok: boolean;
+}
+
+function summarize(samples: Sample[], wallSeconds: number) {
+  const kinds: Record<string, { n: number; p50: number; p95: number; p99: number; errors: number }> = {};
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const stats = (list: Sample[]) => {
+    const ms = list.filter((s) => s.ok).map((s) => s.ms).sort((a, b) => a - b);
+    return { n: list.length, p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), p99: round(percentile(ms, 99)), errors: list.filter((s) => !s.ok).length };
+  };
+  for (const k of KINDS) {
+    const list = samples.filter((s) => s.kind === k);
+    if (list.length) kinds[k] = stats(list);
+  }
+  const searches = samples.filter((s) => s.kind !== "suggest");
+  return { qps: Math.round(samples.length / wallSeconds), all: stats(samples), get_item_catalog: stats(searches), kinds };
+}
+
+type Runner = (r: Req) => Promise<unknown>;
+
+/**
+ * A reference for comparing runs on a shared machine: milliseconds to read two typed arrays of a million
+ * items (what a full scan of the index columns costs). Best of five.
+ */
+function machineSpeed(): number {
+  const n = 1_000_000;
+  const keys = new Float64Array(2 * n).map(() => Math.random());
+  const flags = new Uint32Array(n).fill(1);
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    let top = -1;
+    for (let o = 0; o < n; o++) if ((flags[o] & 1) !== 0 && keys[2 * o + 1] > top) top = keys[2 * o + 1];
+    best = Math.min(best, performance.now() - t);
+    if (top < 0) best = -1;
+  }
+  return Math.round(best * 100) / 100;
+}
+
+/** 70% of the capacity a closed loop measured: where latency says something (at capacity it only queues). */
+function sustainableRate(run: { samples: Sample[]; wall: number }): number {
+  return Math.max(1, Math.round((0.7 * run.samples.length) / run.wall));
+}
+
+/** Closed loop: `workers` callers, each sending its next request as soon as the last answered. */
+async function closedLoop(run: Runner, pool: Req[], workers: number, durationS: number, cursor: { i: number }, errors: Set<string>) {
+  const samples: Sample[] = [];
+  const end = performance.now() + durationS * 1000;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: workers }, async () => {
+    while (performance.now() < end && cursor.i < pool.length) {
+      const req = pool[cursor.i++];
+      const s = performance.now();
+      try {
+        await run(req);
+        samples.push({ kind: req.kind, ms: performance.now() - s, ok: true });
+      } catch (err) {
+        samples.push({ kind: req.kind, ms: performance.now() - s, ok: false });
+        if (errors.size < 5) errors.add(String((err as Error).message).slice(0, 200));
+      }
+    }
+  }));
+  return { samples, wall: (performance.now() - t0) / 1000 };
+}
+
+/** Open loop: requests scheduled at `qps`, at most `maxInFlight` at once; latency counts from the schedule. */
+async function openLoop(run: Runner, pool: Req[], qps: number, maxInFlight: number, durationS: number, cursor: { i: number }, errors: Set<string>) {
+  const samples: Sample[] = [];
+  const total = Math.min(Math.round(qps * durationS), pool.length - cursor.i);
+  const interval = 1000 / qps;
+  const t0 = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  for (let n = 0; n < total; n++) {
+    const due = t0 + n * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    const req = pool[cursor.i++];
+    const p = (async () => {
+      try {
+        await run(req);
+        samples.push({ kind: req.kind, ms: performance.now() - due, ok: true });
+      } catch (err) {
+        samples.push({ kind: req.kind, ms: performance.now() - due, ok: false });
+        if (errors.size < 5) errors.add(String((err as Error).message).slice(0, 200));
+      }
+    })().finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  }
+  await Promise.all(inFlight);
+  return { samples, wall: (performance.now() - t0) / 1000 };
+}
+
+/** The request's protobuf body, encoded once (the load generator should cost as little CPU as it can). */
+function body(r: Req): Buffer {
+  r.body ??= Buffer.from(r.kind === "suggest"
+    ? toBinary(SuggestRequestSchema, create(SuggestRequestSchema, { prefix: r.prefix! }))
+    : toBinary(GetItemCatalogRequestSchema, create(GetItemCatalogRequestSchema, r.catalog!)));
+  return r.body;
+}
+
+const PATH = { catalog: "/shop.search.v1.SearchService/GetItemCatalog", suggest: "/shop.search.v1.SearchService/Suggest" };
+
+/** Connect unary over HTTP/1.1 keep-alive (as a browser calls the gateway), pre-encoded binary bodies. */
+function gatewayRunner(baseUrl: string, sockets: number): Runner {
+  const url = new URL(baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  return (r) => new Promise<void>((resolve, reject) => {
+    const payload = body(r);
+    const req = http.request({
+      host: url.hostname, port: url.port, method: "POST", agent, path: r.kind === "suggest" ? PATH.suggest : PATH.catalog,
+      headers: { "content-type": "application/proto", "content-length": payload.length, "connect-protocol-version": "1" },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 200)}`))));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+/** gRPC over one HTTP/2 connection (as the services call each other), pre-encoded length-prefixed messages. */
+function grpcRunner(baseUrl: string): Runner {
+  let session = http2.connect(baseUrl);
+  const frame = (r: Req) => {
+    const b = body(r);
+    const out = Buffer.alloc(5 + b.length);
+    out.writeUInt32BE(b.length, 1);
+    b.copy(out, 5);
+    return out;
+  };
+  return (r) => new Promise<void>((resolve, reject) => {
+    if (session.closed || session.destroyed) session = http2.connect(baseUrl);
+    const stream = session.request({
+      ":method": "POST", ":path": r.kind === "suggest" ? PATH.suggest : PATH.catalog, "content-type": "application/grpc+proto", te: "trailers",
+    });
+    let status: string | undefined;
+    let message = "";
+    stream.on("response", (h) => { status = h["grpc-status"] as string | undefined; message = String(h["grpc-message"] ?? ""); });
+    stream.on("trailers", (t) => { status = t["grpc-status"] as string | undefined; message = String(t["grpc-message"] ?? ""); });
+    stream.on("data", () => {});
+    stream.on("end", () => (status === "0" ? resolve() : reject(new Error(`grpc-status ${status}: ${decodeURIComponent(message)}`))));
+    stream.on("error", reject);
+    stream.end(frame(r));
+  });
+}
+
+async function main(): Promise<void> {
+  const stack = await benchStack(log);
+  const config = loadConfig("search");
+  const db = new pg.Pool({ connectionString: stack.databaseUrl, max: Math.max(10, concurrency) });
+  const redis = createRedis({ url: process.env.REDIS_URL ?? config.redisUrl });
+  await redis.connect();
+  try {
+    const [{ n: items }] = (await db.query(`SELECT count(*)::int AS n FROM search.items WHERE active`)).rows;
+    if (items < 1000) throw new Error(`only ${items} items in Search's read model: seed first (npm run seed -- --items 1000000)`);
+    log(`${items.toLocaleString("en-US")} items; concurrency ${concurrency}, rate ${rate}/s, ${seconds} s per phase`);
+    const data = await loadData(db);
+    const rand = prng(seed);
+    // Enough distinct requests for a closed loop at a few thousand qps plus the open loop.
+    const perPhase = (rate + 2500) * seconds;
+    const gateway = gatewayRunner(stack.gatewayUrl, concurrency);
+    const grpc = grpcRunner(config.addrs.search);
+    const grpcClient = createClient(SearchService, createGrpcTransport({ baseUrl: config.addrs.search }));
+
+    const clearCache = async () => {
+      let removed = 0;
+      for await (const keys of redis.scanIterator({ MATCH: `${CACHE_PREFIX}*`, COUNT: 1000 })) {
+        if (keys.length) removed += await redis.unlink(keys);
+      }
+      return removed;
+    };
+    const cacheStats = async () => {
+      const h = await redis.hGetAll(STATS_KEY);
+      return { hits: Number(h.hits ?? 0), misses: Number(h.misses ?? 0) };
+    };
+    const errors = new Set<string>();
+
+    // Warm-up (JIT, connections): not measured.
+    const warm = requestPool(data, 600, prng(seed + 1));
+    await closedLoop(gateway, warm, concurrency, 5, { i: 0 }, errors);
+    await closedLoop(grpc, warm, concurrency, 3, { i: 0 }, errors);
+
+    /** Uncached: cache cleared, every request distinct; then cached: a warmed set repeated. */
+    const phases = async (label: string, run: Runner, openToo: boolean) => {
+      const out: Record<string, unknown> = {};
+      await clearCache();
+      await new Promise((r) => setTimeout(r, 1100));
+      let before = await cacheStats();
+      const fresh = requestPool(data, perPhase, rand);
+      const cursor = { i: 0 };
+      const sat = await closedLoop(run, fresh, concurrency, seconds, cursor, errors);
+      const atRate = openToo ? await openLoop(run, fresh, rate, concurrency, seconds, cursor, errors) : undefined;
+      const sustainable = sustainableRate(sat);
+      const atSustainable = openToo && sustainable < rate ? await openLoop(run, fresh, sustainable, concurrency, seconds, cursor, errors) : undefined;
+      await new Promise((r) => setTimeout(r, 1100));
+      let after = await cacheStats();
+      out.uncached = {
+        saturation: { concurrency, ...summarize(sat.samples, sat.wall) },
+        ...(atRate ? { at_rate: { target_qps: rate, max_in_flight: concurrency, ...summarize(atRate.samples, atRate.wall) } } : {}),
+        ...(atSustainable ? { at_sustainable_rate: { target_qps: sustainable, max_in_flight: concurrency, ...summarize(atSustainable.samples, atSustainable.wall) } } : {}),
+        cache_hits: after.hits - before.hits, cache_misses: after.misses - before.misses,
+      };
+      // Cached: the requests popular enough to repeat; primed once, then the mix drawn from them.
+      const hot = requestPool(data, 2000, prng(seed + 2));
+      await closedLoop(run, hot, concurrency, 60, { i: 0 }, errors);
+      const repeated = Array.from({ length: perPhase }, () => hot[Math.floor(rand() * hot.length)]);
+      before = await cacheStats();
+      const c2 = { i: 0 };
+      const satC = await closedLoop(run, repeated, concurrency, seconds, c2, errors);
+      const atRateC = openToo ? await openLoop(run, repeated, rate, concurrency, seconds, c2, errors) : undefined;
+      const sustainableC = sustainableRate(satC);
+      const atSustainableC = openToo && sustainableC < rate ? await openLoop(run, repeated, sustainableC, concurrency, seconds, c2, errors) : undefined;
+      await new Promise((r) => setTimeout(r, 1100));
+      after = await cacheStats();
+      const lookups = after.hits - before.hits + after.misses - before.misses;
+      out.cached = {
+        saturation: { concurrency, ...summarize(satC.samples, satC.wall) },
+        ...(atRateC ? { at_rate: { target_qps: rate, max_in_flight: concurrency, ...summarize(atRateC.samples, atRateC.wall) } } : {}),
+        ...(atSustainableC ? { at_sustainable_rate: { target_qps: sustainableC, max_in_flight: concurrency, ...summarize(atSustainableC.samples, atSustainableC.wall) } } : {}),
+        cache_lookups: lookups,
+        cache_hit_ratio: lookups ? Math.round(((after.hits - before.hits) / lookups) * 1000) / 1000 : 0,
+      };
+      log(`${label} done`);
+      return out;
+    };
+
+    const viaGateway = await phases("gateway", gateway, true);
+    const viaGrpc = await phases("grpc", grpc, true);
+
+    // Freshness under the same data: an item rename and a stock receipt, until Search shows them.
+    const freshness = await measureFreshness(stack.gatewayUrl, grpcClient, config);
+
+    // Raw limit 1: the in-memory index in this process, built from the read model as the service builds it.
+    log("building the raw index from the read model ...");
+    const rawIndex = await buildIndex(stack.databaseUrl, data.tree);
+    const rawPool = requestPool(data, 20000, prng(seed + 3));
+    const rawSamples: Sample[] = [];
+    const tRaw = performance.now();
+    for (const r of rawPool) {
+      if (performance.now() - tRaw > seconds * 1000) break;
+      const s = performance.now();
+      if (r.kind === "suggest") rawIndex.index.suggest(r.prefix!, 8);
+      else rawIndex.search(r.catalog!);
+      rawSamples.push({ kind: r.kind, ms: performance.now() - s, ok: true });
+    }
+    const raw = { threads: 1, build_seconds: rawIndex.buildSeconds, ...summarize(rawSamples, (performance.now() - tRaw) / 1000) };
+
+    // Raw limit 2: Postgres full-text search over the same rows, at the same concurrency.
+    let postgres: unknown;
+    if (!skipPostgres) {
+      log("Postgres full-text search (building search_bench.items once) ...");
+      await ensureFtsTable(db);
+      const pgPool = requestPool(data, perPhase, prng(seed + 4));
+      const run = ftsRunner(db, data.tree);
+      const sat = await closedLoop(run, pgPool, concurrency, seconds, { i: 0 }, errors);
+      postgres = { concurrency, ...summarize(sat.samples, sat.wall) };
+    }
+
+    const g = viaGateway as { uncached: { saturation: { qps: number }; at_rate: { get_item_catalog: { p50: number; p99: number }; kinds: Record<string, { p99: number }> } }; cached: { at_rate: { get_item_catalog: { p99: number } } } };
+    const pgq = postgres as { qps: number; get_item_catalog: { p50: number } } | undefined;
+    console.log(JSON.stringify({
+      items,
+      machine: {
+        cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version,
+        load_average_1m: Math.round(os.loadavg()[0] * 100) / 100, scan_1m_items_ms: machineSpeed(),
+      },
+      settings: {
+        concurrency, rate, seconds_per_phase: seconds, mix: MIX,
+        load_generator: "pre-encoded protobuf bodies; Connect over HTTP/1.1 keep-alive to the gateway, gRPC over one HTTP/2 connection to Search",
+      },
+      gateway: viaGateway,
+      grpc: viaGrpc,
+      raw_index: raw,
+      raw_postgres_fts: postgres ?? "skipped",
+      ratios: {
+        gateway_uncached_qps_over_raw_index_qps: Math.round((g.uncached.saturation.qps / raw.qps) * 1000) / 1000,
+        gateway_uncached_p50_over_raw_index_p50: Math.round((g.uncached.at_rate.get_item_catalog.p50 / Math.max(0.01, raw.get_item_catalog.p50)) * 10) / 10,
+        ...(pgq ? {
+          raw_index_qps_over_postgres_qps: Math.round((raw.qps / pgq.qps) * 10) / 10,
+          gateway_uncached_qps_over_postgres_qps: Math.round((g.uncached.saturation.qps / pgq.qps) * 10) / 10,
+        } : {}),
+      },
+      targets: {
+        uncached_gateway_p50_at_rate_le_10ms: g.uncached.at_rate.get_item_catalog.p50 <= 10,
+        uncached_gateway_p99_at_rate_le_50ms: g.uncached.at_rate.get_item_catalog.p99 <= 50,
+        uncached_gateway_capacity_ge_500_qps: g.uncached.saturation.qps >= 500,
+        cached_gateway_p99_at_rate_le_5ms: g.cached.at_rate.get_item_catalog.p99 <= 5,
+        suggest_gateway_p99_at_rate_le_20ms: (g.uncached.at_rate.kinds.suggest?.p99 ?? 0) <= 20,
+      },
+      freshness_ms: freshness,
+      errors: [...errors],
+    }, null, 1));
+  } finally {
+    await redis.close().catch(() => {});
+    await db.end();
+    await stack.stop();
+  }
+  // Keep-alive sockets and the HTTP/2 session would keep the process alive.
+  process.exit(0);
+}
+
+async function buildIndex(databaseUrl: string, tree: CategoryTree) {
+  const t = performance.now();
+  const index = new SearchIndex(tree);
+  index.beginBulk(1_000_000);
+  await readSnapshot(databaseUrl, (docs) => { for (const d of docs) index.upsert(d); }, (docs) => { for (const d of docs) index.applyStock(d); });
+  index.endBulk();
+  const buildSeconds = Math.round((performance.now() - t) / 100) / 10;
+  return {
+    index,
+    buildSeconds,
+    search(q: CatalogQuery) {
+      const r = validateCatalogRequest(create(GetItemCatalogRequestSchema, q));
+      const category = r.categoryId ? tree.indexOf(r.categoryId) : -1;
+      return index.search({ text: r.text, category, brands: r.brands, minPrice: r.minPrice, maxPrice: r.maxPrice, inStockOnly: r.inStockOnly, sort: r.sort, limit: r.pageSize });
+    },
+  };
+}
+
+/** The read model as a Postgres full-text table (weights: name A, brand B, description C), built once. */
+async function ensureFtsTable(db: pg.Pool): Promise<void> {
+  const exists = (await db.query(`SELECT to_regclass('search_bench.items') IS NOT NULL AS e`)).rows[0].e;
+  if (exists) {
+    const [{ a }] = (await db.query(`SELECT count(*)::int AS a FROM search_bench.items`)).rows;
+    const [{ b }] = (await db.query(`SELECT count(*)::int AS b FROM search.items`)).rows;
+    if (a === b) return;
+    await db.query(`DROP TABLE search_bench.items`);
+  }
+  await db.query(`CREATE SCHEMA IF NOT EXISTS search_bench`);
+  await db.query(`
+    CREATE TABLE search_bench.items AS
+    SELECT i.item_id, i.name, i.brand, i.category_id, i.price_minor, i.created_ms, i.active, coalesce(s.available, 0) AS available,
+           setweight(to_tsvector('english', i.name), 'A') || setweight(to_tsvector('english', i.brand), 'B')
+             || setweight(to_tsvector('english', i.description), 'C') AS doc
+    FROM search.items i LEFT JOIN search.stock s USING (item_id)`);
+  await db.query(`CREATE INDEX ON search_bench.items USING gin (doc)`);
+  await db.query(`CREATE INDEX ON search_bench.items (category_id, created_ms DESC)`);
+  await db.query(`CREATE INDEX ON search_bench.items (created_ms DESC)`);
+  await db.query(`ANALYZE search_bench.items`);
+}
+
+/** The same request as SQL: matches, the page, the total and the three facets in one statement. */
+function ftsRunner(db: pg.Pool, tree: CategoryTree): Runner {
+  const descendants = new Map<string, string[]>();
+  const subtree = (id: string) => {
+    let ids = descendants.get(id);
+    if (!ids) {
+      const i = tree.indexOf(id);
+      ids = tree.ids.filter((_, j) => tree.within(j, i));
+      descendants.set(id, ids);
+    }
+    return ids;
+  };
+  return async (r) => {
+    if (r.kind === "suggest") {
+      const words = r.prefix!.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+      if (!words.length) return;
+      const tsq = words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(" & ");
+      await db.query(`SELECT name FROM search_bench.items WHERE doc @@ to_tsquery('english', $1) AND active LIMIT 8`, [tsq]);
+      return;
+    }
+    const q = r.catalog!;
+    const where = ["active"];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace("?", `$${params.length}`));
+    };
+    if (q.query) add(`doc @@ plainto_tsquery('english', ?)`, q.query);
+    if (q.filter?.categoryId) add(`category_id = ANY(?)`, subtree(q.filter.categoryId));
+    if (q.filter?.brands?.length) add(`brand = ANY(?)`, q.filter.brands);
+    if (q.filter?.minPrice) add(`price_minor >= ?`, q.filter.minPrice.minorUnits!.toString());
+    if (q.filter?.maxPrice) add(`price_minor <= ?`, q.filter.maxPrice.minorUnits!.toString());
+    if (q.filter?.inStockOnly) where.push(`available > 0`);
+    const rank = q.query ? `ts_rank(doc, plainto_tsquery('english', $1))` : "0";
+    const order = q.sort === SortOrder.PRICE_ASCENDING ? "price_minor ASC" : q.sort === SortOrder.PRICE_DESCENDING ? "price_minor DESC"
+      : q.query && q.sort !== SortOrder.NEWEST ? "r DESC, created_ms DESC" : "created_ms DESC";
+    await db.query(`
+      WITH m AS MATERIALIZED (SELECT item_id, name, brand, category_id, price_minor, created_ms, ${rank} AS r
+                              FROM search_bench.items WHERE ${where.join(" AND ")})
+      SELECT (SELECT json_agg(p) FROM (SELECT item_id, name FROM m ORDER BY ${order} LIMIT ${q.pageSize ?? 24}) p) AS page,
+             (SELECT count(*) FROM m) AS total,
+             (SELECT json_agg(b) FROM (SELECT brand, count(*) FROM m GROUP BY brand ORDER BY 2 DESC LIMIT 20) b) AS brands,
+             (SELECT json_agg(c) FROM (SELECT category_id, count(*) FROM m GROUP BY 1) c) AS categories,
+             (SELECT json_agg(x) FROM (SELECT width_bucket(price_minor, ARRAY[2500,5000,10000,20000,50000,100000,200000]) AS b, count(*)
+                                       FROM m GROUP BY 1) x) AS prices`, params);
+  };
+}
+
+/** Milliseconds from a write's acknowledgement to Search showing it, for item renames and stock receipts. */
+async function measureFreshness(gatewayUrl: string, grpc: Client<typeof SearchService>, config: ReturnType<typeof loadConfig>) {
+  const verifier = new TokenVerifier(config.jwtSecret);
+  const admin = { headers: { authorization: `Bearer ${await verifier.mint({ subject: "00000000-0000-4000-8000-0000000000be", role: "admin" })}` } };
+  const transport = gatewayTransport(gatewayUrl, 4);
+  const catalog = createClient(CatalogService, transport);
+  const inventory = createClient(InventoryService, transport);
+  const warehouses = (await inventory.listWarehouses({}, admin)).warehouses;
+  const page = await grpc.getItemCatalog({ query: "tv", pageSize: 10 });
+  const itemMs: number[] = [];
+  const stockMs: number[] = [];
+  const until = async (since: number, check: () => Promise<boolean>) => {
+    while (!(await check())) {
+      if (performance.now() - since > 10_000) return 10_000;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return performance.now() - since;
+  };
+  for (const [n, hit] of page.items.slice(0, 5).entries()) {
+    const item = (await catalog.getItem({ itemId: hit.itemId })).item!;
+    const word = `benchmark${Date.now().toString(36)}${n}`;
+    let t = performance.now();
+    await catalog.updateItem({ itemId: item.id, expectedVersion: item.version, description: `${item.description} ${word}` }, admin);
+    itemMs.push(await until(t, async () => (await grpc.getItemCatalog({ query: word })).items.length === 1));
+    if (warehouses.length) {
+      const before = (await grpc.getItemCatalog({ query: word })).items[0].stockLeft;
+      t = performance.now();
+      await inventory.receiveStock({ warehouseId: warehouses[0].id, itemId: item.id, quantity: 1, reference: "bench:search" }, admin);
+      stockMs.push(await until(t, async () => (await grpc.getItemCatalog({ query: word })).items[0]?.stockLeft === before + 1));
+    }
+  }
+  const s = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return { samples: xs.length, p50: Math.round(percentile(sorted, 50)), max: Math.round(sorted[sorted.length - 1] ?? 0) };
+  };
+  return { item_update: s(itemMs), stock_change: s(stockMs) };
+}
+
+void main().catch((err) => {
+  console.error(`[bench:search] failed: ${err instanceof Error ? err.stack ?? err.message : err}`);
+  process.exit(1);
+});

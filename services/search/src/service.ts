@@ -1,0 +1,140 @@
+// SearchService handlers: validate at the edge; for an expensive query look in the Redis cache (keyed by the
+// request and its scope's fingerprint), else query the in-memory index; answer with each item's facts (stock
+// left, price, image) as the index holds them now. Public RPCs: no token needed.
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import {
+  GetItemCatalogResponseSchema, SearchResultItemSchema, SearchService, SuggestionKind, SuggestionSchema,
+  type GetItemCatalogResponse, type Suggestion,
+} from "../../../gen/shop/search/v1/search_pb.js";
+import { unavailable } from "../../lib/errors.js";
+import { money } from "../../lib/money.js";
+import { ResultCache } from "./cache.js";
+import { normalizedRequest, pageTokenFor, validateCatalogRequest, validateSuggestRequest, type CatalogRequest } from "./domain/request.js";
+import type { IndexFeed } from "./feed.js";
+import { PRICE_BUCKET_FLOORS, type SearchHits, type SearchIndex } from "./index/search-index.js";
+
+export interface SearchDeps {
+  feed: IndexFeed;
+  cache: ResultCache;
+  /** Queries examining fewer candidates are answered from the index without asking Redis (faster). */
+  cacheMinCandidates: number;
+}
+
+function readyIndex(feed: IndexFeed): SearchIndex {
+  const index = feed.index;
+  if (!index) throw unavailable("the search index is still loading; retry shortly");
+  return index;
+}
+
+export function searchHandlers({ feed, cache, cacheMinCandidates }: SearchDeps): ServiceImpl<typeof SearchService> {
+  return {
+    async getItemCatalog(req) {
+      const r = validateCatalogRequest(req);
+      const index = readyIndex(feed);
+      let category = -1;
+      if (r.categoryId) {
+        category = index.tree.indexOf(r.categoryId);
+        if (category < 0) throw new ConnectError(`filter.category_id: category ${JSON.stringify(r.categoryId)} not found`, Code.NotFound);
+      }
+      const query = {
+        text: r.text, category, brands: r.brands, minPrice: r.minPrice, maxPrice: r.maxPrice,
+        inStockOnly: r.inStockOnly, sort: r.sort, limit: r.pageSize, after: r.after,
+      };
+      const prepared = index.prepare(query);
+      // A narrow query costs less than a Redis round trip: only the expensive ones are worth caching.
+      if (prepared.candidates < cacheMinCandidates) return catalogResponse(index, answerOf(index, r, index.search(query, prepared)));
+      const key = ResultCache.key(`${normalizedRequest(r)}|${index.scopeFingerprint(category, r.inStockOnly)}`);
+      const cached = await cache.get(key);
+      if (cached) {
+        try {
+          return catalogResponse(index, JSON.parse(cached) as Answer);
+        } catch {
+          // An entry we cannot read (another version wrote it): answer from the index and overwrite it.
+        }
+      }
+      const answer = answerOf(index, r, index.search(query, prepared));
+      cache.set(key, JSON.stringify(answer));
+      return catalogResponse(index, answer);
+    },
+
+    async suggest(req) {
+      const { prefix, limit } = validateSuggestRequest(req);
+      const index = readyIndex(feed);
+      const found = index.suggest(prefix, limit);
+      // A few categories first (they narrow the whole search), then item names; either fills what the other leaves.
+      const categoryShare = found.items.length ? Math.min(found.categories.length, Math.max(1, Math.floor(limit / 4))) : limit;
+      const suggestions: Suggestion[] = [];
+      const category = (c: { category: number; text: string }) =>
+        create(SuggestionSchema, { text: c.text, kind: SuggestionKind.CATEGORY, categoryId: index.tree.ids[c.category] });
+      for (const c of found.categories.slice(0, categoryShare)) suggestions.push(category(c));
+      for (const i of found.items) {
+        if (suggestions.length >= limit) break;
+        suggestions.push(create(SuggestionSchema, { text: i.text, kind: SuggestionKind.ITEM, itemId: index.view(i.ord).itemId }));
+      }
+      for (const c of found.categories.slice(categoryShare)) {
+        if (suggestions.length >= limit) break;
+        suggestions.push(category(c));
+      }
+      return { suggestions };
+    },
+  };
+}
+
+/** What a query found, independent of the items' current facts: what the cache keeps (as JSON). */
+interface Answer {
+  /** Item ids, in order. */
+  i: string[];
+  total: number;
+  next: string;
+  /** [category id, count], [brand, count], [price bucket, count]. */
+  c: [string, number][];
+  b: [string, number][];
+  p: [number, number][];
+}
+
+function answerOf(index: SearchIndex, r: CatalogRequest, hits: SearchHits): Answer {
+  const tree = index.tree;
+  return {
+    i: hits.ords.map((ord) => index.view(ord).itemId),
+    total: hits.total,
+    next: hits.next ? pageTokenFor(r, hits.next) : "",
+    c: hits.categories.map((f) => [tree.ids[f.value], f.count]),
+    b: hits.brands.map((f) => [f.value, f.count]),
+    p: hits.priceRanges.map((f) => [f.value, f.count]),
+  };
+}
+
+/**
+ * The response, with each item's facts as the index holds them now (stock left moves without changing the
+ * cache key, except for in-stock listings): a cached answer is never staler than the index. An item no
+ * longer on sale is left out.
+ */
+function catalogResponse(index: SearchIndex, a: Answer): GetItemCatalogResponse {
+  const tree = index.tree;
+  const last = PRICE_BUCKET_FLOORS.length - 1;
+  const items: GetItemCatalogResponse["items"] = [];
+  for (const id of a.i) {
+    const v = index.viewById(id);
+    if (!v || !v.live) continue;
+    items.push(create(SearchResultItemSchema, {
+      itemId: v.itemId, name: v.name, brand: v.brand, price: money(v.priceMinor, v.currency), imageUrl: v.imageUrl,
+      categoryId: v.categoryId, categoryName: v.category >= 0 ? tree.names[v.category] : "", stockLeft: v.stock, lowStock: v.lowStock,
+    }));
+  }
+  return create(GetItemCatalogResponseSchema, {
+    items,
+    facets: {
+      categories: a.c.map(([id, count]) => ({ value: id, label: tree.names[tree.indexOf(id)] ?? id, count: BigInt(count) })),
+      brands: a.b.map(([brand, count]) => ({ value: brand, label: brand, count: BigInt(count) })),
+      priceRanges: a.p.map(([bucket, count]) => ({
+        min: bucket > 0 ? money(PRICE_BUCKET_FLOORS[bucket]) : undefined,
+        max: bucket < last ? money(PRICE_BUCKET_FLOORS[bucket + 1]) : undefined,
+        count: BigInt(count),
+      })),
+    },
+    totalSize: BigInt(a.total),
+    totalIsEstimate: false,
+    nextPageToken: a.next,
+  });
+}
