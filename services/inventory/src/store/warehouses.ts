@@ -1,17 +1,11 @@
 // Warehouses: created by an admin (or the seed), read by the planner and warehouse systems.
 import { randomUUID } from "node:crypto";
+import type { StoredAddress } from "../../../lib/address.js";
 import { alreadyExists, PG, pgCode } from "../../../lib/errors.js";
 import { one, rows, type Db } from "../../../lib/sql.js";
 
-export interface AddressFields {
-  recipient: string;
-  line1: string;
-  line2: string;
-  city: string;
-  region: string;
-  postalCode: string;
-  countryCode: string;
-}
+/** A warehouse's postal address: the shared stored shape; its coordinates are kept in lat/lon columns. */
+export type AddressFields = Omit<StoredAddress, "location">;
 
 export interface WarehouseRow {
   id: string;
