@@ -3,7 +3,9 @@
 //
 // One infrastructure per `npm test` run (global-setup.ts exports its URLs through the environment); every
 // call to testConfig() gets its own fresh database, so test files do not see each other's rows.
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import net from "node:net";
 import pg from "pg";
 import { loadConfig, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
 import { TokenVerifier, type Role } from "../services/lib/auth.js";
@@ -128,3 +130,55 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 }
 
 export { SERVICE_NAMES };
+
+/** A service running as its own process, for tests that kill it mid-flight. */
+export interface ServiceProcess {
+  proc: ChildProcess;
+  url: string;
+  /** Resolves with the exit code when the process ends (by itself or by stop()). */
+  exited: Promise<number | null>;
+  /** SIGTERM, then SIGKILL after 5 s; nothing when it already ended. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `node --import tsx services/<name>/src/main.ts` on a free port with the suite's Redis and NATS and quiet
+ * logs; `env` adds DATABASE_URL, the other services' addresses, settings and fault switches.
+ */
+export async function spawnService(name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  const infra = testInfra();
+  const proc = spawn(process.execPath, ["--import", "tsx", `services/${name}/src/main.ts`], {
+    cwd: new URL("../", import.meta.url).pathname,
+    env: {
+      ...process.env,
+      [`${name.toUpperCase()}_PORT`]: String(port),
+      REDIS_URL: infra.redisUrl,
+      NATS_URL: infra.natsUrl,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+      ...env,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  return {
+    proc,
+    url: `http://127.0.0.1:${port}`,
+    exited,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -2,41 +2,23 @@
 // ASSIGNMENT_FAULT_CRASH_AFTER_ALLOCATE=1) loses no order and allocates nothing twice: the unacknowledged event
 // comes back to the restarted process, which re-sends the split it remembered (a fresh plan would now see the
 // near warehouse empty and choose another, which Inventory would refuse), and completes the order.
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import net from "node:net";
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { expect } from "chai";
 import { AssignmentService, WarehouseOrderAssignedSchema } from "../../../gen/shop/assignment/v1/assignment_pb.js";
 import { SUBJECTS } from "../../lib/nats.js";
-import { eventually, testInfra } from "../../../test/harness.js";
+import { eventually, spawnService, type ServiceProcess } from "../../../test/harness.js";
 import { warehouseOrderId } from "../src/domain/ids.js";
 import { PLACES, startWorld, type World } from "./fixture.js";
 
-const REPO = new URL("../../../", import.meta.url).pathname;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-  stop(): Promise<void>;
-}
 
 describe("assignment: crash between allocation and commit", function () {
   this.timeout(90_000);
   let w: World;
-  const children: Child[] = [];
+  const children: ServiceProcess[] = [];
 
   // A short ack wait so the unacknowledged event comes back within seconds of the crash.
   before(async () => { w = await startWorld({ assignment: false, ackWaitMs: 2000 }); });
@@ -46,38 +28,14 @@ describe("assignment: crash between allocation and commit", function () {
   });
 
   /** `node --import tsx services/assignment/src/main.ts`, wired to the in-process Inventory. */
-  async function startAssignmentProcess(env: Record<string, string>): Promise<Child> {
-    const port = await freePort();
-    const infra = testInfra();
-    const proc = spawn(process.execPath, ["--import", "tsx", "services/assignment/src/main.ts"], {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        ASSIGNMENT_PORT: String(port),
-        DATABASE_URL: w.databaseUrl,
-        REDIS_URL: infra.redisUrl,
-        NATS_URL: infra.natsUrl,
-        INVENTORY_ADDR: w.inventoryUrl,
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-        ...env,
-      },
-      stdio: ["ignore", "ignore", "inherit"],
+  async function startAssignmentProcess(env: Record<string, string>): Promise<ServiceProcess> {
+    const child = await spawnService("assignment", {
+      DATABASE_URL: w.databaseUrl,
+      INVENTORY_ADDR: w.inventoryUrl,
+      ...env,
     });
-    const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
-    const url = `http://127.0.0.1:${port}`;
-    const child: Child = {
-      proc, url, exited,
-      async stop() {
-        if (proc.exitCode === null && proc.signalCode === null) {
-          proc.kill("SIGTERM");
-          const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
-          await exited;
-          clearTimeout(timer);
-        }
-      },
-    };
     children.push(child);
-    const client = createClient(AssignmentService, createGrpcTransport({ baseUrl: url }));
+    const client = createClient(AssignmentService, createGrpcTransport({ baseUrl: child.url }));
     await eventually(async () => {
       try {
         await client.listOrderShipments({ orderId: randomUUID() }, w.service);

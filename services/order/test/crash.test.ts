@@ -1,37 +1,19 @@
 // The order service dying between the charge and everything after it (ORDER_FAULT_CRASH_AFTER_PAYMENT=1, a
 // test-only hook) loses no order and charges no one twice: a restarted process finishes the order from the
 // provider's record, or voids the charge when the stock is gone.
-import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
-import { once } from "node:events";
 import { Code } from "@connectrpc/connect";
 import { expect } from "chai";
 import { CheckoutStatus, OrderStatus } from "../../../gen/shop/order/v1/order_pb.js";
-import { eventually, testInfra } from "../../../test/harness.js";
+import { eventually, spawnService, type ServiceProcess } from "../../../test/harness.js";
 import { address, card, codeOf, expectCode, key, orderClient, startWorld, type World } from "./fixture.js";
 
-const REPO = new URL("../../../", import.meta.url).pathname;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-  stop(): Promise<void>;
-}
 
 describe("order: crash right after payment", function () {
   this.timeout(90_000);
   let w: World;
-  const children: Child[] = [];
+  const children: ServiceProcess[] = [];
 
   before(async () => {
     w = await startWorld({}, false);
@@ -42,45 +24,21 @@ describe("order: crash right after payment", function () {
   });
 
   /** The order service as its own process (node --import tsx services/order/src/main.ts), wired to the in-process services. */
-  async function startOrderProcess(env: Record<string, string>): Promise<Child> {
-    const port = await freePort();
-    const infra = testInfra();
-    const proc = spawn(process.execPath, ["--import", "tsx", "services/order/src/main.ts"], {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        ORDER_PORT: String(port),
-        DATABASE_URL: w.databaseUrl,
-        REDIS_URL: infra.redisUrl,
-        NATS_URL: infra.natsUrl,
-        CATALOG_ADDR: w.services.catalog.url,
-        INVENTORY_ADDR: w.services.inventory.url,
-        CART_ADDR: w.services.cart.url,
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-        // Durable consumers of this world's own, like the in-process services' (see isolatedConsumers).
-        EVENT_CONSUMER_SUFFIX: w.env.EVENT_CONSUMER_SUFFIX,
-        EVENT_CONSUMER_START: w.env.EVENT_CONSUMER_START,
-        SUBMISSION_LEASE_MS: "1500",
-        SUBMISSION_RECOVERY_INTERVAL_MS: "250",
-        ...env,
-      },
-      stdio: ["ignore", "ignore", "inherit"],
+  async function startOrderProcess(env: Record<string, string>): Promise<ServiceProcess> {
+    const child = await spawnService("order", {
+      DATABASE_URL: w.databaseUrl,
+      CATALOG_ADDR: w.services.catalog.url,
+      INVENTORY_ADDR: w.services.inventory.url,
+      CART_ADDR: w.services.cart.url,
+      // Durable consumers of this world's own, like the in-process services' (see isolatedConsumers).
+      EVENT_CONSUMER_SUFFIX: w.env.EVENT_CONSUMER_SUFFIX,
+      EVENT_CONSUMER_START: w.env.EVENT_CONSUMER_START,
+      SUBMISSION_LEASE_MS: "1500",
+      SUBMISSION_RECOVERY_INTERVAL_MS: "250",
+      ...env,
     });
-    const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
-    const url = `http://127.0.0.1:${port}`;
-    const child: Child = {
-      proc, url, exited,
-      async stop() {
-        if (proc.exitCode === null && proc.signalCode === null) {
-          proc.kill("SIGTERM");
-          const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
-          await exited;
-          clearTimeout(timer);
-        }
-      },
-    };
     children.push(child);
-    const client = orderClient(url);
+    const client = orderClient(child.url);
     const s = await w.shopper();
     // Up once it answers (NotFound: no checkout yet); a fresh tsx process takes a few seconds.
     await eventually(async () => (await codeOf(client.getCheckout({}, s.h))) !== Code.Unavailable, 30_000, "order process up");
