@@ -2,7 +2,7 @@
 // Payloads are protobuf binary of messages in proto/; the Nats-Msg-Id header is the event id.
 import {
   AckPolicy, DeliverPolicy, StorageType, connect, headers as natsHeaders,
-  type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection,
+  type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection,
 } from "nats";
 import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "./db.js";
@@ -109,9 +109,15 @@ export interface RunningConsumer {
  * same transaction as the effect, and the message is acknowledged only after that transaction commits.
  * A redelivery (crash before ack, NATS replay) finds the id and changes nothing.
  */
-export async function runConsumer(
-  nats: Nats, ds: DataSource, spec: ConsumerSpec, log: Logger, env: Record<string, string | undefined> = {},
-): Promise<RunningConsumer> {
+/**
+ * Creates (or binds to) a durable pull consumer with explicit acks, placed as consumerPlacement(env) says.
+ * Shared by runConsumer and batch consumers so every consumer of the mesh is set up the same way.
+ */
+export async function durableConsumer(
+  nats: Nats,
+  spec: { stream: string; durable: string; filterSubject: string; ackWaitMs?: number; maxAckPending: number },
+  env: Record<string, string | undefined>,
+): Promise<Consumer> {
   const placement = consumerPlacement(env);
   const durable = spec.durable + placement.durableSuffix;
   await nats.jsm.consumers.add(spec.stream, {
@@ -120,12 +126,18 @@ export async function runConsumer(
     ack_policy: AckPolicy.Explicit,
     deliver_policy: placement.startNew ? DeliverPolicy.New : DeliverPolicy.All,
     ack_wait: (spec.ackWaitMs ?? 30_000) * 1e6,
-    max_ack_pending: 1000,
+    max_ack_pending: spec.maxAckPending,
   }).catch(async (err) => {
     // Already exists with the same config: fine. Anything else is real.
     await nats.jsm.consumers.info(spec.stream, durable).catch(() => { throw err; });
   });
-  const consumer = await nats.js.consumers.get(spec.stream, durable);
+  return nats.js.consumers.get(spec.stream, durable);
+}
+
+export async function runConsumer(
+  nats: Nats, ds: DataSource, spec: ConsumerSpec, log: Logger, env: Record<string, string | undefined> = {},
+): Promise<RunningConsumer> {
+  const consumer = await durableConsumer(nats, { ...spec, maxAckPending: 1000 }, env);
   const concurrency = spec.concurrency ?? 8;
   let stopping = false;
   const inFlight = new Set<Promise<void>>();
