@@ -22,20 +22,40 @@ export interface Principal {
 /** The verified caller of the current RPC, or undefined for an anonymous call. */
 export const principalKey = createContextKey<Principal | undefined>(undefined, { description: "verified caller" });
 
+/** Verified tokens remembered per process: a service sees the same few tokens on call after call. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export class TokenVerifier {
-  private readonly key: Uint8Array;
+  private readonly key: Uint8Array<ArrayBuffer>;
+  private cryptoKey?: Promise<CryptoKey>;
+  /** token -> the caller and the token's expiry (seconds since epoch); insertion order is the eviction order. */
+  private readonly verified = new Map<string, { principal: Principal; exp: number }>();
+
   constructor(secret: string) {
     this.key = new TextEncoder().encode(secret);
   }
 
   async verify(token: string): Promise<Principal> {
+    // A token verified before is the same token until it expires: skip the HMAC, keep the expiry check.
+    const known = this.verified.get(token);
+    if (known) {
+      if (Date.now() / 1000 < known.exp) return known.principal;
+      this.verified.delete(token);
+    }
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ["HS256"] });
+      // Importing the key once: jose would import a raw secret on every verification.
+      this.cryptoKey ??= crypto.subtle.importKey("raw", this.key, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+      const { payload } = await jwtVerify(token, await this.cryptoKey, { issuer: ISSUER, algorithms: ["HS256"] });
       const role = payload.role as Role;
       if (typeof payload.sub !== "string" || !ROLES.includes(role)) throw unauthenticated("token has no valid subject or role");
       const warehouseId = typeof payload.wh === "string" ? payload.wh : undefined;
       if (role === "warehouse" && !warehouseId) throw unauthenticated("warehouse token names no warehouse");
-      return { subject: payload.sub, role, warehouseId, token };
+      const principal: Principal = { subject: payload.sub, role, warehouseId, token };
+      if (typeof payload.exp === "number") {
+        if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+        this.verified.set(token, { principal, exp: payload.exp });
+      }
+      return principal;
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) throw unauthenticated("access token expired; sign in again");
       if (err instanceof joseErrors.JOSEError) throw unauthenticated("access token is not valid");
