@@ -5,10 +5,11 @@ import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import {
   CartService, ClearCartResponseSchema, GetCartResponseSchema, UpdateCartItemQuantityResponseSchema, type Cart,
 } from "../../../gen/shop/cart/v1/cart_pb.js";
+import type { Item } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { requireCustomer, requireRole, type Principal } from "../../lib/auth.js";
 import { failedPrecondition, invalidArgument, permissionDenied, unauthenticated } from "../../lib/errors.js";
 import { isUuid, optionalUuid, uuid, uuidList } from "../../lib/validate.js";
-import { cartFullMessage, checkCanHold, presentCart, validateQuantity } from "./domain/cart.js";
+import { bareCart, cartFullMessage, checkCanHold, presentCart, validateQuantity } from "./domain/cart.js";
 import type { CartStore } from "./store/cart-store.js";
 import type { Upstream } from "./upstream.js";
 
@@ -16,17 +17,25 @@ import type { Upstream } from "./upstream.js";
 const MAX_CLEAR_ITEM_IDS = 500;
 
 export function cartService(store: CartStore, upstream: Upstream): ServiceImpl<typeof CartService> {
-  /** The cart with live prices and stock: one Catalog call and one Inventory call, both concurrently. */
-  async function view(userId: string, signal: AbortSignal): Promise<Cart> {
+  /**
+   * The cart with live prices and stock: one Catalog call and one Inventory call, both concurrently, for the
+   * lines not already `known` (the item an update just looked up).
+   */
+  async function view(userId: string, signal: AbortSignal, known?: { item: Item; stockLeft: number }): Promise<Cart> {
     const stored = await store.load(userId);
-    const ids = stored.lines.map((l) => l.itemId);
+    const ids = stored.lines.map((l) => l.itemId).filter((id) => id !== known?.item.id);
     const [items, stock] = await Promise.all([upstream.batchGetItems(ids, signal), upstream.batchStockLeft(ids, signal)]);
+    if (known) {
+      items.set(known.item.id, known.item);
+      stock.set(known.item.id, known.stockLeft);
+    }
     return presentCart(userId, stored, items, stock);
   }
 
   return {
-    async getCart(_req, ctx) {
+    async getCart(req, ctx) {
       const userId = customerId(ctx);
+      if (req.linesOnly) return create(GetCartResponseSchema, { cart: bareCart(userId, await store.load(userId)) });
       return create(GetCartResponseSchema, { cart: await view(userId, ctx.signal) });
     },
 
@@ -36,14 +45,14 @@ export function cartService(store: CartStore, upstream: Upstream): ServiceImpl<t
       const quantity = validateQuantity(req.quantity);
       if (quantity === 0) {
         await store.removeLine(userId, itemId);
-      } else {
-        const item = await upstream.getItem(itemId, ctx.signal);
-        checkCanHold(item, await upstream.stockLeft(itemId, ctx.signal), quantity);
-        const price = item.price!; // checkCanHold verified its currency, so it is set
-        const result = await store.setLine(userId, itemId, quantity, price.minorUnits, price.currencyCode);
-        if (result === "cart-full") throw failedPrecondition(cartFullMessage(store.maxLines));
+        return create(UpdateCartItemQuantityResponseSchema, { cart: await view(userId, ctx.signal) });
       }
-      return create(UpdateCartItemQuantityResponseSchema, { cart: await view(userId, ctx.signal) });
+      const [item, stockLeft] = await Promise.all([upstream.getItem(itemId, ctx.signal), upstream.stockLeft(itemId, ctx.signal)]);
+      checkCanHold(item, stockLeft, quantity);
+      const price = item.price!; // checkCanHold verified its currency, so it is set
+      const result = await store.setLine(userId, itemId, quantity, price.minorUnits, price.currencyCode);
+      if (result === "cart-full") throw failedPrecondition(cartFullMessage(store.maxLines));
+      return create(UpdateCartItemQuantityResponseSchema, { cart: await view(userId, ctx.signal, { item, stockLeft }) });
     },
 
     async clearCart(req, ctx) {

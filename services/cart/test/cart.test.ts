@@ -186,6 +186,23 @@ describe("CartService", function () {
     expect((await a.set(item.id, 1)).lines[0].priceWhenAdded?.minorUnits).to.equal(1000n);
   });
 
+  it("answers lines_only with each line's item, quantity and price when added, and the full view beside a line just changed", async () => {
+    const a = await shopper(carts);
+    const first = await makeItem(5, 1000n);
+    const second = await makeItem(7, 2000n);
+    await a.set(first.id, 2);
+    const full = await a.set(second.id, 3);
+    // The update looked up only the changed item itself; the other line still shows its live details.
+    expect(full.lines.map((l) => [l.itemId, l.name, l.quantity, l.stockLeft, l.available])).to.have.deep.members([
+      [first.id, first.name, 2, 5, true], [second.id, second.name, 3, 7, true],
+    ]);
+    const bare = (await carts.getCart({ linesOnly: true }, a.opts)).cart!;
+    expect(bare.userId).to.equal(a.id);
+    expect(bare.lines.map((l) => [l.itemId, l.quantity, l.priceWhenAdded?.minorUnits, l.name, l.stockLeft])).to.have.deep.members([
+      [first.id, 2, 1000n, "", 0], [second.id, 3, 2000n, "", 0],
+    ]);
+  });
+
   it("marks a line unavailable when the stock left falls under its quantity", async () => {
     const a = await shopper(carts);
     const item = await makeItem(4);

@@ -46,7 +46,7 @@ export class CheckoutFlow {
   async begin(p: Principal): Promise<BeginResult> {
     const { log } = this.d;
     const userId = p.subject;
-    const cart = await downstream(log, "cart", () => this.d.cart().getCart({}, { headers: onBehalfOf(p) }), [Code.Unauthenticated]);
+    const cart = await downstream(log, "cart", () => this.d.cart().getCart({ linesOnly: true }, { headers: onBehalfOf(p) }), [Code.Unauthenticated]);
     const wanted = mergeLines((cart.cart?.lines ?? [])
       .filter((l) => l.quantity > 0)
       .map((l) => ({ itemId: l.itemId.toLowerCase(), quantity: l.quantity, name: l.name })));

@@ -95,3 +95,16 @@ export function presentCart(
     updateTime: stored.updateTime ? timestampFromDate(stored.updateTime) : undefined,
   });
 }
+
+/** The cart's lines as stored (GetCart with lines_only): item, quantity and the price when added, nothing live. */
+export function bareCart(userId: string, stored: StoredCart): Cart {
+  return create(CartSchema, {
+    userId,
+    lines: stored.lines.map((line) => create(CartLineSchema, {
+      itemId: line.itemId,
+      quantity: line.quantity,
+      priceWhenAdded: money(line.priceWhenAddedMinor, line.currency),
+    })),
+    updateTime: stored.updateTime ? timestampFromDate(stored.updateTime) : undefined,
+  });
+}
