@@ -1,6 +1,12 @@
 // Forwarding: each exposed RPC is answered by calling the owning service over gRPC with the caller's
 // credentials and deadline, so the services stay the only place where rules (and auth checks) live.
-import type { DescService } from "@bufbuild/protobuf";
+//
+// Binary requests (Connect proto, gRPC-Web) are forwarded opaquely: every method is registered with
+// google.protobuf.Empty as request and response type, so a message is decoded as a list of unknown fields
+// (byte slices) and written back as the same bytes. Decoding and re-encoding a search result page with its real
+// types costs more CPU than the rest of the gateway together; JSON requests need the real types to translate.
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import { EmptySchema } from "@bufbuild/protobuf/wkt";
 import { ConnectError, createClient, type ConnectRouter, type HandlerContext, type Transport } from "@connectrpc/connect";
 import type { PublicService } from "./routes.js";
 
@@ -40,11 +46,21 @@ function clean(err: unknown): ConnectError {
   return out;
 }
 
-export function registerForwarding(router: ConnectRouter, exposed: PublicService[], transportFor: (p: PublicService) => Transport): void {
+/** The service with every message type replaced by Empty: its messages pass through as unknown fields, unparsed. */
+export function opaqueService(service: DescService): DescService {
+  const methods = service.methods.map((m) => ({ ...m, input: EmptySchema, output: EmptySchema }) as DescMethod);
+  return { ...service, methods, method: Object.fromEntries(methods.map((m) => [m.localName, m])) };
+}
+
+/** Registers the exposed RPCs; `opaque` for the router that serves binary requests only. */
+export function registerForwarding(
+  router: ConnectRouter, exposed: PublicService[], transportFor: (p: PublicService) => Transport, opaque = false,
+): void {
   for (const p of exposed) {
-    const client = createClient(p.service, transportFor(p)) as Record<string, (...args: unknown[]) => unknown>;
+    const service = opaque ? opaqueService(p.service) : p.service;
+    const client = createClient(service, transportFor(p)) as Record<string, (...args: unknown[]) => unknown>;
     const impl: Record<string, unknown> = {};
-    for (const method of p.service.methods) {
+    for (const method of service.methods) {
       if (p.methods !== "*" && !p.methods.includes(method.localName)) continue;
       const call = client[method.localName];
       switch (method.methodKind) {
@@ -72,7 +88,7 @@ export function registerForwarding(router: ConnectRouter, exposed: PublicService
       }
     }
     // Only the listed methods are registered: the rest of the service is not routable from outside.
-    for (const method of p.service.methods) {
+    for (const method of service.methods) {
       const fn = impl[method.localName];
       if (fn) router.rpc(method as never, fn as never);
     }

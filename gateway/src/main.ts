@@ -34,6 +34,8 @@ export interface RunningGateway {
 
 /** Largest request body accepted (JSON or binary). */
 const MAX_REQUEST_BYTES = 1 << 20;
+/** Connect proto (unary and streaming) and gRPC-Web, whose default is proto. GET requests go the JSON way. */
+const BINARY_CONTENT_TYPE = /^application\/(proto|connect\+proto|grpc-web(\+proto)?)\s*(;|$)/i;
 
 export async function startGateway(config: Config): Promise<RunningGateway> {
   const log = createLogger("gateway", config.logLevel);
@@ -75,16 +77,23 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     }
     return t;
   };
-  const rpc = connectNodeAdapter({
+  const identity = identityHandlers({ ds: db, verifier, limiter, limits, log, tokenTtlSeconds });
+  // Two routers with the same routes and rules: JSON requests are translated with the real message types,
+  // binary ones are forwarded as opaque bytes (see forward.ts).
+  const adapter = (opaque: boolean) => connectNodeAdapter({
     routes: (router) => {
-      router.service(IdentityService, identityHandlers({ ds: db, verifier, limiter, limits, log, tokenTtlSeconds }));
-      registerForwarding(router, PUBLIC_SERVICES, (p) => transportFor(p.target));
+      router.service(IdentityService, identity);
+      registerForwarding(router, PUBLIC_SERVICES, (p) => transportFor(p.target), opaque);
     },
     readMaxBytes: MAX_REQUEST_BYTES,
     // Address limits count before the token is checked, so a flood of bad tokens is limited too.
     interceptors: [errorInterceptor(log), addressLimit(limiter, limits), authInterceptor(verifier), userLimit(limiter, limits)],
     contextValues: (req) => createContextValues().set(clientAddressKey, clientAddress(req, trustProxy)),
   });
+  const rpcJson = adapter(false);
+  const rpcBinary = adapter(true);
+  const rpc = (req: http.IncomingMessage, res: http.ServerResponse) =>
+    (BINARY_CONTENT_TYPE.test(req.headers["content-type"] ?? "") ? rpcBinary : rpcJson)(req, res);
   const allowedOrigins = (env.CORS_ORIGINS ?? "*").split(",").map((s) => s.trim()).filter(Boolean);
 
   const server = http.createServer((req, res) => {

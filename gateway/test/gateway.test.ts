@@ -70,6 +70,25 @@ describe("gateway", () => {
     expect(err.code).to.equal(5); // NotFound, read from the JSON body
   });
 
+  it("forwards binary requests as the same bytes: answers and errors equal the JSON path's", async () => {
+    const json = createClient(CatalogService, createConnectTransport({ baseUrl: gateway.url, httpVersion: "1.1" }));
+    const binary = createClient(CatalogService, createConnectTransport({ baseUrl: gateway.url, httpVersion: "1.1", useBinaryFormat: true }));
+    const grpcWeb = createClient(CatalogService, createGrpcWebTransport({ baseUrl: gateway.url, httpVersion: "1.1" }));
+    const viaJson = await json.listCategories({});
+    expect(viaJson.categories.length).to.be.greaterThan(10);
+    expect(await binary.listCategories({})).to.deep.equal(viaJson);
+    expect(await grpcWeb.listCategories({})).to.deep.equal(viaJson);
+    for (const client of [binary, grpcWeb]) {
+      const err = await client.getItem({ itemId: "not-a-uuid" }).catch((e) => e);
+      expect(err.code).to.equal(3); // InvalidArgument
+      expect(err.rawMessage).to.contain("item_id");
+    }
+    const internal = await fetch(`${gateway.url}/shop.inventory.v1.InventoryService/Reserve`, {
+      method: "POST", headers: { "content-type": "application/proto" }, body: new Uint8Array(),
+    });
+    expect(internal.status).to.equal(404);
+  });
+
   it("does not expose internal RPCs", async () => {
     const res = await fetch(`${gateway.url}/shop.inventory.v1.InventoryService/Reserve`, {
       method: "POST",
