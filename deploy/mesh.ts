@@ -35,12 +35,14 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   const env = { ...process.env, ...opts.env, DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, NATS_URL: opts.natsUrl };
   const config = loadConfig("gateway", env);
   const procs: { name: string; child: ChildProcess }[] = [];
+  // Extra node flags for every process, e.g. MESH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark.
+  const nodeArgs = (process.env.MESH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
   let stopping = false;
 
   const launch = (name: string, entry: string) => {
     const log = path.join(opts.logDir, `${name}.log`);
     const fd = fs.openSync(log, "a");
-    const child = spawn(process.execPath, ["--import", "tsx", entry], { env, stdio: ["ignore", fd, fd] });
+    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], { env, stdio: ["ignore", fd, fd] });
     fs.closeSync(fd);
     procs.push({ name, child });
     child.on("exit", (code, signal) => {
