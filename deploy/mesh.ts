@@ -4,10 +4,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
 import { loadConfig, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
 import { serviceEntry } from "../services/registry.js";
+import { meshTransport } from "../services/lib/transport.js";
 
 export interface MeshOptions {
   databaseUrl: string;
@@ -89,7 +89,7 @@ async function waitHealthy(config: Config, gatewayUrl: string, timeoutMs: number
 export async function isHealthy(name: string, addrs: Record<ServiceName, string>, gatewayUrl: string): Promise<boolean> {
   try {
     if (name === "gateway") return (await fetch(`${gatewayUrl}/healthz`)).ok;
-    const client = createClient(Health, createGrpcTransport({ baseUrl: addrs[name as ServiceName] }));
+    const client = createClient(Health, meshTransport(addrs[name as ServiceName]));
     const res = await client.check({}, { timeoutMs: 1000 });
     return res.status === HealthCheckResponse_ServingStatus.SERVING;
   } catch {

@@ -8,7 +8,6 @@
 // wrote. The relays of the running services then publish the events, and Search picks them up like any
 // other change; unless --no-wait, this command waits for that and reports how long it took.
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import pg from "pg";
 import { SearchService } from "../gen/shop/search/v1/search_pb.js";
 import { demoItems, type DemoItem } from "../services/catalog/src/domain/demo-items.js";
@@ -18,6 +17,7 @@ import { inventory } from "../services/inventory/src/main.js";
 import { seedInventory } from "../services/inventory/src/store/seed.js";
 import { INFRA_DEFAULTS, intFrom, loadConfig } from "../services/lib/config.js";
 import { inTransaction, openDatabase } from "../services/lib/db.js";
+import { meshTransport } from "../services/lib/transport.js";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
  */
 async function waitForSearch(total: number): Promise<void> {
   const config = loadConfig("search");
-  const client = createClient(SearchService, createGrpcTransport({ baseUrl: config.addrs.search }));
+  const client = createClient(SearchService, meshTransport(config.addrs.search));
   const db = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   const started = Date.now();
   const searchable = new Progress(total, "search");

@@ -4,7 +4,6 @@
 // check says SERVING, prints where everything listens, and stops everything on Ctrl-C.
 import path from "node:path";
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { ensureAccount, type AccountSpec } from "../gateway/src/identity/accounts.js";
 import { identityDatabase } from "../gateway/src/identity/store.js";
 import { InventoryService } from "../gen/shop/inventory/v1/inventory_pb.js";
@@ -14,6 +13,7 @@ import { openDatabase } from "../services/lib/db.js";
 import { startInfra, type Infra } from "./infra.js";
 import { launchMesh, type RunningMesh } from "./mesh.js";
 import { seedDemoData } from "./seed.js";
+import { meshTransport } from "../services/lib/transport.js";
 
 const started = Date.now();
 const env = process.env;
@@ -137,7 +137,7 @@ async function demoUsers(config: Config, databaseUrl: string): Promise<DemoUser[
       });
     }
     if (env.DEMO_USERS !== "false") {
-      const inventory = createClient(InventoryService, createGrpcTransport({ baseUrl: config.addrs.inventory }));
+      const inventory = createClient(InventoryService, meshTransport(config.addrs.inventory));
       const token = await verifier.mint({ subject: "service:start", role: "service" }, 60);
       const { warehouses } = await inventory.listWarehouses({}, { headers: { authorization: `Bearer ${token}` } });
       const first = warehouses[0];

@@ -16,7 +16,6 @@ import http from "node:http";
 import http2 from "node:http2";
 import os from "node:os";
 import { createClient, type Client } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import pg from "pg";
 import { createClient as createRedis } from "redis";
 import { money } from "../../services/lib/money.js";
@@ -34,6 +33,7 @@ import { validateCatalogRequest } from "../../services/search/src/domain/request
 import { SearchIndex } from "../../services/search/src/index/search-index.js";
 import { readSnapshot } from "../../services/search/src/store/read-model.js";
 import { argInt, benchStack, gatewayTransport, percentile } from "./stack.js";
+import { meshTransport } from "../../services/lib/transport.js";
 
 type Kind = "head" | "longtail" | "filtered" | "browse" | "suggest";
 const KINDS: Kind[] = ["head", "longtail", "filtered", "browse", "suggest"];
@@ -341,7 +341,7 @@ async function main(): Promise<void> {
     const perPhase = (rate + 2500) * seconds;
     const gateway = gatewayRunner(stack.gatewayUrl, concurrency);
     const grpc = grpcRunner(config.addrs.search);
-    const grpcClient = createClient(SearchService, createGrpcTransport({ baseUrl: config.addrs.search }));
+    const grpcClient = createClient(SearchService, meshTransport(config.addrs.search));
 
     const clearCache = async () => {
       let removed = 0;

@@ -6,7 +6,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { cors as connectCors, createContextValues } from "@connectrpc/connect";
-import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { DataSource } from "typeorm";
 import { IdentityService } from "../../gen/shop/identity/v1/identity_pb.js";
 import { authInterceptor, TokenVerifier } from "../../services/lib/auth.js";
@@ -24,6 +24,7 @@ import {
 } from "./rate-limit.js";
 import { PUBLIC_SERVICES } from "./routes.js";
 import { buildStorefront, serveStorefront } from "./storefront.js";
+import { meshTransport } from "../../services/lib/transport.js";
 
 export interface RunningGateway {
   port: number;
@@ -67,12 +68,12 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   }
   const limiter = new RateLimiter(redis, log);
 
-  const transports = new Map<ServiceName, ReturnType<typeof createGrpcTransport>>();
+  const transports = new Map<ServiceName, ReturnType<typeof meshTransport>>();
   const transportFor = (target: ServiceName) => {
     let t = transports.get(target);
     if (!t) {
       // Looked up when first used, so tests may fill in config.addrs after start.
-      t = createGrpcTransport({ baseUrl: config.addrs[target] });
+      t = meshTransport(config.addrs[target]);
       transports.set(target, t);
     }
     return t;

@@ -5,7 +5,7 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
-import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createClient as createRedisClient, type RedisClientType } from "redis";
 import type { DataSource } from "typeorm";
 import { authInterceptor, TokenVerifier } from "./auth.js";
@@ -15,6 +15,7 @@ import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
 import { HealthState, type DependencyChecks } from "./health.js";
 import { createLogger, type Logger } from "./log.js";
 import { connectNats, ensureStreams, pingNats, type Nats } from "./nats.js";
+import { meshTransport } from "./transport.js";
 
 export type Redis = RedisClientType;
 
@@ -99,11 +100,11 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     throw err;
   }
 
-  const transports = new Map<ServiceName, ReturnType<typeof createGrpcTransport>>();
+  const transports = new Map<ServiceName, ReturnType<typeof meshTransport>>();
   ctx.client = (service, target) => {
     let t = transports.get(target);
     if (!t) {
-      t = createGrpcTransport({ baseUrl: config.addrs[target], defaultTimeoutMs: 10_000 });
+      t = meshTransport(config.addrs[target], 10_000);
       transports.set(target, t);
     }
     return createClient(service, t);

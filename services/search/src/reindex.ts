@@ -10,7 +10,6 @@
 //
 // Settings: DATABASE_URL, NATS_URL, CATALOG_ADDR (as for the service); --page-size 200.
 import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { CatalogService } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { TokenVerifier } from "../../lib/auth.js";
 import { loadConfig } from "../../lib/config.js";
@@ -21,6 +20,7 @@ import { itemDocOf } from "./domain/events.js";
 import type { ItemDoc } from "./index/documents.js";
 import { REINDEXED_SUBJECT, searchDatabase } from "./main.js";
 import { upsertItems } from "./store/read-model.js";
+import { meshTransport } from "../../lib/transport.js";
 
 async function main(): Promise<void> {
   const config = loadConfig("search");
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   await runner.connect();
   const nats = await connectNats(config.natsUrl, "search-reindex");
   const token = await new TokenVerifier(config.jwtSecret).mint({ subject: "service:search", role: "service" }, 3600);
-  const catalog = createClient(CatalogService, createGrpcTransport({ baseUrl: config.addrs.catalog, defaultTimeoutMs: 30_000 }));
+  const catalog = createClient(CatalogService, meshTransport(config.addrs.catalog, 30_000));
   const call = { headers: { authorization: `Bearer ${token}` } };
   try {
     const [{ started }] = await runner.query(`SELECT now() AS started`);
