@@ -25,6 +25,8 @@ import {
 } from "./store/warehouses.js";
 
 export const MAX_STOCK_QUANTITY = 1_000_000;
+/** Most items one scoped AuditStock names. */
+const MAX_AUDIT_ITEMS = 1_000;
 export const MAX_LINE_QUANTITY = 1000;
 export const MAX_LINES = 100;
 export const MAX_BATCH_ITEMS = 500;
@@ -166,10 +168,11 @@ export function inventoryHandlers({ ds, settings, reserveQueue }: InventoryDeps)
       return { stock: (await recordShipment(ds, orderId, warehouseOrderId)).map(toWarehouseStock) };
     },
 
-    async auditStock(_req, ctx: HandlerContext) {
+    async auditStock(req, ctx: HandlerContext) {
       requireRole(ctx, "admin");
+      const itemIds = uuidList(req.itemIds, "item_ids", 0, MAX_AUDIT_ITEMS);
       const checkTime = timestampNow();
-      const r = await auditStock(ds);
+      const r = await auditStock(ds, itemIds.length ? itemIds : undefined);
       return { violations: r.violations.map((v) => create(StockViolationSchema, v)), itemsChecked: r.itemsChecked, checkTime };
     },
   };
