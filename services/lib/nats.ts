@@ -2,7 +2,7 @@
 // Payloads are protobuf binary of messages in proto/; the Nats-Msg-Id header is the event id.
 import {
   AckPolicy, DeliverPolicy, StorageType, connect, headers as natsHeaders,
-  type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection,
+  type Consumer, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type NatsConnection,
 } from "nats";
 import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "./db.js";
@@ -139,12 +139,10 @@ export async function runConsumer(
 ): Promise<RunningConsumer> {
   const consumer = await durableConsumer(nats, { ...spec, maxAckPending: 1000 }, env);
   const concurrency = spec.concurrency ?? 8;
-  let stopping = false;
   const inFlight = new Set<Promise<void>>();
-  let stopHook: () => void = () => {};
 
   const handleOne = async (msg: JsMsg) => {
-    const eventId = msg.headers?.get("Nats-Msg-Id") || `${spec.stream}:${msg.seq}`;
+    const eventId = eventIdOf(spec.stream, msg);
     try {
       await inTransaction(ds, async (tx) => {
         const fresh = await tx.query(
@@ -163,29 +161,49 @@ export async function runConsumer(
     }
   };
 
+  return consumeUntilStopped(consumer, concurrency * 2, log, spec.durable, async (messages, stopping) => {
+    for await (const msg of messages) {
+      const p = handleOne(msg).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+      if (stopping()) break;
+    }
+  }, () => Promise.allSettled([...inFlight]));
+}
+
+/** The event's id: the publisher's Nats-Msg-Id (the outbox row id), else the stream position. */
+export function eventIdOf(stream: string, msg: JsMsg): string {
+  return msg.headers?.get("Nats-Msg-Id") || `${stream}:${msg.seq}`;
+}
+
+/**
+ * Feeds `consume()` batches to `handle` until stopped, resuming after an interruption (NATS restarted, the
+ * consumer was reset). Stopping ends the batch in hand, then waits for `drain` (work already started).
+ */
+export function consumeUntilStopped(
+  consumer: Consumer, maxMessages: number, log: Logger, durable: string,
+  handle: (messages: ConsumerMessages, stopping: () => boolean) => Promise<void>,
+  drain: () => Promise<unknown>,
+): RunningConsumer {
+  let stopping = false;
+  let stopHook: () => void = () => {};
   const loop = (async () => {
     while (!stopping) {
       try {
-        const messages = await consumer.consume({ max_messages: concurrency * 2 });
+        const messages = await consumer.consume({ max_messages: maxMessages });
         stopHook = () => messages.stop();
-        for await (const msg of messages) {
-          const p = handleOne(msg).finally(() => inFlight.delete(p));
-          inFlight.add(p);
-          if (inFlight.size >= concurrency) await Promise.race(inFlight);
-          if (stopping) break;
-        }
+        await handle(messages, () => stopping);
       } catch (err) {
-        if (!stopping) log.warn({ err, durable: spec.durable }, "consumer interrupted; resuming");
+        if (!stopping) log.warn({ err, durable }, "consumer interrupted; resuming");
       }
       if (!stopping) await new Promise((r) => setTimeout(r, 500));
     }
   })();
-
   return {
     async stop() {
       stopping = true;
       stopHook();
-      await Promise.allSettled([...inFlight]);
+      await drain();
       await Promise.race([loop, new Promise((r) => setTimeout(r, 2000))]);
     },
   };

@@ -7,7 +7,7 @@ import type { JsMsg } from "nats";
 import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "../../lib/db.js";
 import type { Logger } from "../../lib/log.js";
-import { durableConsumer, type Nats, type RunningConsumer } from "../../lib/nats.js";
+import { consumeUntilStopped, durableConsumer, eventIdOf, type Nats, type RunningConsumer } from "../../lib/nats.js";
 
 export interface BatchConsumerSpec {
   stream: string;
@@ -21,16 +21,10 @@ export interface BatchConsumerSpec {
   handle: (msgs: JsMsg[], tx: EntityManager) => Promise<void>;
 }
 
-function eventIdOf(stream: string, msg: JsMsg): string {
-  return msg.headers?.get("Nats-Msg-Id") || `${stream}:${msg.seq}`;
-}
-
 export async function runBatchConsumer(
   nats: Nats, ds: DataSource, spec: BatchConsumerSpec, log: Logger, env: Record<string, string | undefined> = {},
 ): Promise<RunningConsumer> {
   const consumer = await durableConsumer(nats, { ...spec, maxAckPending: spec.batch * 4 }, env);
-  let stopping = false;
-  let stopHook: () => void = () => {};
   let current: Promise<void> = Promise.resolve();
 
   const apply = async (msgs: JsMsg[]) => {
@@ -54,37 +48,19 @@ export async function runBatchConsumer(
     }
   };
 
-  const loop = (async () => {
-    while (!stopping) {
-      try {
-        const messages = await consumer.consume({ max_messages: spec.batch * 2 });
-        stopHook = () => messages.stop();
-        let buffer: JsMsg[] = [];
-        for await (const msg of messages) {
-          buffer.push(msg);
-          // Apply when the batch is full or nothing else has arrived yet (pending counts the message in hand).
-          if (buffer.length >= spec.batch || messages.getPending() <= 1) {
-            const batch = buffer;
-            buffer = [];
-            current = apply(batch);
-            await current;
-          }
-          if (stopping) break;
-        }
-        if (buffer.length) await apply(buffer);
-      } catch (err) {
-        if (!stopping) log.warn({ err, durable: spec.durable }, "consumer interrupted; resuming");
+  return consumeUntilStopped(consumer, spec.batch * 2, log, spec.durable, async (messages, stopping) => {
+    let buffer: JsMsg[] = [];
+    for await (const msg of messages) {
+      buffer.push(msg);
+      // Apply when the batch is full or nothing else has arrived yet (pending counts the message in hand).
+      if (buffer.length >= spec.batch || messages.getPending() <= 1) {
+        const batch = buffer;
+        buffer = [];
+        current = apply(batch);
+        await current;
       }
-      if (!stopping) await new Promise((r) => setTimeout(r, 500));
+      if (stopping()) break;
     }
-  })();
-
-  return {
-    async stop() {
-      stopping = true;
-      stopHook();
-      await current.catch(() => {});
-      await Promise.race([loop, new Promise((r) => setTimeout(r, 2000))]);
-    },
-  };
+    if (buffer.length) await apply(buffer);
+  }, () => current.catch(() => {}));
 }
