@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import net from "node:net";
+import { ConnectError } from "@connectrpc/connect";
 import pg from "pg";
 import { loadConfig, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
 import { TokenVerifier, type Role } from "../services/lib/auth.js";
@@ -114,6 +115,16 @@ export function bearer(token: string): { headers: { authorization: string } } {
 }
 
 /** Polls until `check` returns a truthy value or the deadline passes (tests never sleep blindly). */
+/** The error a call fails with (as a ConnectError); throws when the call succeeds. */
+export async function failure(call: Promise<unknown>): Promise<ConnectError> {
+  try {
+    await call;
+  } catch (err) {
+    return ConnectError.from(err);
+  }
+  throw new Error("expected the call to fail");
+}
+
 export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000, what = "condition"): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

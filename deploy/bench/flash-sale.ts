@@ -81,7 +81,7 @@ try {
   });
   const duration = (performance.now() - t0) / 1000;
   const reservationWindow = ((lastReservationAt || performance.now()) - t0) / 1000;
-  const audit = await inventory.auditStock({}, admin);
+  const audit = await inventory.auditStock({ itemIds: [item!.id] }, admin);
   const left = (await inventory.getAvailability({ itemId: item!.id })).availability?.available ?? -1;
 
   const raw = await rawLimit(stack.databaseUrl, buyers, units, concurrency);
@@ -93,7 +93,7 @@ try {
     orders, reserved, refused,
     oversold: Math.max(0, orders - units) + (left < 0 ? -left : 0),
     stock_left: left,
-    audit_violations: audit.violations.length,
+    audit_violations: audit.violations.length, audit_items_checked: audit.itemsChecked,
     errors, error_samples: [...errorSamples],
     duration_s: round(duration),
     reservations_per_s: Math.round(e2eRate),

@@ -1,25 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { expect } from "chai";
 import { IdentityService, Role } from "../../gen/shop/identity/v1/identity_pb.js";
 import { TokenVerifier } from "../../services/lib/auth.js";
 import { DEV_JWT_SECRET } from "../../services/lib/config.js";
-import { freshDatabase } from "../../test/harness.js";
+import { freshDatabase, failure } from "../../test/harness.js";
 import { ensureAccount } from "../src/identity/accounts.js";
 import type { RunningGateway } from "../src/main.js";
 import { gatewayClient, startTestGateway } from "./helpers.js";
 
 const PASSWORD = "correct horse battery";
-
-async function failure(p: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await p;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** A distinct client address per test (the gateway trusts X-Forwarded-For here), so limits never collide. */
 function fromAddress(): Record<string, string> {

@@ -10,7 +10,7 @@ import {
 } from "../../../gen/shop/assignment/v1/assignment_pb.js";
 import type { Warehouse } from "../../../gen/shop/inventory/v1/inventory_pb.js";
 import { SUBJECTS } from "../../lib/nats.js";
-import { bearer, eventually, tokenFor } from "../../../test/harness.js";
+import { bearer, eventually, tokenFor, failure } from "../../../test/harness.js";
 import { PLACES, startWorld, type Headers, type World } from "./fixture.js";
 
 async function codeOf(p: Promise<unknown>): Promise<Code | "OK"> {
@@ -20,15 +20,6 @@ async function codeOf(p: Promise<unknown>): Promise<Code | "OK"> {
   } catch (err) {
     return ConnectError.from(err).code;
   }
-}
-
-async function errorOf(p: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await p;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error("expected the call to fail");
 }
 
 describe("assignment: warehouse orders", function () {
@@ -173,7 +164,7 @@ describe("assignment: warehouse orders", function () {
     await report(wo.id, S.PICKED);
     await report(wo.id, S.PACKED);
     await report(wo.id, S.SHIPPED, whToken, "USPS", "9400");
-    const e = await errorOf(w.assignment.cancelOrderAssignment({ orderId }, w.service));
+    const e = await failure(w.assignment.cancelOrderAssignment({ orderId }, w.service));
     expect(e.code).to.equal(Code.FailedPrecondition);
     expect(e.rawMessage).to.match(/has shipped/);
     expect((await w.assignment.getWarehouseOrder({ warehouseOrderId: wo.id }, w.admin)).warehouseOrder!.status).to.equal(S.SHIPPED);
@@ -214,7 +205,7 @@ describe("assignment: warehouse orders", function () {
       [w.assignment.cancelOrderAssignment({ orderId: "1" }, w.service), /order_id: must be a UUID/],
     ];
     for (const [call, message] of cases) {
-      const e = await errorOf(call);
+      const e = await failure(call);
       expect([e.code, e.rawMessage], String(message)).to.satisfy(([code, m]: [Code, string]) => code === Code.InvalidArgument && message.test(m));
     }
     expect(await codeOf(w.assignment.getWarehouseOrder({ warehouseOrderId: randomUUID() }, w.admin))).to.equal(Code.NotFound);

@@ -11,7 +11,7 @@ import { CartService, type Cart } from "../../../gen/shop/cart/v1/cart_pb.js";
 import { CatalogService, type Item } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
 import { money } from "../../lib/money.js";
-import { bearer, startServices, tokenFor } from "../../../test/harness.js";
+import { bearer, startServices, tokenFor, failure } from "../../../test/harness.js";
 import { catalog } from "../../catalog/src/main.js";
 import { inventory } from "../../inventory/src/main.js";
 import { cart } from "../src/main.js";
@@ -19,13 +19,8 @@ import { cart } from "../src/main.js";
 type Mesh = Awaited<ReturnType<typeof startServices>>;
 
 async function codeOf(call: Promise<unknown>): Promise<{ code: Code; message: string }> {
-  try {
-    await call;
-  } catch (err) {
-    const e = ConnectError.from(err);
-    return { code: e.code, message: e.rawMessage };
-  }
-  throw new Error("expected the call to fail");
+  const e = await failure(call);
+  return { code: e.code, message: e.rawMessage };
 }
 
 function cartClient(url: string): Client<typeof CartService> {

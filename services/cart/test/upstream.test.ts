@@ -5,6 +5,7 @@ import { pino } from "pino";
 import type { CatalogService } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import type { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
 import { meshUpstream } from "../src/upstream.js";
+import { failure } from "../../../test/harness.js";
 
 const ID = "0b6f8c1e-1111-4a5b-8c9d-000000000001";
 
@@ -15,18 +16,9 @@ function failingWith(code: Code) {
   return meshUpstream(catalog, inventory, pino({ level: "silent" }), 1000);
 }
 
-async function codeOf(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error("expected a failure");
-}
-
 describe("cart upstream errors", () => {
   it("reports an item the catalog does not know as NotFound naming it", async () => {
-    const err = await codeOf(failingWith(Code.NotFound).getItem(ID));
+    const err = await failure(failingWith(Code.NotFound).getItem(ID));
     expect(err.code).to.equal(Code.NotFound);
     expect(err.rawMessage).to.contain(ID);
   });
@@ -35,17 +27,17 @@ describe("cart upstream errors", () => {
     it(`answers Unavailable when a dependency fails with ${Code[code]}`, async () => {
       const up = failingWith(code);
       for (const call of [up.getItem(ID), up.batchGetItems([ID]), up.stockLeft(ID), up.batchStockLeft([ID])]) {
-        expect((await codeOf(call)).code).to.equal(Code.Unavailable);
+        expect((await failure(call)).code).to.equal(Code.Unavailable);
       }
     });
   }
 
   it("treats a dependency refusing the cart's own request as a bug (Internal), not an outage", async () => {
-    expect((await codeOf(failingWith(Code.InvalidArgument).batchGetItems([ID]))).code).to.equal(Code.Internal);
+    expect((await failure(failingWith(Code.InvalidArgument).batchGetItems([ID]))).code).to.equal(Code.Internal);
   });
 
   it("passes a cancellation through as Canceled", async () => {
-    expect((await codeOf(failingWith(Code.Canceled).stockLeft(ID))).code).to.equal(Code.Canceled);
+    expect((await failure(failingWith(Code.Canceled).stockLeft(ID))).code).to.equal(Code.Canceled);
   });
 
   it("asks nothing for an empty list", async () => {

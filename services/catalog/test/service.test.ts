@@ -6,15 +6,11 @@ import { expect } from "chai";
 import { ItemStatus, UpdateItemRequestSchema, type Item } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { money } from "../../lib/money.js";
 import { startCatalog, newItem, type CatalogUnderTest } from "./helpers.js";
+import { failure } from "../../../test/harness.js";
 
 async function codeOf(p: Promise<unknown>): Promise<{ code: Code; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = ConnectError.from(err);
-    return { code: e.code, message: e.rawMessage };
-  }
-  throw new Error("expected the call to fail");
+  const e = await failure(p);
+  return { code: e.code, message: e.rawMessage };
 }
 
 describe("catalog service", function () {

@@ -1,15 +1,7 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { expect } from "chai";
 import { TokenVerifier } from "../auth.js";
-
-async function refusal(p: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await p;
-  } catch (err) {
-    return ConnectError.from(err);
-  }
-  throw new Error("expected the token to be refused");
-}
+import { failure } from "../../../test/harness.js";
 
 describe("TokenVerifier", () => {
   const verifier = new TokenVerifier("unit-test-secret-unit-test-secret");
@@ -20,7 +12,7 @@ describe("TokenVerifier", () => {
     expect((await verifier.verify(token)).subject).to.equal("u-1");
     expect((await verifier.verify(token)).subject).to.equal("u-1"); // the remembered answer
     await new Promise((r) => setTimeout(r, 2_100));
-    const err = await refusal(verifier.verify(token));
+    const err = await failure(verifier.verify(token));
     expect(err.code).to.equal(Code.Unauthenticated);
     expect(err.rawMessage).to.match(/expired/);
   });
@@ -29,8 +21,8 @@ describe("TokenVerifier", () => {
     const real = await verifier.mint({ subject: "u-2", role: "admin" });
     await verifier.verify(real);
     const forged = await new TokenVerifier("another-secret-another-secret-xx").mint({ subject: "u-2", role: "admin" });
-    expect((await refusal(verifier.verify(forged))).code).to.equal(Code.Unauthenticated);
+    expect((await failure(verifier.verify(forged))).code).to.equal(Code.Unauthenticated);
     const tampered = real.slice(0, -2) + (real.endsWith("AA") ? "BB" : "AA");
-    expect((await refusal(verifier.verify(tampered))).code).to.equal(Code.Unauthenticated);
+    expect((await failure(verifier.verify(tampered))).code).to.equal(Code.Unauthenticated);
   });
 });
