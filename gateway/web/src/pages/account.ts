@@ -12,6 +12,33 @@ function nextPath(query: URLSearchParams, s: Session): string {
   return s.user.role === "admin" ? "/admin" : s.user.role === "warehouse" ? "/warehouse" : "/";
 }
 
+/**
+ * Submits an account form: `signIn` calls Identity; success signs the shopper in and goes on to ?next=, a refused
+ * field is marked next to itself, anything else is said above the form (then `afterError`).
+ */
+function onAccountSubmit(
+  form: HTMLFormElement, errors: HTMLElement, submit: HTMLButtonElement, query: URLSearchParams, busyLabel: string,
+  signIn: () => Promise<Parameters<typeof signedIn>[0]>, afterError?: () => void,
+): void {
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(form);
+    errors.replaceChildren();
+    await busy(submit, async () => {
+      try {
+        const s = signedIn(await signIn());
+        void refreshCartCount();
+        navigate(nextPath(query, s), { replace: true });
+      } catch (err) {
+        const p = fieldProblem(err);
+        if (p && showFieldError(form, p.field, p.message)) return;
+        errors.replaceChildren(notice("error", friendly(err)));
+        afterError?.();
+      }
+    }, busyLabel);
+  });
+}
+
 const WHY: Record<string, string> = {
   cart: "Please sign in to add items to your cart.",
   expired: "Your session has ended. Please sign in again; your cart and checkout are kept.",
@@ -29,25 +56,12 @@ export function signInPage({ main, query }: PageContext): void {
   const form = h("form", { class: "narrow-form", novalidate: true },
     errors, field("Email", email), field("Password", password), submit,
     h("p", null, "New here? ", h("a", { href: `/register${location.search}` }, "Create an account")));
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    clearFieldErrors(form);
-    errors.replaceChildren();
-    await busy(submit, async () => {
-      try {
-        const res = await api.identity.login({ email: email.value.trim(), password: password.value });
-        const s = signedIn(res);
-        void refreshCartCount();
-        navigate(nextPath(query, s), { replace: true });
-      } catch (err) {
-        const p = fieldProblem(err);
-        if (p && showFieldError(form, p.field, p.message)) return;
-        errors.replaceChildren(notice("error", friendly(err)));
-        password.value = "";
-        password.focus();
-      }
-    }, "Signing in…");
-  });
+  onAccountSubmit(form, errors, submit, query, "Signing in…",
+    () => api.identity.login({ email: email.value.trim(), password: password.value }),
+    () => {
+      password.value = "";
+      password.focus();
+    });
   main.append(form);
 }
 
@@ -65,22 +79,7 @@ export function registerPage({ main, query }: PageContext): void {
     field("Password", password, { hint: "At least 10 characters. A short sentence is easy to remember and hard to guess." }),
     submit,
     h("p", null, "Already have an account? ", h("a", { href: `/signin${location.search}` }, "Sign in")));
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    clearFieldErrors(form);
-    errors.replaceChildren();
-    await busy(submit, async () => {
-      try {
-        const res = await api.identity.register({ email: email.value.trim(), password: password.value, displayName: name.value.trim() });
-        const s = signedIn(res);
-        void refreshCartCount();
-        navigate(nextPath(query, s), { replace: true });
-      } catch (err) {
-        const p = fieldProblem(err);
-        if (p && showFieldError(form, p.field, p.message)) return;
-        errors.replaceChildren(notice("error", friendly(err)));
-      }
-    }, "Creating your account…");
-  });
+  onAccountSubmit(form, errors, submit, query, "Creating your account…",
+    () => api.identity.register({ email: email.value.trim(), password: password.value, displayName: name.value.trim() }));
   main.append(form);
 }
