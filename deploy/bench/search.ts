@@ -329,9 +329,11 @@ async function main(): Promise<void> {
   const stack = await benchStack(log);
   const config = loadConfig("search");
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: Math.max(10, concurrency) });
-  const redis = createRedis({ url: process.env.REDIS_URL ?? config.redisUrl });
-  await redis.connect();
+  // The stack's own Redis (a throwaway stack's is on a free port), connected inside the try so a failure still
+  // stops the stack this benchmark started.
+  const redis = createRedis({ url: stack.redisUrl });
   try {
+    await redis.connect();
     const [{ n: items }] = (await db.query(`SELECT count(*)::int AS n FROM search.items WHERE active`)).rows;
     if (items < 1000) throw new Error(`only ${items} items in Search's read model: seed first (npm run seed -- --items 1000000)`);
     log(`${items.toLocaleString("en-US")} items; concurrency ${concurrency}, rate ${rate}/s, ${seconds} s per phase`);
@@ -472,7 +474,7 @@ async function main(): Promise<void> {
       errors: [...errors],
     }, null, 1));
   } finally {
-    await redis.close().catch(() => {});
+    await redis.close().catch(() => redis.destroy());
     await db.end();
     await stack.stop();
   }

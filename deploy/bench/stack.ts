@@ -13,6 +13,7 @@ import { seedDemoData } from "../seed.js";
 export interface BenchStack {
   gatewayUrl: string;
   databaseUrl: string;
+  redisUrl: string;
   /** The stack's NATS, for benchmarks that listen as a warehouse system would. */
   natsUrl: string;
   reused: boolean;
@@ -26,6 +27,7 @@ export async function benchStack(log: (m: string) => void): Promise<BenchStack> 
     log(`reusing the running stack at ${gatewayUrl}`);
     return {
       gatewayUrl, databaseUrl: process.env.DATABASE_URL ?? INFRA_DEFAULTS.databaseUrl, natsUrl: process.env.NATS_URL ?? INFRA_DEFAULTS.natsUrl,
+      redisUrl: process.env.REDIS_URL ?? INFRA_DEFAULTS.redisUrl,
       reused: true, stop: async () => {},
     };
   }
@@ -46,6 +48,7 @@ export async function benchStack(log: (m: string) => void): Promise<BenchStack> 
     return {
       gatewayUrl: mesh.gatewayUrl,
       databaseUrl: infra.databaseUrl,
+      redisUrl: infra.redisUrl,
       natsUrl: infra.natsUrl,
       reused: false,
       async stop() {
