@@ -12,6 +12,7 @@ import type { RunningConsumer } from "../../lib/nats.js";
 import { PeriodicTask } from "../../lib/periodic.js";
 import type { BackgroundTask, ServiceModule } from "../../lib/server.js";
 import { ResultCache } from "./cache.js";
+import { ResultRows } from "./result-rows.js";
 import { follows, startReadModelConsumers } from "./consumers.js";
 import { loadSearchSettings } from "./domain/settings.js";
 import { IndexFeed } from "./feed.js";
@@ -84,7 +85,7 @@ export const search: ServiceModule = {
     ];
     return {
       routes: (router) => {
-        router.service(SearchService, searchHandlers({ feed, cache, cacheMinCandidates: settings.cacheMinCandidates }));
+        router.service(SearchService, searchHandlers({ feed, rows: new ResultRows(), cache, cacheMinCandidates: settings.cacheMinCandidates }));
         answerUndecodableAsInvalidArgument(router);
       },
       background,

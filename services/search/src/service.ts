@@ -4,7 +4,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import {
-  GetItemCatalogResponseSchema, SearchResultItemSchema, SearchService, SuggestionKind, SuggestionSchema,
+  GetItemCatalogResponseSchema, SearchService, SuggestionKind, SuggestionSchema,
   type GetItemCatalogResponse, type Suggestion,
 } from "../../../gen/shop/search/v1/search_pb.js";
 import { unavailable } from "../../lib/errors.js";
@@ -12,10 +12,12 @@ import { money } from "../../lib/money.js";
 import { ResultCache } from "./cache.js";
 import { normalizedRequest, pageTokenFor, validateCatalogRequest, validateSuggestRequest, type CatalogRequest } from "./domain/request.js";
 import type { IndexFeed } from "./feed.js";
-import { PRICE_BUCKET_FLOORS, type SearchHits, type SearchIndex } from "./index/search-index.js";
+import { PRICE_BUCKET_FLOORS, type ItemView, type SearchHits, type SearchIndex } from "./index/search-index.js";
+import type { ResultRows } from "./result-rows.js";
 
 export interface SearchDeps {
   feed: IndexFeed;
+  rows: ResultRows;
   cache: ResultCache;
   /** Queries examining fewer candidates are answered from the index without asking Redis (faster). */
   cacheMinCandidates: number;
@@ -27,9 +29,12 @@ function readyIndex(feed: IndexFeed): SearchIndex {
   return index;
 }
 
-export function searchHandlers({ feed, cache, cacheMinCandidates }: SearchDeps): ServiceImpl<typeof SearchService> {
+export function searchHandlers({ feed, rows, cache, cacheMinCandidates }: SearchDeps): ServiceImpl<typeof SearchService> {
   return {
-    async getItemCatalog(req) {
+    async getItemCatalog(req, ctx) {
+      // Pre-encoded rows for every binary caller (gRPC, Connect proto, gRPC-Web); JSON needs typed items.
+      const wireRows = !/json/i.test(ctx.requestHeader.get("content-type") ?? "");
+      const respond = (index: SearchIndex, a: Answer) => catalogResponse(index, a, rows, wireRows);
       const r = validateCatalogRequest(req);
       const index = readyIndex(feed);
       let category = -1;
@@ -43,19 +48,19 @@ export function searchHandlers({ feed, cache, cacheMinCandidates }: SearchDeps):
       };
       const prepared = index.prepare(query);
       // A narrow query costs less than a Redis round trip: only the expensive ones are worth caching.
-      if (prepared.candidates < cacheMinCandidates) return catalogResponse(index, answerOf(index, r, index.search(query, prepared)));
+      if (prepared.candidates < cacheMinCandidates) return respond(index, answerOf(index, r, index.search(query, prepared)));
       const key = ResultCache.key(`${normalizedRequest(r)}|${index.scopeFingerprint(category, r.inStockOnly)}`);
       const cached = await cache.get(key);
       if (cached) {
         try {
-          return catalogResponse(index, JSON.parse(cached) as Answer);
+          return respond(index, JSON.parse(cached) as Answer);
         } catch {
           // An entry we cannot read (another version wrote it): answer from the index and overwrite it.
         }
       }
       const answer = answerOf(index, r, index.search(query, prepared));
       cache.set(key, JSON.stringify(answer));
-      return catalogResponse(index, answer);
+      return respond(index, answer);
     },
 
     async suggest(req) {
@@ -108,22 +113,18 @@ function answerOf(index: SearchIndex, r: CatalogRequest, hits: SearchHits): Answ
 /**
  * The response, with each item's facts as the index holds them now (stock left moves without changing the
  * cache key, except for in-stock listings): a cached answer is never staler than the index. An item no
- * longer on sale is left out.
+ * longer on sale is left out. With `wireRows` the items are pre-encoded bytes (see result-rows.ts).
  */
-function catalogResponse(index: SearchIndex, a: Answer): GetItemCatalogResponse {
+function catalogResponse(index: SearchIndex, a: Answer, rows: ResultRows, wireRows: boolean): GetItemCatalogResponse {
   const tree = index.tree;
   const last = PRICE_BUCKET_FLOORS.length - 1;
-  const items: GetItemCatalogResponse["items"] = [];
+  const views: ItemView[] = [];
   for (const id of a.i) {
     const v = index.viewById(id);
-    if (!v || !v.live) continue;
-    items.push(create(SearchResultItemSchema, {
-      itemId: v.itemId, name: v.name, brand: v.brand, price: money(v.priceMinor, v.currency), imageUrl: v.imageUrl,
-      categoryId: v.categoryId, categoryName: v.category >= 0 ? tree.names[v.category] : "", stockLeft: v.stock, lowStock: v.lowStock,
-    }));
+    if (v && v.live) views.push(v);
   }
-  return create(GetItemCatalogResponseSchema, {
-    items,
+  const response = create(GetItemCatalogResponseSchema, {
+    items: wireRows ? [] : views.map((v) => rows.item(tree, v)),
     facets: {
       categories: a.c.map(([id, count]) => ({ value: id, label: tree.names[tree.indexOf(id)] ?? id, count: BigInt(count) })),
       brands: a.b.map(([brand, count]) => ({ value: brand, label: brand, count: BigInt(count) })),
@@ -137,4 +138,6 @@ function catalogResponse(index: SearchIndex, a: Answer): GetItemCatalogResponse 
     totalIsEstimate: false,
     nextPageToken: a.next,
   });
+  if (wireRows) response.$unknown = rows.encoded(tree, views);
+  return response;
 }

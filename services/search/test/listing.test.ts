@@ -1,8 +1,9 @@
 // Filters, facets, sorting, paging and autocomplete on the fixture catalog, and refusals of bad input.
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
 import { expect } from "chai";
-import { SortOrder, SuggestionKind } from "../../../gen/shop/search/v1/search_pb.js";
+import { SearchService, SortOrder, SuggestionKind } from "../../../gen/shop/search/v1/search_pb.js";
 import { MoneySchema } from "../../../gen/shop/common/v1/common_pb.js";
 import { money } from "../../lib/money.js";
 import { eventually } from "../../../test/harness.js";
@@ -24,6 +25,22 @@ describe("search listings", function () {
     expect(res.totalIsEstimate).to.equal(false);
     const created = res.items.map((i) => f.items[f.keyOf(i.itemId)!].createTime!.seconds * 1_000_000_000n + BigInt(f.items[f.keyOf(i.itemId)!].createTime!.nanos));
     expect([...created].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))).to.deep.equal(created);
+  });
+
+  it("answers binary callers (pre-encoded rows) and JSON callers with the same items, before and after a stock change", async () => {
+    const json = createClient(SearchService, createConnectTransport({ baseUrl: f.running.search.url, httpVersion: "2" }));
+    const same = async () => {
+      const [viaBinary, viaJson] = await Promise.all([f.query({ query: "samsung", pageSize: 10 }), json.getItemCatalog({ query: "samsung", pageSize: 10 })]);
+      expect(viaBinary.items.length).to.be.greaterThan(1);
+      expect(viaJson).to.deep.equal(viaBinary);
+      return viaBinary;
+    };
+    const before = await same();
+    const first = before.items[0];
+    await f.receive(first.itemId, 4);
+    await eventually(async () => (await f.query({ query: "samsung", pageSize: 10 })).items.find((i) => i.itemId === first.itemId)?.stockLeft === first.stockLeft + 4, 5_000, "stock change shown");
+    const after = await same();
+    expect(after.items.find((i) => i.itemId === first.itemId)).to.deep.include({ name: first.name, stockLeft: first.stockLeft + 4 });
   });
 
   it("filters by a category and all its descendants, with counts per child category", async () => {
