@@ -47,7 +47,7 @@ function clean(err: unknown): ConnectError {
 }
 
 /** The service with every message type replaced by Empty: its messages pass through as unknown fields, unparsed. */
-export function opaqueService(service: DescService): DescService {
+function opaqueService(service: DescService): DescService {
   const methods = service.methods.map((m) => ({ ...m, input: EmptySchema, output: EmptySchema }) as DescMethod);
   return { ...service, methods, method: Object.fromEntries(methods.map((m) => [m.localName, m])) };
 }
