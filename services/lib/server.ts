@@ -15,7 +15,7 @@ import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
 import { HealthState, type DependencyChecks } from "./health.js";
 import { createLogger, type Logger } from "./log.js";
 import { connectNats, ensureStreams, pingNats, type Nats } from "./nats.js";
-import { meshTransport } from "./transport.js";
+import { MESH_SESSION_MEMORY_MB, meshTransport } from "./transport.js";
 
 export type Redis = RedisClientType;
 
@@ -128,7 +128,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     interceptors: [errorInterceptor(log), authInterceptor(verifier)],
   });
 
-  const server = http2.createServer(handler);
+  const server = http2.createServer({ maxSessionMemory: MESH_SESSION_MEMORY_MB }, handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (s) => {
     sessions.add(s);
