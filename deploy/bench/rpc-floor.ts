@@ -1,0 +1,93 @@
+// `npm run bench:rpc-floor`: what one mesh call costs before any work is done. A trivial unary call
+// (grpc.health.v1.Health/Check) is served and called in this one process, so the CPU per call is both sides:
+//   - connect: a Connect server on HTTP/2 cleartext and a Connect gRPC client, as the services serve and call;
+//   - grpc-js: @grpc/grpc-js on both sides with the same protobuf-es messages, the cheapest pair on the card.
+// Prints one JSON line: calls/s and CPU microseconds per call for each, best of --rounds.
+//   flags: --calls 20000 --concurrency 16 --rounds 3
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
+import * as grpc from "@grpc/grpc-js";
+import {
+  Health, HealthCheckRequestSchema, HealthCheckResponseSchema, HealthCheckResponse_ServingStatus as Status,
+  type HealthCheckRequest, type HealthCheckResponse,
+} from "../../gen/grpc/health/v1/health_pb.js";
+import { argInt } from "./stack.js";
+
+const calls = argInt("calls", 20_000);
+const concurrency = argInt("concurrency", 16);
+const rounds = Math.max(1, argInt("rounds", 3));
+
+async function measure(call: () => Promise<unknown>) {
+  let best = { calls_per_s: 0, cpu_us_per_call: Infinity };
+  for (let r = 0; r <= rounds; r++) {
+    let i = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (i++ < calls) await call();
+    }));
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    // Round 0 warms up the JIT and the connection.
+    if (r === 0) continue;
+    const cpuPerCall = (cpu.user + cpu.system) / calls;
+    if (cpuPerCall < best.cpu_us_per_call) best = { calls_per_s: Math.round(calls / seconds), cpu_us_per_call: Math.round(cpuPerCall) };
+  }
+  return best;
+}
+
+async function connectPair() {
+  const server = http2.createServer(connectNodeAdapter({
+    routes: (router) => router.service(Health, {
+      check: () => ({ status: Status.SERVING }),
+      async *watch() {},
+    }),
+  }));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = createClient(Health, createGrpcTransport({ baseUrl: url, acceptCompression: [] }));
+  try {
+    return await measure(() => client.check({ service: "" }));
+  } finally {
+    server.close();
+  }
+}
+
+async function grpcJsPair() {
+  const check = {
+    path: "/grpc.health.v1.Health/Check", requestStream: false, responseStream: false,
+    requestSerialize: (m: HealthCheckRequest) => Buffer.from(toBinary(HealthCheckRequestSchema, m)),
+    requestDeserialize: (b: Buffer) => fromBinary(HealthCheckRequestSchema, b),
+    responseSerialize: (m: HealthCheckResponse) => Buffer.from(toBinary(HealthCheckResponseSchema, m)),
+    responseDeserialize: (b: Buffer) => fromBinary(HealthCheckResponseSchema, b),
+  };
+  const server = new grpc.Server();
+  server.addService({ check }, {
+    check: (_call: unknown, done: grpc.sendUnaryData<HealthCheckResponse>) => done(null, create(HealthCheckResponseSchema, { status: Status.SERVING })),
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const request = create(HealthCheckRequestSchema, { service: "" });
+  try {
+    return await measure(() => new Promise((resolve, reject) => {
+      client.makeUnaryRequest(check.path, check.requestSerialize, check.responseDeserialize, request, (err, res) => (err ? reject(err) : resolve(res)));
+    }));
+  } finally {
+    client.close();
+    server.forceShutdown();
+  }
+}
+
+console.log(JSON.stringify({
+  calls, concurrency, rounds,
+  connect: await connectPair(),
+  grpc_js: await grpcJsPair(),
+  note: "CPU per call counts client and server (same process); loopback HTTP/2, trivial messages",
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, load_average_1m: Math.round(os.loadavg()[0] * 100) / 100 },
+}));
+process.exit(0);
