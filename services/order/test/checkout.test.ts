@@ -156,13 +156,14 @@ describe("order: checkouts", function () {
     const s = await w.shopper();
     const id = randomUUID();
     // What a crash between writing the row and hearing back from Inventory leaves: a RESERVING row (from over a
-    // minute ago) and a hold in Inventory.
+    // minute ago) and a hold in Inventory. The hold is made first: recovery runs every few seconds and, finding
+    // the stale row before the hold existed, would cancel a checkout that holds nothing yet.
+    await w.inventory.reserve({ checkoutId: id, lines: [{ itemId: item.id, quantity: 2 }] }, w.service);
     await w.sql.query(
       `INSERT INTO "order".checkouts (id, user_id, status, lines, currency, total_minor, created_at)
        VALUES ($1, $2, 'RESERVING', $3, 'USD', 1999, now() - interval '2 minutes')`,
       [id, s.id, JSON.stringify([{ itemId: item.id, name: item.name, quantity: 2, unitPriceMinor: "1999" }])],
     );
-    await w.inventory.reserve({ checkoutId: id, lines: [{ itemId: item.id, quantity: 2 }] }, w.service);
     expect(await w.aggregated(item.id)).to.equal(3);
     await eventually(async () => (await w.aggregated(item.id)) === 5, 10_000, "stock returned by recovery");
     await eventually(async () => {
