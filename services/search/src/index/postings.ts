@@ -3,18 +3,12 @@
 // what arrived since. Ordinals only ever grow (a changed item gets a new one), so appends keep lists sorted
 // and every delta ordinal is larger than every base ordinal: base then delta is one sorted list.
 import type { Source } from "./cursor.js";
+import { grow } from "./grow.js";
 
 interface Delta {
   ord: Int32Array<ArrayBuffer>;
   bits: Uint8Array<ArrayBuffer>;
   len: number;
-}
-
-function grow<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: T, min: number, make: (n: number) => T): T {
-  if (a.length >= min) return a;
-  const b = make(Math.max(min, a.length * 2, 16));
-  b.set(a);
-  return b;
 }
 
 export class PostingStore {
@@ -59,9 +53,9 @@ export class PostingStore {
     const b = this.bulk;
     if (b) {
       if (b.len === b.term.length) {
-        b.term = grow(b.term, b.len + 1, (n) => new Int32Array(n));
-        b.ord = grow(b.ord, b.len + 1, (n) => new Int32Array(n));
-        b.bits = grow(b.bits, b.len + 1, (n) => new Uint8Array(n));
+        b.term = grow(b.term, b.len + 1);
+        b.ord = grow(b.ord, b.len + 1);
+        b.bits = grow(b.bits, b.len + 1);
       }
       b.term[b.len] = term;
       b.ord[b.len] = ord;
@@ -75,8 +69,8 @@ export class PostingStore {
       this.delta.set(term, d);
     }
     if (d.len === d.ord.length) {
-      d.ord = grow(d.ord, d.len + 1, (n) => new Int32Array(n));
-      d.bits = grow(d.bits, d.len + 1, (n) => new Uint8Array(n));
+      d.ord = grow(d.ord, d.len + 1);
+      d.bits = grow(d.bits, d.len + 1);
     }
     d.ord[d.len] = ord;
     d.bits[d.len] = bits;

@@ -16,6 +16,7 @@ import { fold, isAlphaWord, stem, STOPWORDS, SYNONYMS, words } from "../domain/t
 import { Collector, HOT, packHot, Sort, TopK, type Columns, type Cursor } from "./collector.js";
 import { intersect, WordCursor, type Source } from "./cursor.js";
 import { FIELD, hash32, textHash, type ItemDoc, type StockDoc } from "./documents.js";
+import { grow } from "./grow.js";
 import { SortedView } from "./sorted-view.js";
 import { PostingStore } from "./postings.js";
 import { TermTable, type TermSink } from "./terms.js";
@@ -139,31 +140,6 @@ interface WordPlan {
   variants: Variant[];
   /** Upper bound of the matches (sum of the variants' posting lengths). */
   size: number;
-}
-
-function growInt32(a: Int32Array<ArrayBuffer>, min: number): Int32Array<ArrayBuffer> {
-  if (a.length >= min) return a;
-  const b = new Int32Array(Math.max(min, a.length * 2, 16));
-  b.set(a);
-  return b;
-}
-function growFloat64(a: Float64Array<ArrayBuffer>, min: number): Float64Array<ArrayBuffer> {
-  if (a.length >= min) return a;
-  const b = new Float64Array(Math.max(min, a.length * 2, 16));
-  b.set(a);
-  return b;
-}
-function growUint32(a: Uint32Array<ArrayBuffer>, min: number): Uint32Array<ArrayBuffer> {
-  if (a.length >= min) return a;
-  const b = new Uint32Array(Math.max(min, a.length * 2, 16));
-  b.set(a);
-  return b;
-}
-function growUint8(a: Uint8Array<ArrayBuffer>, min: number): Uint8Array<ArrayBuffer> {
-  if (a.length >= min) return a;
-  const b = new Uint8Array(Math.max(min, a.length * 2, 16));
-  b.set(a);
-  return b;
 }
 
 export function priceBucket(priceMinor: number, currency = STORE_CURRENCY): number {
@@ -417,17 +393,17 @@ export class SearchIndex {
   private ensureCapacity(min: number): void {
     if (this.version.length >= min) return;
     const cap = Math.max(min, this.version.length * 2, 1024);
-    this.hot = growUint32(this.hot, cap);
-    this.brandOf = growInt32(this.brandOf, cap);
+    this.hot = grow(this.hot, cap);
+    this.brandOf = grow(this.brandOf, cap);
 
-    this.stockOf = growInt32(this.stockOf, cap);
-    this.lowStock = growUint8(this.lowStock, cap);
-    this.keys = growFloat64(this.keys, cap * 2);
-    this.categoryOf = growInt32(this.categoryOf, cap);
-    this.version = growFloat64(this.version, cap);
-    this.textHashOf = growInt32(this.textHashOf, cap);
-    this.memberHash = growInt32(this.memberHash, cap);
-    this.stockSeq = growFloat64(this.stockSeq, cap);
+    this.stockOf = grow(this.stockOf, cap);
+    this.lowStock = grow(this.lowStock, cap);
+    this.keys = grow(this.keys, cap * 2);
+    this.categoryOf = grow(this.categoryOf, cap);
+    this.version = grow(this.version, cap);
+    this.textHashOf = grow(this.textHashOf, cap);
+    this.memberHash = grow(this.memberHash, cap);
+    this.stockSeq = grow(this.stockSeq, cap);
   }
 
   private termId(text: string): number {
@@ -436,10 +412,10 @@ export class SearchIndex {
 
   /** Called by the term table for every new term: letters-only words join typo and completion dictionaries. */
   private registerTerm(id: number, text: string): void {
-    this.df = growInt32(this.df, id + 1);
-    this.nameDf = growInt32(this.nameDf, id + 1);
-    this.seenAt = growInt32(this.seenAt, id + 1);
-    this.slotOf = growInt32(this.slotOf, id + 1);
+    this.df = grow(this.df, id + 1);
+    this.nameDf = grow(this.nameDf, id + 1);
+    this.seenAt = grow(this.seenAt, id + 1);
+    this.slotOf = grow(this.slotOf, id + 1);
     this.seenAt[id] = -1;
     if (text.charCodeAt(0) !== 1 && isAlphaWord(text)) {
       this.typos.add(id, text);
@@ -470,7 +446,7 @@ export class SearchIndex {
       brand = this.brands.length;
       this.brands.push(doc.brand);
       this.brandIndex.set(doc.brand, brand);
-      this.allByBrand = growInt32(this.allByBrand, brand + 1);
+      this.allByBrand = grow(this.allByBrand, brand + 1);
     }
     this.itemIds[ord] = doc.itemId;
     this.names[ord] = doc.name;
