@@ -1,0 +1,101 @@
+// Mesh calls whose HTTP/2 stream or session fails answer Unavailable (retry), not Internal: a service that sheds
+// load or goes away is not a bug, and the gateway passes the code on to browsers as it is.
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { expect } from "chai";
+import { Health, HealthCheckResponse_ServingStatus as Status } from "../../../gen/grpc/health/v1/health_pb.js";
+import { failure } from "../../../test/harness.js";
+import { meshTransport } from "../transport.js";
+
+const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_REFUSED_STREAM, NGHTTP2_INTERNAL_ERROR } = http2.constants;
+
+/** An HTTP/2 server that misbehaves on every stream as told; its URL and a way to close it. */
+async function rawServer(onStream: (stream: http2.ServerHttp2Stream) => void) {
+  const server = http2.createServer();
+  trackSessions(server);
+  server.on("stream", (stream) => {
+    stream.on("error", () => {});
+    stream.session?.on("error", () => {});
+    onStream(stream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => closeServer(server) };
+}
+
+/** Closes a test server without waiting for the clients' idle sessions. */
+function closeServer(server: http2.Http2Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const s of sessions.get(server) ?? []) s.destroy();
+  return closed;
+}
+
+const sessions = new WeakMap<http2.Http2Server, Set<http2.ServerHttp2Session>>();
+function trackSessions(server: http2.Http2Server): void {
+  const live = new Set<http2.ServerHttp2Session>();
+  sessions.set(server, live);
+  server.on("session", (s) => {
+    live.add(s);
+    s.on("close", () => live.delete(s));
+  });
+}
+
+describe("meshTransport failures", () => {
+  const cases: [string, (s: http2.ServerHttp2Stream) => void, RegExp][] = [
+    ["a stream refused for load (ENHANCE_YOUR_CALM)", (s) => s.close(NGHTTP2_ENHANCE_YOUR_CALM), /ENHANCE_YOUR_CALM/],
+    ["a refused stream", (s) => s.close(NGHTTP2_REFUSED_STREAM), /REFUSED_STREAM/],
+    ["a session closed by the server", (s) => s.session?.destroy(new Error("gone"), NGHTTP2_INTERNAL_ERROR), /Session closed/],
+  ];
+  for (const [what, misbehave, message] of cases) {
+    it(`answers Unavailable for ${what}`, async () => {
+      const server = await rawServer(misbehave);
+      try {
+        const err = await failure(createClient(Health, meshTransport(server.url, 5_000)).check({ service: "" }));
+        expect(err.code).to.equal(Code.Unavailable);
+        expect(err.rawMessage).to.match(message);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it("answers Unavailable when the session dies in the middle of a server stream", async () => {
+    const server = await rawServer((s) => {
+      s.respond({ ":status": 200, "content-type": "application/grpc" });
+      // One length-prefixed HealthCheckResponse { status: SERVING }, then the connection goes.
+      s.write(Buffer.from([0, 0, 0, 0, 2, 0x08, 0x01]), () => setTimeout(() => s.session?.destroy(new Error("gone"), NGHTTP2_INTERNAL_ERROR), 20));
+    });
+    try {
+      const seen: Status[] = [];
+      const err = await failure((async () => {
+        for await (const m of createClient(Health, meshTransport(server.url, 5_000)).watch({ service: "" })) seen.push(m.status);
+      })());
+      expect(seen).to.deep.equal([Status.SERVING]);
+      expect(err.code).to.equal(Code.Unavailable);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("keeps an Internal error the service itself answered", async () => {
+    const server = http2.createServer(connectNodeAdapter({
+      routes: (r) => r.service(Health, {
+        check() {
+          throw new ConnectError("internal error", Code.Internal);
+        },
+        async *watch() {},
+      }),
+    }));
+    trackSessions(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const err = await failure(createClient(Health, meshTransport(url, 5_000)).check({ service: "" }));
+      expect(err.code).to.equal(Code.Internal);
+      expect(err.rawMessage).to.equal("internal error");
+    } finally {
+      await closeServer(server);
+    }
+  });
+});
