@@ -6,9 +6,9 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 
 /**
  * Megabytes one mesh HTTP/2 session may hold (Node's `maxSessionMemory`, default 10). All calls between two
- * processes share one session; past the limit Node refuses new streams with ENHANCE_YOUR_CALM, which callers
- * saw as Internal errors, and at 400 searches/s on a cold stack it refused nine calls in ten. Calls queue instead
- * and end at their deadline when a service falls behind. Servers (services/lib/server.ts) use the same limit.
+ * processes share one session; past the limit Node refuses new streams with ENHANCE_YOUR_CALM. At 400 searches/s
+ * on a just-started stack, half the searches failed that way and nine in ten in the next run. Calls now queue and
+ * end at their deadline when a service falls behind. Servers (services/lib/server.ts) use the same limit.
  */
 export const MESH_SESSION_MEMORY_MB = 512;
 
