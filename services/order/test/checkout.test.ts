@@ -159,12 +159,13 @@ describe("order: checkouts", function () {
     // minute ago) and a hold in Inventory. The hold is made first: recovery runs every few seconds and, finding
     // the stale row before the hold existed, would cancel a checkout that holds nothing yet.
     await w.inventory.reserve({ checkoutId: id, lines: [{ itemId: item.id, quantity: 2 }] }, w.service);
+    // Checked before the row exists: once it does, recovery may return the units at any moment.
+    expect(await w.aggregated(item.id)).to.equal(3);
     await w.sql.query(
       `INSERT INTO "order".checkouts (id, user_id, status, lines, currency, total_minor, created_at)
        VALUES ($1, $2, 'RESERVING', $3, 'USD', 1999, now() - interval '2 minutes')`,
       [id, s.id, JSON.stringify([{ itemId: item.id, name: item.name, quantity: 2, unitPriceMinor: "1999" }])],
     );
-    expect(await w.aggregated(item.id)).to.equal(3);
     await eventually(async () => (await w.aggregated(item.id)) === 5, 10_000, "stock returned by recovery");
     await eventually(async () => {
       const row = (await w.sql.query(`SELECT status, release_pending FROM "order".checkouts WHERE id = $1`, [id])).rows[0];
