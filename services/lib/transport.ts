@@ -1,7 +1,7 @@
 // How processes of the mesh call each other: gRPC over one HTTP/2 connection per target, uncompressed (on
 // loopback or a LAN, gzip costs more CPU than the bytes it saves: a search page took ~2% of Search's and 4% of
 // the gateway's CPU to compress and inflate).
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 
 /**
@@ -13,11 +13,56 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
  */
 export const MESH_SESSION_MEMORY_MB = 512;
 
-export function meshTransport(baseUrl: string, defaultTimeoutMs?: number) {
-  return createGrpcTransport({
-    baseUrl, defaultTimeoutMs, acceptCompression: [], nodeOptions: { maxSessionMemory: MESH_SESSION_MEMORY_MB },
+/**
+ * The transport to a service at `baseUrl`, or to its replicas when it is a comma-separated list
+ * (SEARCH_ADDR=127.0.0.1:50052,127.0.0.1:50152): calls then go round-robin, one HTTP/2 session per replica.
+ */
+export function meshTransport(baseUrl: string, defaultTimeoutMs?: number): Transport {
+  const urls = baseUrl.split(",").map((u) => u.trim()).filter(Boolean);
+  const replicas = urls.map((url) => createGrpcTransport({
+    baseUrl: url, defaultTimeoutMs, acceptCompression: [], nodeOptions: { maxSessionMemory: MESH_SESSION_MEMORY_MB },
     interceptors: [transportFailuresUnavailable],
-  });
+  }));
+  return replicas.length === 1 ? replicas[0] : roundRobin(replicas);
+}
+
+/** How long a replica that answered Unavailable (down, restarting, still loading) is passed over. */
+export const REPLICA_REST_MS = 1000;
+
+/**
+ * Spreads calls over replicas in turn. A replica whose call ended Unavailable rests for REPLICA_REST_MS, so a
+ * restarting replica costs a few calls, not half of them; when every replica rests, calls try them anyway.
+ * Calls are not retried on another replica: the transport cannot know which calls are safe to repeat.
+ */
+function roundRobin(replicas: Transport[]): Transport {
+  const restUntil = new Array<number>(replicas.length).fill(0);
+  let turn = 0;
+  const pick = () => {
+    const now = Date.now();
+    for (let tried = 0; tried < replicas.length; tried++) {
+      const r = turn++ % replicas.length;
+      if (restUntil[r] <= now) return r;
+    }
+    return turn++ % replicas.length;
+  };
+  const watched = async <T>(r: number, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof ConnectError && err.code === Code.Unavailable) restUntil[r] = Date.now() + REPLICA_REST_MS;
+      throw err;
+    }
+  };
+  return {
+    unary(method, signal, timeoutMs, header, input, contextValues) {
+      const r = pick();
+      return watched(r, () => replicas[r].unary(method, signal, timeoutMs, header, input, contextValues));
+    },
+    stream(method, signal, timeoutMs, header, input, contextValues) {
+      const r = pick();
+      return watched(r, () => replicas[r].stream(method, signal, timeoutMs, header, input, contextValues));
+    },
+  };
 }
 
 /**

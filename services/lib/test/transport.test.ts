@@ -99,3 +99,48 @@ describe("meshTransport failures", () => {
     }
   });
 });
+
+describe("meshTransport over replicas", () => {
+  /** A Health server that counts the checks it answers. */
+  async function replica() {
+    let checks = 0;
+    const server = http2.createServer(connectNodeAdapter({
+      routes: (r) => r.service(Health, {
+        check() {
+          checks++;
+          return { status: Status.SERVING };
+        },
+        async *watch() {},
+      }),
+    }));
+    trackSessions(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, checks: () => checks, close: () => closeServer(server) };
+  }
+
+  it("spreads calls over every replica in turn", async () => {
+    const replicas = [await replica(), await replica(), await replica()];
+    try {
+      const client = createClient(Health, meshTransport(replicas.map((r) => r.url).join(","), 5_000));
+      for (let i = 0; i < 30; i++) await client.check({ service: "" });
+      expect(replicas.map((r) => r.checks())).to.deep.equal([10, 10, 10]);
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+    }
+  });
+
+  it("passes over a replica that is down after its first failed call", async () => {
+    const [up, down] = [await replica(), await replica()];
+    await down.close();
+    try {
+      const client = createClient(Health, meshTransport(`${up.url},${down.url}`, 5_000));
+      const outcomes = await Promise.all(Array.from({ length: 20 }, () => client.check({ service: "" }).then(() => "ok", (e: ConnectError) => Code[e.code])));
+      // Sent together, calls alternate until the first failure comes back; sent afterwards, all go to the live one.
+      expect(outcomes.filter((o) => o !== "ok").every((o) => o === "Unavailable")).to.equal(true);
+      for (let i = 0; i < 10; i++) await client.check({ service: "" });
+      expect(up.checks()).to.equal(outcomes.filter((o) => o === "ok").length + 10);
+    } finally {
+      await up.close();
+    }
+  });
+});
