@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
-import { loadConfig, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
+import { intFrom, loadConfig, replicaPorts, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
 import { serviceEntry } from "../services/registry.js";
 import { meshTransport } from "../services/lib/transport.js";
 
@@ -32,24 +32,31 @@ export interface RunningMesh {
 
 export function launchMesh(opts: MeshOptions): RunningMesh {
   fs.mkdirSync(opts.logDir, { recursive: true });
-  const env = { ...process.env, ...opts.env, DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, NATS_URL: opts.natsUrl };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, NATS_URL: opts.natsUrl };
+  // SEARCH_REPLICAS (config.ts) runs that many Search processes, unless SEARCH_ADDR says where Search runs;
+  // every process is told their addresses, and callers spread calls over them (meshTransport).
+  const searchPorts = env.SEARCH_ADDR ? [] : replicaPorts(loadConfig("search", env).port, intFrom(env, "SEARCH_REPLICAS", 1));
   const config = loadConfig("gateway", env);
+  env.SEARCH_ADDR = config.addrs.search;
   const procs: { name: string; child: ChildProcess }[] = [];
   // Extra node flags for every process, e.g. MESH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark.
   const nodeArgs = (process.env.MESH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
   let stopping = false;
 
-  const launch = (name: string, entry: string) => {
+  const launch = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv = {}) => {
     const log = path.join(opts.logDir, `${name}.log`);
     const fd = fs.openSync(log, "a");
-    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], { env, stdio: ["ignore", fd, fd] });
+    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], { env: { ...env, ...extraEnv }, stdio: ["ignore", fd, fd] });
     fs.closeSync(fd);
     procs.push({ name, child });
     child.on("exit", (code, signal) => {
       if (!stopping) opts.onCrash?.(name, `exited (${signal ?? `code ${code}`}); last lines of ${log}:\n${tail(log)}`);
     });
   };
-  for (const name of SERVICE_NAMES) launch(name, serviceEntry(name));
+  for (const name of SERVICE_NAMES) {
+    if (name !== "search" || searchPorts.length <= 1) launch(name, serviceEntry(name));
+    else searchPorts.forEach((port, i) => launch(i === 0 ? name : `${name}-${i + 1}`, serviceEntry(name), { SEARCH_PORT: String(port) }));
+  }
   launch("gateway", "gateway/src/main.ts");
 
   const stop = async () => {
@@ -85,17 +92,18 @@ async function waitHealthy(config: Config, gatewayUrl: string, timeoutMs: number
   }
 }
 
-/** A grpc.health.v1 Check of one service (SERVING only), or the gateway's /healthz. */
+/** A grpc.health.v1 Check of one service (SERVING only; every replica), or the gateway's /healthz. */
 export async function isHealthy(name: string, addrs: Record<ServiceName, string>, gatewayUrl: string): Promise<boolean> {
   try {
     if (name === "gateway") return (await fetch(`${gatewayUrl}/healthz`)).ok;
-    const client = createClient(Health, meshTransport(addrs[name as ServiceName]));
-    const res = await client.check({}, { timeoutMs: 1000 });
-    return res.status === HealthCheckResponse_ServingStatus.SERVING;
+    const answers = await Promise.all(addrs[name as ServiceName].split(",").map((url) =>
+      createClient(Health, meshTransport(url)).check({}, { timeoutMs: 1000 })));
+    return answers.every((res) => res.status === HealthCheckResponse_ServingStatus.SERVING);
   } catch {
     return false;
   }
 }
+
 
 export function tail(file: string, lines = 15): string {
   try {

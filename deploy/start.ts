@@ -77,7 +77,7 @@ async function main(): Promise<void> {
 Shop mesh is up: all healthy ${((Date.now() - started) / 1000).toFixed(1)} s after launch
 
   gateway (Connect, gRPC-Web, JSON)  ${gatewayUrl}
-${SERVICE_NAMES.map((n) => `  ${n.padEnd(34)} ${config.addrs[n].replace("http://", "")} (gRPC, h2c)`).join("\n")}
+${SERVICE_NAMES.map((n) => `  ${n.padEnd(34)} ${config.addrs[n].replaceAll("http://", "")} (gRPC, h2c)`).join("\n")}
   postgres                           ${infra.databaseUrl.replace(/\/\/([^:@/]+):[^@/]+@/, "//$1:***@")}
   redis                              ${infra.redisUrl}
   nats (JetStream)                   ${infra.natsUrl}

@@ -299,8 +299,17 @@ function gatewayRunner(baseUrl: string, sockets: number): Runner {
   });
 }
 
-/** gRPC over one HTTP/2 connection (as the services call each other), pre-encoded length-prefixed messages. */
-function grpcRunner(baseUrl: string): Runner {
+/**
+ * gRPC over one HTTP/2 connection per Search replica, in turn (as the services call each other), pre-encoded
+ * length-prefixed messages.
+ */
+function grpcRunner(baseUrls: string): Runner {
+  const replicas = baseUrls.split(",").map(grpcReplicaRunner);
+  let turn = 0;
+  return (r) => replicas[turn++ % replicas.length](r);
+}
+
+function grpcReplicaRunner(baseUrl: string): Runner {
   let session = http2.connect(baseUrl);
   const frame = (r: Req) => {
     const b = body(r);
@@ -449,7 +458,8 @@ async function main(): Promise<void> {
       },
       settings: {
         concurrency, rate, seconds_per_phase: seconds, mix: MIX,
-        load_generator: "pre-encoded protobuf bodies; Connect over HTTP/1.1 keep-alive to the gateway, gRPC over one HTTP/2 connection to Search",
+        load_generator: "pre-encoded protobuf bodies; Connect over HTTP/1.1 keep-alive to the gateway, gRPC over one HTTP/2 connection per Search replica",
+        search_replicas: config.addrs.search.split(",").length,
       },
       gateway: viaGateway,
       grpc: viaGrpc,

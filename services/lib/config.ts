@@ -34,7 +34,7 @@ export interface Config {
   databaseUrl: string;
   redisUrl: string;
   natsUrl: string;
-  /** Base URL of each service, e.g. http://127.0.0.1:50054, from <NAME>_ADDR. */
+  /** Base URL of each service, e.g. http://127.0.0.1:50054, from <NAME>_ADDR; comma-separated for replicas. */
   addrs: Record<ServiceName, string>;
   jwtSecret: string;
   /** Postgres pool size per process. */
@@ -51,7 +51,8 @@ export function loadConfig(service: ServiceName | "gateway", env: Record<string,
   for (const name of SERVICE_NAMES) {
     const upper = name.toUpperCase();
     const port = intFrom(env, `${upper}_PORT`, SERVICE_PORTS[name]);
-    addrs[name] = normalizeAddr(env[`${upper}_ADDR`] ?? `127.0.0.1:${port}`);
+    const replicas = name === "search" ? replicaPorts(port, intFrom(env, "SEARCH_REPLICAS", 1)) : [port];
+    addrs[name] = normalizeAddr(env[`${upper}_ADDR`] ?? replicas.map((p) => `127.0.0.1:${p}`).join(","));
   }
   const defaultPort = service === "gateway" ? 8080 : SERVICE_PORTS[service];
   return {
@@ -78,6 +79,17 @@ export function intFrom(env: Record<string, string | undefined>, name: string, f
   return n;
 }
 
+/**
+ * Search is the one CPU-bound service (each query scans its in-memory index on one thread), so it may run as
+ * several processes, each with its own index: SEARCH_REPLICAS of them on SEARCH_PORT, +100, +200...
+ */
+export function replicaPorts(first: number, replicas: number): number[] {
+  if (replicas < 1) throw new Error(`SEARCH_REPLICAS must be at least 1, got ${replicas}`);
+  return Array.from({ length: replicas }, (_, i) => first + 100 * i);
+}
+
+/** A base URL, or several comma-separated (a service's replicas; see meshTransport). */
 function normalizeAddr(addr: string): string {
-  return /^https?:\/\//.test(addr) ? addr.replace(/\/$/, "") : `http://${addr}`;
+  return addr.split(",").map((a) => a.trim()).filter(Boolean)
+    .map((a) => (/^https?:\/\//.test(a) ? a.replace(/\/$/, "") : `http://${a}`)).join(",");
 }
