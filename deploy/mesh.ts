@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
-import { intFrom, loadConfig, replicaPorts, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
+import { loadConfig, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
 import { serviceEntry } from "../services/registry.js";
 import { meshTransport } from "../services/lib/transport.js";
 
@@ -33,10 +33,11 @@ export interface RunningMesh {
 export function launchMesh(opts: MeshOptions): RunningMesh {
   fs.mkdirSync(opts.logDir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, NATS_URL: opts.natsUrl };
+  const searchAddrGiven = env.SEARCH_ADDR !== undefined;
+  const config = loadConfig("gateway", env);
   // SEARCH_REPLICAS (config.ts) runs that many Search processes, unless SEARCH_ADDR says where Search runs;
   // every process is told their addresses, and callers spread calls over them (meshTransport).
-  const searchPorts = env.SEARCH_ADDR ? [] : replicaPorts(loadConfig("search", env).port, intFrom(env, "SEARCH_REPLICAS", 1));
-  const config = loadConfig("gateway", env);
+  const searchReplicas = searchAddrGiven ? [] : config.addrs.search.split(",");
   env.SEARCH_ADDR = config.addrs.search;
   const procs: { name: string; child: ChildProcess }[] = [];
   // Extra node flags for every process, e.g. MESH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark.
@@ -54,8 +55,8 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
     });
   };
   for (const name of SERVICE_NAMES) {
-    if (name !== "search" || searchPorts.length <= 1) launch(name, serviceEntry(name));
-    else searchPorts.forEach((port, i) => launch(i === 0 ? name : `${name}-${i + 1}`, serviceEntry(name), { SEARCH_PORT: String(port) }));
+    if (name !== "search" || searchReplicas.length <= 1) launch(name, serviceEntry(name));
+    else searchReplicas.forEach((url, i) => launch(i === 0 ? name : `${name}-${i + 1}`, serviceEntry(name), { SEARCH_PORT: new URL(url).port }));
   }
   launch("gateway", "gateway/src/main.ts");
 
@@ -103,7 +104,6 @@ export async function isHealthy(name: string, addrs: Record<ServiceName, string>
     return false;
   }
 }
-
 
 export function tail(file: string, lines = 15): string {
   try {

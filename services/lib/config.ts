@@ -83,7 +83,7 @@ export function intFrom(env: Record<string, string | undefined>, name: string, f
  * Search is the one CPU-bound service (each query scans its in-memory index on one thread), so it may run as
  * several processes, each with its own index: SEARCH_REPLICAS of them on SEARCH_PORT, +100, +200...
  */
-export function replicaPorts(first: number, replicas: number): number[] {
+function replicaPorts(first: number, replicas: number): number[] {
   if (replicas < 1) throw new Error(`SEARCH_REPLICAS must be at least 1, got ${replicas}`);
   return Array.from({ length: replicas }, (_, i) => first + 100 * i);
 }
