@@ -1,6 +1,6 @@
-// Pieces several pages share: sign-in guards, item pictures, stock badges, the cart count, announcements.
-import { api } from "./api.js";
-import { h, notice, pageTitle } from "./dom.js";
+// Pieces several pages share: sign-in guards, form errors, item pictures, stock badges, the cart count, announcements.
+import { api, fieldProblem, friendly } from "./api.js";
+import { h, notice, pageTitle, showFieldError } from "./dom.js";
 import { stockLabel } from "./format.js";
 import { here } from "./router.js";
 import { session, type Session, type ShopRole } from "./session.js";
@@ -85,4 +85,15 @@ export async function refreshCartCount(): Promise<void> {
   } catch {
     // the badge is a convenience: leave it as it was
   }
+}
+
+/**
+ * A failed form submission, said where the shopper looks: next to the field the service named (`fieldFor` maps
+ * its name to the form's), else in the form's error box. Returns true when it went next to a field.
+ */
+export function showFormError(form: HTMLFormElement, errors: HTMLElement, err: unknown, fieldFor = (f: string) => f): boolean {
+  const p = fieldProblem(err);
+  if (p && showFieldError(form, fieldFor(p.field), p.message)) return true;
+  errors.replaceChildren(notice("error", friendly(err)));
+  return false;
 }

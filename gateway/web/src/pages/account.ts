@@ -1,9 +1,9 @@
 // Sign in and create an account. After either, the shopper goes back to where they were (?next=).
-import { api, fieldProblem, friendly } from "../api.js";
-import { busy, clearFieldErrors, field, h, notice, pageTitle, showFieldError } from "../dom.js";
+import { api } from "../api.js";
+import { busy, clearFieldErrors, field, h, notice, pageTitle } from "../dom.js";
 import { navigate, type PageContext } from "../router.js";
 import { session, signedIn, type Session } from "../session.js";
-import { refreshCartCount } from "../ui.js";
+import { refreshCartCount, showFormError } from "../ui.js";
 
 /** Only same-site paths: ?next= must never send a shopper to another site. */
 function nextPath(query: URLSearchParams, s: Session): string {
@@ -30,10 +30,7 @@ function onAccountSubmit(
         void refreshCartCount();
         navigate(nextPath(query, s), { replace: true });
       } catch (err) {
-        const p = fieldProblem(err);
-        if (p && showFieldError(form, p.field, p.message)) return;
-        errors.replaceChildren(notice("error", friendly(err)));
-        afterError?.();
+        if (!showFormError(form, errors, err)) afterError?.();
       }
     }, busyLabel);
   });

@@ -2,11 +2,11 @@
 import { Code } from "@connectrpc/connect";
 import { ItemStatus, type Category, type Item } from "../../../../gen/shop/catalog/v1/catalog_pb.js";
 import type { Warehouse } from "../../../../gen/shop/inventory/v1/inventory_pb.js";
-import { api, fieldProblem, friendly, isCode } from "../api.js";
+import { api, friendly, isCode } from "../api.js";
 import { busy, clearFieldErrors, field, h, id, notice, pageTitle, replace, showFieldError, spinner } from "../dom.js";
 import { formatMoney, moneyInput, parseMoney, plural } from "../format.js";
 import { navigate, type PageContext } from "../router.js";
-import { guard, toast } from "../ui.js";
+import { guard, showFormError, toast } from "../ui.js";
 
 export async function adminPage({ main, signal }: PageContext): Promise<void> {
   if (!guard(main, "Admin", ["admin"], "manage the shop")) return;
@@ -151,9 +151,7 @@ function itemForm(item: Item | undefined): HTMLFormElement {
             h("a", { href: `/admin/items/${item.id}` }, "Reload the latest version"), " and make your change again."));
           return;
         }
-        const p = fieldProblem(err);
-        if (p && showFieldError(form, p.field.replace(/^price$/, "price.minor_units"), p.message)) return;
-        errors.replaceChildren(notice("error", friendly(err)));
+        showFormError(form, errors, err, (f) => f.replace(/^price$/, "price.minor_units"));
       }
     });
   });
@@ -196,9 +194,7 @@ async function stockSection(item: Item, signal: AbortSignal): Promise<HTMLElemen
         toast(`Received ${quantity.value} units. Shoppers can now buy ${res.availability?.available ?? "more"}.`);
         await refresh();
       } catch (err) {
-        const p = fieldProblem(err);
-        if (p && showFieldError(form, p.field, p.message)) return;
-        errors.replaceChildren(notice("error", friendly(err)));
+        showFormError(form, errors, err);
       }
     }, "Receiving…");
   });
