@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
-import { loadConfig, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
+import { loadConfig, replicaUrls, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
 import { serviceEntry } from "../services/registry.js";
 import { meshTransport } from "../services/lib/transport.js";
 
@@ -37,7 +37,7 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   const config = loadConfig("gateway", env);
   // SEARCH_REPLICAS (config.ts) runs that many Search processes, unless SEARCH_ADDR says where Search runs;
   // every process is told their addresses, and callers spread calls over them (meshTransport).
-  const searchReplicas = searchAddrGiven ? [] : config.addrs.search.split(",");
+  const searchReplicas = searchAddrGiven ? [] : replicaUrls(config.addrs.search);
   env.SEARCH_ADDR = config.addrs.search;
   const procs: { name: string; child: ChildProcess }[] = [];
   // Extra node flags for every process, e.g. MESH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark.
@@ -97,7 +97,7 @@ async function waitHealthy(config: Config, gatewayUrl: string, timeoutMs: number
 export async function isHealthy(name: string, addrs: Record<ServiceName, string>, gatewayUrl: string): Promise<boolean> {
   try {
     if (name === "gateway") return (await fetch(`${gatewayUrl}/healthz`)).ok;
-    const answers = await Promise.all(addrs[name as ServiceName].split(",").map((url) =>
+    const answers = await Promise.all(replicaUrls(addrs[name as ServiceName]).map((url) =>
       createClient(Health, meshTransport(url)).check({}, { timeoutMs: 1000 })));
     return answers.every((res) => res.status === HealthCheckResponse_ServingStatus.SERVING);
   } catch {

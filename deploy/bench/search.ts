@@ -19,7 +19,7 @@ import { createClient, type Client } from "@connectrpc/connect";
 import pg from "pg";
 import { createClient as createRedis } from "redis";
 import { money } from "../../services/lib/money.js";
-import { loadConfig } from "../../services/lib/config.js";
+import { loadConfig, replicaUrls } from "../../services/lib/config.js";
 import {
   GetItemCatalogRequestSchema, SearchService, SortOrder, SuggestRequestSchema,
 } from "../../gen/shop/search/v1/search_pb.js";
@@ -304,7 +304,7 @@ function gatewayRunner(baseUrl: string, sockets: number): Runner {
  * length-prefixed messages.
  */
 function grpcRunner(baseUrls: string): Runner {
-  const replicas = baseUrls.split(",").map(grpcReplicaRunner);
+  const replicas = replicaUrls(baseUrls).map(grpcReplicaRunner);
   let turn = 0;
   return (r) => replicas[turn++ % replicas.length](r);
 }
@@ -459,7 +459,7 @@ async function main(): Promise<void> {
       settings: {
         concurrency, rate, seconds_per_phase: seconds, mix: MIX,
         load_generator: "pre-encoded protobuf bodies; Connect over HTTP/1.1 keep-alive to the gateway, gRPC over one HTTP/2 connection per Search replica",
-        search_replicas: config.addrs.search.split(",").length,
+        search_replicas: replicaUrls(config.addrs.search).length,
       },
       gateway: viaGateway,
       grpc: viaGrpc,

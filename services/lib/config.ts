@@ -88,8 +88,12 @@ function replicaPorts(first: number, replicas: number): number[] {
   return Array.from({ length: replicas }, (_, i) => first + 100 * i);
 }
 
+/** The base URLs of a service's replicas in an address (one when it has no replicas). */
+export function replicaUrls(addr: string): string[] {
+  return addr.split(",").map((a) => a.trim()).filter(Boolean);
+}
+
 /** A base URL, or several comma-separated (a service's replicas; see meshTransport). */
 function normalizeAddr(addr: string): string {
-  return addr.split(",").map((a) => a.trim()).filter(Boolean)
-    .map((a) => (/^https?:\/\//.test(a) ? a.replace(/\/$/, "") : `http://${a}`)).join(",");
+  return replicaUrls(addr).map((a) => (/^https?:\/\//.test(a) ? a.replace(/\/$/, "") : `http://${a}`)).join(",");
 }

@@ -3,6 +3,7 @@
 // the gateway's CPU to compress and inflate).
 import { Code, ConnectError, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { replicaUrls } from "./config.js";
 
 /**
  * Megabytes one mesh HTTP/2 session may hold (Node's `maxSessionMemory`, default 10). All calls between two
@@ -18,8 +19,7 @@ export const MESH_SESSION_MEMORY_MB = 512;
  * (SEARCH_ADDR=127.0.0.1:50052,127.0.0.1:50152): calls then go round-robin, one HTTP/2 session per replica.
  */
 export function meshTransport(baseUrl: string, defaultTimeoutMs?: number): Transport {
-  const urls = baseUrl.split(",").map((u) => u.trim()).filter(Boolean);
-  const replicas = urls.map((url) => createGrpcTransport({
+  const replicas = replicaUrls(baseUrl).map((url) => createGrpcTransport({
     baseUrl: url, defaultTimeoutMs, acceptCompression: [], nodeOptions: { maxSessionMemory: MESH_SESSION_MEMORY_MB },
     interceptors: [transportFailuresUnavailable],
   }));
@@ -27,7 +27,7 @@ export function meshTransport(baseUrl: string, defaultTimeoutMs?: number): Trans
 }
 
 /** How long a replica that answered Unavailable (down, restarting, still loading) is passed over. */
-export const REPLICA_REST_MS = 1000;
+const REPLICA_REST_MS = 1000;
 
 /**
  * Spreads calls over replicas in turn. A replica whose call ended Unavailable rests for REPLICA_REST_MS, so a
