@@ -3,6 +3,7 @@
 // The verification is always real: signature, expiry, issuer and role are checked on every call.
 import { createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
+import { BoundedMap } from "./bounded-map.js";
 import { permissionDenied, unauthenticated } from "./errors.js";
 
 export type Role = "customer" | "admin" | "warehouse" | "service";
@@ -22,14 +23,14 @@ export interface Principal {
 /** The verified caller of the current RPC, or undefined for an anonymous call. */
 export const principalKey = createContextKey<Principal | undefined>(undefined, { description: "verified caller" });
 
-/** Verified tokens remembered per process: a service sees the same few tokens on call after call. */
+/** Verified tokens remembered per process (up to twice this many): a service sees the same few tokens on call after call. */
 const VERIFIED_CACHE_SIZE = 10_000;
 
 export class TokenVerifier {
   private readonly key: Uint8Array<ArrayBuffer>;
   private cryptoKey?: Promise<CryptoKey>;
-  /** token -> the caller and the token's expiry (seconds since epoch); insertion order is the eviction order. */
-  private readonly verified = new Map<string, { principal: Principal; exp: number }>();
+  /** token -> the caller and the token's expiry (seconds since epoch). */
+  private readonly verified = new BoundedMap<string, { principal: Principal; exp: number }>(VERIFIED_CACHE_SIZE);
 
   constructor(secret: string) {
     this.key = new TextEncoder().encode(secret);
@@ -52,7 +53,6 @@ export class TokenVerifier {
       if (role === "warehouse" && !warehouseId) throw unauthenticated("warehouse token names no warehouse");
       const principal: Principal = { subject: payload.sub, role, warehouseId, token };
       if (typeof payload.exp === "number") {
-        if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
         this.verified.set(token, { principal, exp: payload.exp });
       }
       return principal;

@@ -7,22 +7,17 @@ import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import {
   GetItemCatalogResponseSchema, SearchResultItemSchema, type SearchResultItem,
 } from "../../../gen/shop/search/v1/search_pb.js";
+import { BoundedMap } from "../../lib/bounded-map.js";
 import { money } from "../../lib/money.js";
 import type { CategoryTree } from "./domain/categories.js";
 import type { ItemView } from "./index/search-index.js";
 
 const ITEMS_FIELD = GetItemCatalogResponseSchema.field.items.number;
-/** Rows kept per generation (two generations at most); about 300 bytes each. */
+/** Rows kept: up to twice this many (see BoundedMap), about 300 bytes each. */
 const ROWS_PER_GENERATION = 50_000;
 
-type Row = { view: ItemView; field: UnknownField };
-
 export class ResultRows {
-  // Two generations instead of evicting the oldest entry of one Map: V8's Map leaves a deleted slot at the
-  // front of its table, so `keys().next()` after many front deletions walks them all; that eviction took 15% of
-  // Search's CPU under uncached load. A row used again is moved into the current generation.
-  private current = new Map<string, Row>();
-  private previous = new Map<string, Row>();
+  private readonly rows = new BoundedMap<string, { view: ItemView; field: UnknownField }>(ROWS_PER_GENERATION);
 
   item(tree: CategoryTree, v: ItemView): SearchResultItem {
     return create(SearchResultItemSchema, {
@@ -31,32 +26,20 @@ export class ResultRows {
     });
   }
 
-  /** Rows currently kept (both generations). */
+  /** Rows currently kept. */
   get size(): number {
-    return this.current.size + this.previous.size;
+    return this.rows.size;
   }
 
   /** The page's items as `items` fields on the wire, in order. */
   encoded(tree: CategoryTree, views: ItemView[]): UnknownField[] {
     return views.map((v) => {
-      let kept = this.current.get(v.itemId);
-      if (!kept) {
-        kept = this.previous.get(v.itemId);
-        if (kept) this.keep(v.itemId, kept);
-      }
+      const kept = this.rows.get(v.itemId);
       if (kept && sameFacts(kept.view, v)) return kept.field;
       const field = { no: ITEMS_FIELD, wireType: WireType.LengthDelimited, data: new BinaryWriter().bytes(toBinary(SearchResultItemSchema, this.item(tree, v))).finish() };
-      this.keep(v.itemId, { view: v, field });
+      this.rows.set(v.itemId, { view: v, field });
       return field;
     });
-  }
-
-  private keep(itemId: string, row: Row): void {
-    if (this.current.size >= ROWS_PER_GENERATION && !this.current.has(itemId)) {
-      this.previous = this.current;
-      this.current = new Map();
-    }
-    this.current.set(itemId, row);
   }
 }
 
