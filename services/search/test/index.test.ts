@@ -202,6 +202,57 @@ describe("search index", () => {
     }
   });
 
+  it("browses the catalog in stock or by one brand exactly as a full scan would, facets and paging included", () => {
+    const brands = ["Acme", "Western Digital", "Bolt Audio", "Zed"];
+    fc.assert(fc.property(
+      fc.array(fc.record({
+        // Names may carry another brand's word: the brand walk must still keep only the brand's items.
+        name: fc.array(fc.constantFrom("tv", "mount", "acme", "digital", "audio", "wireless"), { minLength: 1, maxLength: 3 }).map((w) => w.join(" ")),
+        brand: fc.constantFrom(...brands),
+        categoryId: fc.constantFrom("tvs", "oled", "mounts", "headphones"),
+        priceMinor: fc.integer({ min: 0, max: 300_000 }),
+        createdMs: fc.integer({ min: 0, max: 1000 }),
+        stock: fc.integer({ min: 0, max: 2 }),
+        edits: fc.integer({ min: 0, max: 2 }),
+      }), { minLength: 1, maxLength: 60 }),
+      fc.constantFrom(Sort.Newest, Sort.PriceAscending, Sort.PriceDescending),
+      fc.integer({ min: 1, max: 7 }),
+      fc.boolean(),
+      fc.constantFrom([], ["Acme"], ["Western Digital"], ["Bolt Audio"], ["Nobody"]),
+      (items, sort, limit, inStockOnly, brandFilter) => {
+        const index = new SearchIndex(TREE);
+        const bulk = items.length > 30;
+        if (bulk) index.beginBulk(items.length);
+        const docs = items.map((it) => doc({ name: it.name, brand: it.brand, categoryId: it.categoryId, priceMinor: it.priceMinor, createdMs: it.createdMs }));
+        docs.forEach((d) => index.upsert(d));
+        if (bulk) index.endBulk();
+        index.search(query({ sort })); // builds the sorted view before the changes below
+        items.forEach((it, i) => {
+          index.applyStock({ itemId: docs[i].itemId, available: it.stock, lowStock: false, sequence: 1 });
+          for (let e = 1; e <= it.edits; e++) {
+            index.upsert({ ...docs[i], priceMinor: it.priceMinor + e, version: 1 + e, name: e === 2 ? `${it.name} oled` : it.name, active: !(e === 2 && i % 5 === 0) });
+          }
+        });
+        const base = { sort, inStockOnly, brands: brandFilter };
+        // A price filter that keeps everything takes the full scan.
+        const scanned = index.search(query({ ...base, limit: 1000, minPrice: 0 }));
+        const paged: number[] = [];
+        let after = undefined;
+        for (let pages = 0; pages < 200; pages++) {
+          const page = index.search(query({ ...base, limit, after }));
+          expect(page.total).to.equal(scanned.total);
+          expect(page.categories).to.deep.equal(scanned.categories);
+          expect(page.brands).to.deep.equal(scanned.brands);
+          expect(page.priceRanges).to.deep.equal(scanned.priceRanges);
+          paged.push(...page.ords);
+          if (!page.next) break;
+          after = page.next;
+        }
+        expect(paged).to.deep.equal(scanned.ords);
+      },
+    ), { numRuns: 300 });
+  });
+
   it("counts facets disjunctively: a brand's count ignores the brand filter, a range's the price filter", () => {
     const index = new SearchIndex(TREE);
     index.upsert(doc({ name: "A TV", brand: "Acme", priceMinor: 1_000 }));

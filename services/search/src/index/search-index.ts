@@ -206,10 +206,14 @@ export class SearchIndex {
   private readonly categoryTermCache = new Map<string, { ids: number[]; bits: number[] }>();
   private readonly shortTextCache = new Map<string, number[]>();
 
-  // --- counts over every item on sale, for browsing without filters (categories by pre-order + 1) ---
+  // --- counts over every item on sale, and over those in stock, for browsing without a category or a price
+  // filter (categories by pre-order + 1) ---
   private readonly allByCategory: Int32Array;
   private allByBrand = new Int32Array(0);
   private readonly allByBucket = new Int32Array(NO_BUCKET + 1);
+  private readonly stockByCategory: Int32Array;
+  private stockByBrand = new Int32Array(0);
+  private readonly stockByBucket = new Int32Array(NO_BUCKET + 1);
 
   // --- cache fingerprints per category group (index tree.size: unknown category) ---
   private readonly groupXor: Int32Array;
@@ -236,6 +240,7 @@ export class SearchIndex {
     this.stockXor = new Int32Array(tree.size + 1);
     this.stockCount = new Int32Array(tree.size + 1);
     this.allByCategory = new Int32Array(tree.size + 1);
+    this.stockByCategory = new Int32Array(tree.size + 1);
   }
 
   /** Items on sale. */
@@ -447,6 +452,7 @@ export class SearchIndex {
       this.brands.push(doc.brand);
       this.brandIndex.set(doc.brand, brand);
       this.allByBrand = grow(this.allByBrand, brand + 1);
+      this.stockByBrand = grow(this.stockByBrand, brand + 1);
     }
     this.itemIds[ord] = doc.itemId;
     this.names[ord] = doc.name;
@@ -580,6 +586,9 @@ export class SearchIndex {
       this.stockCount[g] += sign;
       this.allStockXor ^= this.memberHash[ord];
       this.allStockCount += sign;
+      this.stockByCategory[this.pre1(ord)] += sign;
+      this.stockByBrand[this.brandOf[ord]] += sign;
+      this.stockByBucket[this.bucket(ord)] += sign;
     }
     this.allByCategory[this.pre1(ord)] += sign;
     this.allByBrand[this.brandOf[ord]] += sign;
@@ -848,11 +857,32 @@ export class SearchIndex {
       } else if (!hasFilters) {
         this.views[sort as Exclude<Sort, Sort.Relevance>].collect(run, this.n, q.limit, q.after);
         return this.result(run, q, ignored, { total: this.liveCount, byCategory: this.allByCategory, byBrand: this.allByBrand, byBucket: this.allByBucket });
+      } else if (q.brands.length === 0 && q.minPrice === undefined && q.maxPrice === undefined) {
+        // In stock only: the sorted view, passing over items without stock; counts kept as stock moves.
+        const stock = this.stockOf;
+        this.views[sort as Exclude<Sort, Sort.Relevance>].collect(run, this.n, q.limit, q.after, (ord) => stock[ord] > 0);
+        return this.result(run, q, ignored, { total: this.allStockCount, byCategory: this.stockByCategory, byBrand: this.stockByBrand, byBucket: this.stockByBucket });
+      } else if (q.minPrice === undefined && q.maxPrice === undefined && this.brandWordTerm(q.brands) >= 0) {
+        // One brand: every item of it has the brand's words (as brand words), so the postings of its rarest
+        // word hold them all; the collector keeps the brand's. Its facet, which ignores the brand filter, is the
+        // kept count over the whole catalog.
+        const sources: Source[] = [];
+        this.sources(this.brandWordTerm(q.brands), 1, sources);
+        for (const s of sources) run.scanBlock(s.ords, null, s.from, s.to, null, 1, 0, 0, 0);
+        return { ...this.result(run, q, ignored), brands: this.brandFacet(q.inStockOnly ? this.stockByBrand : this.allByBrand, q.brands) };
       } else {
         for (let ord = 0; ord < this.n; ord++) run.consider(ord, 0);
       }
     }
     return this.result(run, q, ignored);
+  }
+
+  /** The rarest word of the one brand asked for (a known one), or -1. */
+  private brandWordTerm(brands: readonly string[]): number {
+    if (brands.length !== 1 || !this.brandIndex.has(brands[0])) return -1;
+    let best = -1;
+    for (const id of this.shortTextTerms(brands[0])) if (best < 0 || this.postingLength(id) < this.postingLength(best)) best = id;
+    return best;
   }
 
   /**

@@ -81,8 +81,11 @@ export class SortedView {
     this.built = true;
   }
 
-  /** Offers the page after `after` (limit + 1 entries, to tell whether a next page exists) to the collector. */
-  collect(run: Collector, n: number, limit: number, after: Cursor | undefined): void {
+  /**
+   * Offers the page after `after` (limit + 1 entries, to tell whether a next page exists) to the collector,
+   * of the items `keep` accepts (all when absent).
+   */
+  collect(run: Collector, n: number, limit: number, after: Cursor | undefined, keep?: (ord: number) => boolean): void {
     this.refresh(n);
     const key = this.key;
     const isAfter = (k: Float64Array) => !after || k[0] < after.a || (k[0] === after.a && (k[1] < after.b || (k[1] === after.b && k[2] < after.c)));
@@ -104,14 +107,14 @@ export class SortedView {
     let taken = 0;
     for (let i = lo; i < this.order.length && taken <= limit; i++) {
       const ord = this.order[i];
-      if (!this.isLive(ord) || this.changed.has(ord)) continue;
+      if (!this.isLive(ord) || this.changed.has(ord) || (keep && !keep(ord))) continue;
       this.keyOf(ord, key);
       if (!isAfter(key)) continue;
       run.offerKey(key[0], key[1], key[2], ord);
       taken++;
     }
     const aside = (ord: number) => {
-      if (!this.isLive(ord)) return;
+      if (!this.isLive(ord) || (keep && !keep(ord))) return;
       this.keyOf(ord, key);
       if (isAfter(key)) run.offerKey(key[0], key[1], key[2], ord);
     };
