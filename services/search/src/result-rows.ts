@@ -26,11 +26,6 @@ export class ResultRows {
     });
   }
 
-  /** Rows currently kept. */
-  get size(): number {
-    return this.rows.size;
-  }
-
   /** The page's items as `items` fields on the wire, in order. */
   encoded(tree: CategoryTree, views: ItemView[]): UnknownField[] {
     return views.map((v) => {

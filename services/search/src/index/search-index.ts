@@ -862,15 +862,17 @@ export class SearchIndex {
         const stock = this.stockOf;
         this.views[sort as Exclude<Sort, Sort.Relevance>].collect(run, this.n, q.limit, q.after, (ord) => stock[ord] > 0);
         return this.result(run, q, ignored, { total: this.allStockCount, byCategory: this.stockByCategory, byBrand: this.stockByBrand, byBucket: this.stockByBucket });
-      } else if (q.minPrice === undefined && q.maxPrice === undefined && this.brandWordTerm(q.brands) >= 0) {
-        // One brand: every item of it has the brand's words (as brand words), so the postings of its rarest
-        // word hold them all; the collector keeps the brand's. Its facet, which ignores the brand filter, is the
-        // kept count over the whole catalog.
-        const sources: Source[] = [];
-        this.sources(this.brandWordTerm(q.brands), 1, sources);
-        for (const s of sources) run.scanBlock(s.ords, null, s.from, s.to, null, 1, 0, 0, 0);
-        return { ...this.result(run, q, ignored), brands: this.brandFacet(q.inStockOnly ? this.stockByBrand : this.allByBrand, q.brands) };
       } else {
+        const brandTerm = q.minPrice === undefined && q.maxPrice === undefined ? this.brandWordTerm(q.brands) : -1;
+        if (brandTerm >= 0) {
+          // One brand: every item of it has the brand's words (as brand words), so the postings of its rarest
+          // word hold them all; the collector keeps the brand's. Its facet, which ignores the brand filter, is
+          // the kept count over the whole catalog.
+          const sources: Source[] = [];
+          this.sources(brandTerm, 1, sources);
+          for (const s of sources) run.scanBlock(s.ords, null, s.from, s.to, null, 1, 0, 0, 0);
+          return { ...this.result(run, q, ignored), brands: this.brandFacet(q.inStockOnly ? this.stockByBrand : this.allByBrand, q.brands) };
+        }
         for (let ord = 0; ord < this.n; ord++) run.consider(ord, 0);
       }
     }
