@@ -11,6 +11,7 @@
 // requests in flight (latency measured from the scheduled send time, so queueing counts).
 //
 // Prints one JSON document. Flags: --concurrency 50 --rate 500 --seconds 15 --seed 7 --skip-postgres
+// --index-only (only the raw in-memory index: the cost of each kind of query without RPC, cache or load)
 // The gateway must not rate-limit the benchmark: start the stack with RATE_LIMIT_PER_ADDRESS=0 RATE_LIMIT_PER_USER=0.
 import http from "node:http";
 import http2 from "node:http2";
@@ -46,6 +47,7 @@ const rate = argInt("rate", 500);
 const seconds = argInt("seconds", 15);
 const seed = argInt("seed", 7);
 const skipPostgres = process.argv.includes("--skip-postgres");
+const indexOnly = process.argv.includes("--index-only");
 const log = (m: string) => console.error(`[bench:search] ${m}`);
 
 /** Popular queries of an electronics store (the head of the distribution). */
@@ -180,11 +182,12 @@ interface Sample {
 }
 
 function summarize(samples: Sample[], wallSeconds: number) {
-  const kinds: Record<string, { n: number; p50: number; p95: number; p99: number; errors: number }> = {};
+  const kinds: Record<string, { n: number; mean: number; p50: number; p95: number; p99: number; errors: number }> = {};
   const round = (x: number) => Math.round(x * 100) / 100;
   const stats = (list: Sample[]) => {
     const ms = list.filter((s) => s.ok).map((s) => s.ms).sort((a, b) => a - b);
-    return { n: list.length, p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), p99: round(percentile(ms, 99)), errors: list.filter((s) => !s.ok).length };
+    const mean = ms.length ? ms.reduce((t, x) => t + x, 0) / ms.length : 0;
+    return { n: list.length, mean: round(mean), p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)), p99: round(percentile(ms, 99)), errors: list.filter((s) => !s.ok).length };
   };
   for (const k of KINDS) {
     const list = samples.filter((s) => s.kind === k);
@@ -347,6 +350,10 @@ async function main(): Promise<void> {
     if (items < 1000) throw new Error(`only ${items} items in Search's read model: seed first (npm run seed -- --items 1000000)`);
     log(`${items.toLocaleString("en-US")} items; concurrency ${concurrency}, rate ${rate}/s, ${seconds} s per phase`);
     const data = await loadData(db);
+    if (indexOnly) {
+      console.log(JSON.stringify({ items, machine: machine(), seconds, raw_index: await rawIndexPhase(stack.databaseUrl, data) }, null, 1));
+      return;
+    }
     const rand = prng(seed);
     // Enough distinct requests for a closed loop at a few thousand qps plus the open loop.
     const perPhase = (rate + 2500) * seconds;
@@ -422,20 +429,7 @@ async function main(): Promise<void> {
     // Freshness under the same data: an item rename and a stock receipt, until Search shows them.
     const freshness = await measureFreshness(stack.gatewayUrl, grpcClient, config);
 
-    // Raw limit 1: the in-memory index in this process, built from the read model as the service builds it.
-    log("building the raw index from the read model ...");
-    const rawIndex = await buildIndex(stack.databaseUrl, data.tree);
-    const rawPool = requestPool(data, 20000, prng(seed + 3));
-    const rawSamples: Sample[] = [];
-    const tRaw = performance.now();
-    for (const r of rawPool) {
-      if (performance.now() - tRaw > seconds * 1000) break;
-      const s = performance.now();
-      if (r.kind === "suggest") rawIndex.index.suggest(r.prefix!, 8);
-      else rawIndex.search(r.catalog!);
-      rawSamples.push({ kind: r.kind, ms: performance.now() - s, ok: true });
-    }
-    const raw = { threads: 1, build_seconds: rawIndex.buildSeconds, ...summarize(rawSamples, (performance.now() - tRaw) / 1000) };
+    const raw = await rawIndexPhase(stack.databaseUrl, data);
 
     // Raw limit 2: Postgres full-text search over the same rows, at the same concurrency.
     let postgres: unknown;
@@ -452,10 +446,7 @@ async function main(): Promise<void> {
     const pgq = postgres as { qps: number; get_item_catalog: { p50: number } } | undefined;
     console.log(JSON.stringify({
       items,
-      machine: {
-        cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version,
-        load_average_1m: Math.round(os.loadavg()[0] * 100) / 100, scan_1m_items_ms: machineSpeed(),
-      },
+      machine: machine(),
       settings: {
         concurrency, rate, seconds_per_phase: seconds, mix: MIX,
         load_generator: "pre-encoded protobuf bodies; Connect over HTTP/1.1 keep-alive to the gateway, gRPC over one HTTP/2 connection per Search replica",
@@ -490,6 +481,30 @@ async function main(): Promise<void> {
   }
   // Keep-alive sockets and the HTTP/2 session would keep the process alive.
   process.exit(0);
+}
+
+function machine() {
+  return {
+    cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version,
+    load_average_1m: Math.round(os.loadavg()[0] * 100) / 100, scan_1m_items_ms: machineSpeed(),
+  };
+}
+
+/** Raw limit 1: the in-memory index in this process, built from the read model as the service builds it. */
+async function rawIndexPhase(databaseUrl: string, data: Data) {
+  log("building the raw index from the read model ...");
+  const rawIndex = await buildIndex(databaseUrl, data.tree);
+  const rawPool = requestPool(data, 20000, prng(seed + 3));
+  const rawSamples: Sample[] = [];
+  const tRaw = performance.now();
+  for (const r of rawPool) {
+    if (performance.now() - tRaw > seconds * 1000) break;
+    const s = performance.now();
+    if (r.kind === "suggest") rawIndex.index.suggest(r.prefix!, 8);
+    else rawIndex.search(r.catalog!);
+    rawSamples.push({ kind: r.kind, ms: performance.now() - s, ok: true });
+  }
+  return { threads: 1, build_seconds: rawIndex.buildSeconds, ...summarize(rawSamples, (performance.now() - tRaw) / 1000) };
 }
 
 async function buildIndex(databaseUrl: string, tree: CategoryTree) {
