@@ -513,6 +513,7 @@ async function buildIndex(databaseUrl: string, tree: CategoryTree) {
   index.beginBulk(1_000_000);
   await readSnapshot(databaseUrl, (docs) => { for (const d of docs) index.upsert(d); }, (docs) => { for (const d of docs) index.applyStock(d); });
   index.endBulk();
+  index.warm();
   const buildSeconds = Math.round((performance.now() - t) / 100) / 10;
   return {
     index,

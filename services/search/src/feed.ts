@@ -113,6 +113,9 @@ export class IndexFeed {
       for (const d of docs) index.applyStock(d);
     }, batch);
     index.endBulk();
+    // At start-up, before anything is answered; a rebuild leaves it to the first queries, so that the old index
+    // is not held up between batches.
+    if (initial) index.warm();
     const loadedMs = Date.now() - started;
 
     let markCaughtUp!: () => void;

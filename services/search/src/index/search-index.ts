@@ -320,6 +320,16 @@ export class SearchIndex {
   }
 
   /**
+   * Builds now what the first queries would otherwise build while a shopper waits: the whole catalog in each
+   * sort order (1.2-1.7 s per order at 1M items) and the sorted word list for completions. For start-up, before
+   * the index answers.
+   */
+  warm(): void {
+    for (const view of Object.values(this.views)) view.refresh(this.n);
+    this.refreshWords();
+  }
+
+  /**
    * Applies an item as of its version. Returns false when the index already holds that version or a newer
    * one (replays and redeliveries change nothing).
    */
@@ -685,19 +695,23 @@ export class SearchIndex {
     return { ords, rels, count };
   }
 
+  /** Sorts the letters-only words again after a bulk load added many. */
+  private refreshWords(): void {
+    if (!this.wordsDirty) return;
+    const ids: number[] = [];
+    this.terms.texts.forEach((t, id) => {
+      if (t.charCodeAt(0) !== 1 && !this.terms.isStopword(id) && isAlphaWord(t)) ids.push(id);
+    });
+    ids.sort((a, b) => (this.terms.texts[a] < this.terms.texts[b] ? -1 : 1));
+    this.wordIds = ids;
+    this.words = ids.map((id) => this.terms.texts[id]);
+    this.wordsDirty = false;
+    this.shortCompletions.clear();
+  }
+
   /** Prefix completions among letters-only words, the most frequent (in names, for autocomplete) first. */
   private completions(prefix: string, max: number, byName: boolean): number[] {
-    if (this.wordsDirty) {
-      const ids: number[] = [];
-      this.terms.texts.forEach((t, id) => {
-        if (t.charCodeAt(0) !== 1 && !this.terms.isStopword(id) && isAlphaWord(t)) ids.push(id);
-      });
-      ids.sort((a, b) => (this.terms.texts[a] < this.terms.texts[b] ? -1 : 1));
-      this.wordIds = ids;
-      this.words = ids.map((id) => this.terms.texts[id]);
-      this.wordsDirty = false;
-      this.shortCompletions.clear();
-    }
+    this.refreshWords();
     const short = prefix.length <= 2;
     const key = `${byName ? "n" : "a"}${max}:${prefix}`;
     if (short) {

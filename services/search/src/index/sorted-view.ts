@@ -56,7 +56,7 @@ export class SortedView {
   }
 
   /** Brings the array up to date when it is missing or the set-aside items are many. */
-  private refresh(n: number): void {
+  refresh(n: number): void {
     if (this.built && n - this.builtUpTo + this.changed.size < MERGE_AFTER) return;
     const extra: number[] = [];
     for (let ord = this.built ? this.builtUpTo : 0; ord < n; ord++) if (this.isLive(ord)) extra.push(ord);
