@@ -17,6 +17,7 @@ import { Collector, HOT, packHot, Sort, TopK, type Columns, type Cursor } from "
 import { intersect, WordCursor, type Source } from "./cursor.js";
 import { FIELD, hash32, textHash, type ItemDoc, type StockDoc } from "./documents.js";
 import { grow } from "./grow.js";
+import { Interner, ItemIdTable, TextColumn } from "./item-texts.js";
 import { SortedView } from "./sorted-view.js";
 import { PostingStore } from "./postings.js";
 import { TermTable, type TermSink } from "./terms.js";
@@ -153,11 +154,14 @@ export class SearchIndex {
   // --- items by ordinal ---
   private n = 0;
   private liveCount = 0;
-  private readonly itemIds: string[] = [];
-  private readonly names: string[] = [];
-  private readonly imageUrls: string[] = [];
-  private readonly categoryIds: string[] = [];
-  private readonly currencies: string[] = [];
+  /** Texts per item, kept off the JS heap (see item-texts.ts). */
+  private readonly ids = new ItemIdTable();
+  private readonly names = new TextColumn();
+  private readonly imageUrls = new TextColumn();
+  private readonly categoryIds = new Interner();
+  private categoryIdOf = new Int32Array(0);
+  private readonly currencies = new Interner();
+  private currencyOf = new Int32Array(0);
   /** What every candidate of every query reads: small per-fact arrays (see Columns). */
   private hot = new Uint32Array(0);
   private brandOf = new Int32Array(0);
@@ -171,13 +175,10 @@ export class SearchIndex {
   private textHashOf = new Int32Array(0);
   private memberHash = new Int32Array(0);
   private stockSeq = new Float64Array(0);
-  private readonly byId = new Map<string, number>();
   /** Stock announced for items not seen yet (the two event streams are not ordered with each other). */
   private readonly pendingStock = new Map<string, StockDoc>();
 
-  // --- brands ---
-  readonly brands: string[] = [];
-  private readonly brandIndex = new Map<string, number>();
+  private readonly brands = new Interner();
 
   // --- terms and postings ---
   private readonly terms = new TermTable((id, text) => this.registerTerm(id, text));
@@ -259,13 +260,13 @@ export class SearchIndex {
 
   view(ord: number): ItemView {
     return {
-      itemId: this.itemIds[ord],
-      name: this.names[ord],
-      brand: this.brands[this.brandOf[ord]],
+      itemId: this.ids.idOf(ord),
+      name: this.names.get(ord),
+      brand: this.brands.texts[this.brandOf[ord]],
       priceMinor: this.keys[2 * ord],
-      currency: this.currencies[ord],
-      imageUrl: this.imageUrls[ord],
-      categoryId: this.categoryIds[ord],
+      currency: this.currencies.texts[this.currencyOf[ord]],
+      imageUrl: this.imageUrls.get(ord),
+      categoryId: this.categoryIds.texts[this.categoryIdOf[ord]],
       category: this.categoryOf[ord],
       stock: this.stockOf[ord],
       lowStock: this.lowStock[ord] === 1,
@@ -275,8 +276,8 @@ export class SearchIndex {
 
   /** The item's current view by id, if the index has it. */
   viewById(itemId: string): ItemView | undefined {
-    const ord = this.byId.get(itemId);
-    return ord === undefined ? undefined : this.view(ord);
+    const ord = this.ids.ordOf(itemId);
+    return ord < 0 ? undefined : this.view(ord);
   }
 
   private isLive(ord: number): boolean {
@@ -334,13 +335,14 @@ export class SearchIndex {
    * one (replays and redeliveries change nothing).
    */
   upsert(doc: ItemDoc): boolean {
-    const old = this.byId.get(doc.itemId);
+    const found = this.ids.ordOf(doc.itemId);
+    const old = found < 0 ? undefined : found;
     if (old !== undefined && this.version[old] >= doc.version) return false;
     const text = textHash(doc) | 0;
     if (old !== undefined && this.textHashOf[old] === text) {
       this.exclude(old);
       this.version[old] = doc.version;
-      this.imageUrls[old] = doc.imageUrl;
+      if (!this.imageUrls.equals(old, doc.imageUrl)) this.imageUrls.set(old, doc.imageUrl);
       this.setPrice(old, doc.priceMinor, doc.currency, doc.itemId);
       this.setLive(old, doc.active);
       this.include(old);
@@ -360,15 +362,15 @@ export class SearchIndex {
         this.setStock(ord, pending.available, pending.lowStock, pending.sequence);
       }
     }
-    this.byId.set(doc.itemId, ord);
+    this.ids.assign(doc.itemId, ord);
     this.include(ord);
     return true;
   }
 
   /** Applies stock as of its sequence; false when an equal or newer sequence is already known. */
   applyStock(s: StockDoc): boolean {
-    const ord = this.byId.get(s.itemId);
-    if (ord === undefined) {
+    const ord = this.ids.ordOf(s.itemId);
+    if (ord < 0) {
       const known = this.pendingStock.get(s.itemId);
       if (known && known.sequence >= s.sequence) return false;
       this.pendingStock.set(s.itemId, s);
@@ -400,7 +402,7 @@ export class SearchIndex {
       this.views[Sort.PriceDescending].touched(ord);
     }
     this.keys[2 * ord] = priceMinor;
-    this.currencies[ord] = currency;
+    this.currencyOf[ord] = this.currencies.add(currency);
     this.hot[ord] = packHot(this.isLive(ord), priceBucket(priceMinor, currency), this.nameTermsOf(ord), this.pre1(ord));
     this.memberHash[ord] = hash32(`${priceMinor}${currency}`, hash32(itemId, this.textHashOf[ord]));
   }
@@ -415,6 +417,8 @@ export class SearchIndex {
     this.lowStock = grow(this.lowStock, cap);
     this.keys = grow(this.keys, cap * 2);
     this.categoryOf = grow(this.categoryOf, cap);
+    this.categoryIdOf = grow(this.categoryIdOf, cap);
+    this.currencyOf = grow(this.currencyOf, cap);
     this.version = grow(this.version, cap);
     this.textHashOf = grow(this.textHashOf, cap);
     this.memberHash = grow(this.memberHash, cap);
@@ -456,18 +460,12 @@ export class SearchIndex {
     const ord = this.n++;
     this.ensureCapacity(this.n);
     const cat = this.tree.indexOf(doc.categoryId);
-    let brand = this.brandIndex.get(doc.brand);
-    if (brand === undefined) {
-      brand = this.brands.length;
-      this.brands.push(doc.brand);
-      this.brandIndex.set(doc.brand, brand);
-      this.allByBrand = grow(this.allByBrand, brand + 1);
-      this.stockByBrand = grow(this.stockByBrand, brand + 1);
-    }
-    this.itemIds[ord] = doc.itemId;
-    this.names[ord] = doc.name;
-    this.imageUrls[ord] = doc.imageUrl;
-    this.categoryIds[ord] = doc.categoryId;
+    const brand = this.brands.add(doc.brand);
+    this.allByBrand = grow(this.allByBrand, brand + 1);
+    this.stockByBrand = grow(this.stockByBrand, brand + 1);
+    this.names.set(ord, doc.name);
+    this.imageUrls.set(ord, doc.imageUrl);
+    this.categoryIdOf[ord] = this.categoryIds.add(doc.categoryId);
     this.categoryOf[ord] = cat;
     this.hot[ord] = packHot(false, 0, 0, cat >= 0 ? this.tree.pre[cat] + 1 : 0);
     this.brandOf[ord] = brand;
@@ -809,10 +807,10 @@ export class SearchIndex {
     const hasFilters = q.brands.length > 0 || q.minPrice !== undefined || q.maxPrice !== undefined || q.inStockOnly;
     let brandMask: Uint8Array | null = null;
     if (q.brands.length) {
-      brandMask = new Uint8Array(this.brands.length);
+      brandMask = new Uint8Array(this.brands.size);
       for (const b of q.brands) {
-        const i = this.brandIndex.get(b);
-        if (i !== undefined) brandMask[i] = 1;
+        const i = this.brands.get(b);
+        if (i >= 0) brandMask[i] = 1;
       }
     }
     const run = new Collector(this.columns(), {
@@ -820,7 +818,7 @@ export class SearchIndex {
       catLo: q.category >= 0 ? this.tree.pre[q.category] : -1,
       catHi: q.category >= 0 ? this.tree.end[q.category] : -1,
       brandMask, minPrice: q.minPrice, maxPrice: q.maxPrice, inStockOnly: q.inStockOnly,
-      brands: this.brands.length, categories: this.tree.size, noBucket: NO_BUCKET,
+      brands: this.brands.size, categories: this.tree.size, noBucket: NO_BUCKET,
     });
 
     if (k === 1 && plans[0].variants.length === 1) {
@@ -895,7 +893,7 @@ export class SearchIndex {
 
   /** The rarest word of the one brand asked for (a known one), or -1. */
   private brandWordTerm(brands: readonly string[]): number {
-    if (brands.length !== 1 || !this.brandIndex.has(brands[0])) return -1;
+    if (brands.length !== 1 || this.brands.get(brands[0]) < 0) return -1;
     let best = -1;
     for (const id of this.shortTextTerms(brands[0])) if (best < 0 || this.postingLength(id) < this.postingLength(best)) best = id;
     return best;
@@ -999,12 +997,12 @@ export class SearchIndex {
 
   private brandFacet(brandCount: Int32Array, selected: readonly string[]): FacetCount<string>[] {
     const top = new TopK(20);
-    for (let b = 0; b < this.brands.length; b++) if (brandCount[b] > 0) top.offer(brandCount[b], -b, 0, b);
-    const out = top.sorted().map((e) => ({ value: this.brands[e.ord], count: brandCount[e.ord] }));
+    for (let b = 0; b < this.brands.size; b++) if (brandCount[b] > 0) top.offer(brandCount[b], -b, 0, b);
+    const out = top.sorted().map((e) => ({ value: this.brands.texts[e.ord], count: brandCount[e.ord] }));
     for (const s of selected) {
       if (out.some((f) => f.value === s)) continue;
-      const i = this.brandIndex.get(s);
-      out.push({ value: s, count: i === undefined ? 0 : brandCount[i] });
+      const i = this.brands.get(s);
+      out.push({ value: s, count: i < 0 ? 0 : brandCount[i] });
     }
     return out;
   }
@@ -1052,18 +1050,18 @@ export class SearchIndex {
         if (w < 0) return true;
         s += w;
       }
-      s += (this.stockOf[ord] > 0 ? 1 : 0) - this.names[ord].length / 200;
+      s += (this.stockOf[ord] > 0 ? 1 : 0) - this.names.byteLength(ord) / 200;
       top.offer(s, this.keys[2 * ord + 1], ord, ord);
       return ++scanned < SUGGEST_SCAN_LIMIT;
     });
     const phrase = typed.trim();
     const ranked = top.sorted()
-      .map((e) => ({ ...e, a: e.a + (fold(this.names[e.ord]).startsWith(phrase) ? 50 : 0) }))
+      .map((e) => ({ ...e, a: e.a + (fold(this.names.get(e.ord)).startsWith(phrase) ? 50 : 0) }))
       .sort((x, y) => y.a - x.a || y.b - x.b || y.c - x.c);
     const seen = new Set<string>();
     const items: { ord: number; text: string }[] = [];
     for (const e of ranked) {
-      const text = this.names[e.ord];
+      const text = this.names.get(e.ord);
       if (seen.has(text)) continue;
       seen.add(text);
       items.push({ ord: e.ord, text });
