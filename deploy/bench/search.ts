@@ -33,7 +33,7 @@ import { CategoryTree } from "../../services/search/src/domain/categories.js";
 import { validateCatalogRequest } from "../../services/search/src/domain/request.js";
 import { SearchIndex } from "../../services/search/src/index/search-index.js";
 import { readSnapshot } from "../../services/search/src/store/read-model.js";
-import { argInt, benchStack, gatewayTransport, percentile } from "./stack.js";
+import { argInt, benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile } from "./stack.js";
 import { meshTransport } from "../../services/lib/transport.js";
 
 type Kind = "head" | "longtail" | "filtered" | "browse" | "suggest";
@@ -181,7 +181,14 @@ interface Sample {
   ok: boolean;
 }
 
-function summarize(samples: Sample[], wallSeconds: number) {
+interface Run {
+  samples: Sample[];
+  wall: number;
+  /** CPU ms per request of each process group over the run. */
+  cpu: Record<string, number>;
+}
+
+function summarize({ samples, wall: wallSeconds, cpu }: Run) {
   const kinds: Record<string, { n: number; mean: number; p50: number; p95: number; p99: number; errors: number }> = {};
   const round = (x: number) => Math.round(x * 100) / 100;
   const stats = (list: Sample[]) => {
@@ -194,7 +201,7 @@ function summarize(samples: Sample[], wallSeconds: number) {
     if (list.length) kinds[k] = stats(list);
   }
   const searches = samples.filter((s) => s.kind !== "suggest");
-  return { qps: Math.round(samples.length / wallSeconds), all: stats(samples), get_item_catalog: stats(searches), kinds };
+  return { qps: Math.round(samples.length / wallSeconds), all: stats(samples), get_item_catalog: stats(searches), kinds, cpu_ms_per_request: cpu };
 }
 
 type Runner = (r: Req) => Promise<unknown>;
@@ -219,15 +226,16 @@ function machineSpeed(): number {
 }
 
 /** 70% of the capacity a closed loop measured: where latency says something (at capacity it only queues). */
-function sustainableRate(run: { samples: Sample[]; wall: number }): number {
+function sustainableRate(run: Run): number {
   return Math.max(1, Math.round((0.7 * run.samples.length) / run.wall));
 }
 
 /** Closed loop: `workers` callers, each sending its next request as soon as the last answered. */
-async function closedLoop(run: Runner, pool: Req[], workers: number, durationS: number, cursor: { i: number }, errors: Set<string>) {
+async function closedLoop(run: Runner, pool: Req[], workers: number, durationS: number, cursor: { i: number }, errors: Set<string>): Promise<Run> {
   const samples: Sample[] = [];
   const end = performance.now() + durationS * 1000;
   const t0 = performance.now();
+  const cpu0 = cpuReading();
   await Promise.all(Array.from({ length: workers }, async () => {
     while (performance.now() < end && cursor.i < pool.length) {
       const req = pool[cursor.i++];
@@ -241,15 +249,16 @@ async function closedLoop(run: Runner, pool: Req[], workers: number, durationS: 
       }
     }
   }));
-  return { samples, wall: (performance.now() - t0) / 1000 };
+  return { samples, wall: (performance.now() - t0) / 1000, cpu: cpuPerRequest(cpu0, cpuReading(), samples.length) };
 }
 
 /** Open loop: requests scheduled at `qps`, at most `maxInFlight` at once; latency counts from the schedule. */
-async function openLoop(run: Runner, pool: Req[], qps: number, maxInFlight: number, durationS: number, cursor: { i: number }, errors: Set<string>) {
+async function openLoop(run: Runner, pool: Req[], qps: number, maxInFlight: number, durationS: number, cursor: { i: number }, errors: Set<string>): Promise<Run> {
   const samples: Sample[] = [];
   const total = Math.min(Math.round(qps * durationS), pool.length - cursor.i);
   const interval = 1000 / qps;
   const t0 = performance.now();
+  const cpu0 = cpuReading();
   const inFlight = new Set<Promise<void>>();
   for (let n = 0; n < total; n++) {
     const due = t0 + n * interval;
@@ -269,7 +278,7 @@ async function openLoop(run: Runner, pool: Req[], qps: number, maxInFlight: numb
     inFlight.add(p);
   }
   await Promise.all(inFlight);
-  return { samples, wall: (performance.now() - t0) / 1000 };
+  return { samples, wall: (performance.now() - t0) / 1000, cpu: cpuPerRequest(cpu0, cpuReading(), samples.length) };
 }
 
 /** The request's protobuf body, encoded once (the load generator should cost as little CPU as it can). */
@@ -394,9 +403,9 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 1100));
       let after = await cacheStats();
       out.uncached = {
-        saturation: { concurrency, ...summarize(sat.samples, sat.wall) },
-        ...(atRate ? { at_rate: { target_qps: rate, max_in_flight: concurrency, ...summarize(atRate.samples, atRate.wall) } } : {}),
-        ...(atSustainable ? { at_sustainable_rate: { target_qps: sustainable, max_in_flight: concurrency, ...summarize(atSustainable.samples, atSustainable.wall) } } : {}),
+        saturation: { concurrency, ...summarize(sat) },
+        ...(atRate ? { at_rate: { target_qps: rate, max_in_flight: concurrency, ...summarize(atRate) } } : {}),
+        ...(atSustainable ? { at_sustainable_rate: { target_qps: sustainable, max_in_flight: concurrency, ...summarize(atSustainable) } } : {}),
         cache_hits: after.hits - before.hits, cache_misses: after.misses - before.misses,
       };
       // Cached: the requests popular enough to repeat; primed once, then the mix drawn from them.
@@ -413,9 +422,9 @@ async function main(): Promise<void> {
       after = await cacheStats();
       const lookups = after.hits - before.hits + after.misses - before.misses;
       out.cached = {
-        saturation: { concurrency, ...summarize(satC.samples, satC.wall) },
-        ...(atRateC ? { at_rate: { target_qps: rate, max_in_flight: concurrency, ...summarize(atRateC.samples, atRateC.wall) } } : {}),
-        ...(atSustainableC ? { at_sustainable_rate: { target_qps: sustainableC, max_in_flight: concurrency, ...summarize(atSustainableC.samples, atSustainableC.wall) } } : {}),
+        saturation: { concurrency, ...summarize(satC) },
+        ...(atRateC ? { at_rate: { target_qps: rate, max_in_flight: concurrency, ...summarize(atRateC) } } : {}),
+        ...(atSustainableC ? { at_sustainable_rate: { target_qps: sustainableC, max_in_flight: concurrency, ...summarize(atSustainableC) } } : {}),
         cache_lookups: lookups,
         cache_hit_ratio: lookups ? Math.round(((after.hits - before.hits) / lookups) * 1000) / 1000 : 0,
       };
@@ -439,7 +448,7 @@ async function main(): Promise<void> {
       const pgPool = requestPool(data, perPhase, prng(seed + 4));
       const run = ftsRunner(db, data.tree);
       const sat = await closedLoop(run, pgPool, concurrency, seconds, { i: 0 }, errors);
-      postgres = { concurrency, ...summarize(sat.samples, sat.wall) };
+      postgres = { concurrency, ...summarize(sat) };
     }
 
     const g = viaGateway as { uncached: { saturation: { qps: number }; at_rate: { get_item_catalog: { p50: number; p99: number }; kinds: Record<string, { p99: number }> } }; cached: { at_rate: { get_item_catalog: { p99: number } } } };
@@ -497,6 +506,7 @@ async function rawIndexPhase(databaseUrl: string, data: Data) {
   const rawPool = requestPool(data, 20000, prng(seed + 3));
   const rawSamples: Sample[] = [];
   const tRaw = performance.now();
+  const cpu0 = cpuReading();
   for (const r of rawPool) {
     if (performance.now() - tRaw > seconds * 1000) break;
     const s = performance.now();
@@ -504,7 +514,8 @@ async function rawIndexPhase(databaseUrl: string, data: Data) {
     else rawIndex.search(r.catalog!);
     rawSamples.push({ kind: r.kind, ms: performance.now() - s, ok: true });
   }
-  return { threads: 1, build_seconds: rawIndex.buildSeconds, ...summarize(rawSamples, (performance.now() - tRaw) / 1000) };
+  const run = { samples: rawSamples, wall: (performance.now() - tRaw) / 1000, cpu: cpuPerRequest(cpu0, cpuReading(), rawSamples.length) };
+  return { threads: 1, build_seconds: rawIndex.buildSeconds, ...summarize(run) };
 }
 
 async function buildIndex(databaseUrl: string, tree: CategoryTree) {

@@ -92,3 +92,54 @@ export function argInt(name: string, fallback: number): number {
   if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a whole number`);
   return n;
 }
+
+/** Processes whose CPU a benchmark reports, by what their command line contains. */
+const CPU_GROUPS: Record<string, RegExp> = {
+  gateway: /gateway\/src\/main\.ts/,
+  search: /services\/search\/src\/main\.ts/,
+  redis: /^\S*redis-server/,
+  postgres: /^postgres: /,
+};
+
+/**
+ * CPU milliseconds used so far by the stack's processes (summed per group: every Search replica, every Postgres
+ * backend) and by this load generator, read from /proc (Linux; empty elsewhere). Two readings around a phase
+ * divided by its requests give the CPU each request costs each process: the budget a rate has to fit in.
+ */
+export function cpuReading(): Record<string, number> {
+  const out: Record<string, number> = { load_generator: (process.cpuUsage().user + process.cpuUsage().system) / 1000 };
+  let pids: string[];
+  try {
+    pids = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+  } catch {
+    return out;
+  }
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  for (const pid of pids) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+      const group = Object.keys(CPU_GROUPS).find((g) => CPU_GROUPS[g].test(cmd));
+      if (!group) continue;
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command.
+      out[group] = (out[group] ?? 0) + (Number(fields[11]) + Number(fields[12])) * tick;
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return out;
+}
+
+/** CPU milliseconds per request of each process group between two readings. */
+export function cpuPerRequest(before: Record<string, number>, after: Record<string, number>, requests: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  let total = 0;
+  for (const [group, ms] of Object.entries(after)) {
+    const per = (ms - (before[group] ?? 0)) / Math.max(1, requests);
+    out[group] = Math.round(per * 100) / 100;
+    total += per;
+  }
+  out.total = Math.round(total * 100) / 100;
+  return out;
+}
