@@ -8,7 +8,9 @@
 // with category / brand / price / in-stock filters and sorts), browse (facet-heavy browsing of categories
 // without a query, deeper pages) and suggest (autocomplete prefixes). Each phase runs closed-loop at the
 // given concurrency (its qps is the capacity) and open-loop at a fixed rate with at most `concurrency`
-// requests in flight (latency measured from the scheduled send time, so queueing counts).
+// requests in flight (latency measured from the scheduled send time, so queueing counts). Every phase reports
+// the CPU each request cost each process (from /proc); open-loop phases also count stalls (half-second windows
+// whose slowest request took over 100 ms), which a p99 alone cannot tell from steady queueing.
 //
 // Prints one JSON document. Flags: --concurrency 50 --rate 500 --seconds 15 --seed 7 --skip-postgres
 // --index-only (only the raw in-memory index: the cost of each kind of query without RPC, cache or load)
@@ -179,6 +181,20 @@ interface Sample {
   kind: Kind;
   ms: number;
   ok: boolean;
+  /** Open loop: when it was due, ms after the phase began. */
+  at?: number;
+}
+
+/** Half-second windows of an open loop whose slowest request took over 100 ms: stalls, not steady queueing. */
+function stalls(samples: Sample[]) {
+  const worst = new Map<number, number>();
+  for (const s of samples) {
+    if (s.at === undefined) return undefined;
+    const w = Math.floor(s.at / 500);
+    worst.set(w, Math.max(worst.get(w) ?? 0, s.ms));
+  }
+  const slow = [...worst.values()].filter((ms) => ms > 100);
+  return { windows: worst.size, over_100ms: slow.length, worst_ms: Math.round(Math.max(0, ...worst.values())) };
 }
 
 interface Run {
@@ -201,7 +217,7 @@ function summarize({ samples, wall: wallSeconds, cpu }: Run) {
     if (list.length) kinds[k] = stats(list);
   }
   const searches = samples.filter((s) => s.kind !== "suggest");
-  return { qps: Math.round(samples.length / wallSeconds), all: stats(samples), get_item_catalog: stats(searches), kinds, cpu_ms_per_request: cpu };
+  return { qps: Math.round(samples.length / wallSeconds), all: stats(samples), get_item_catalog: stats(searches), kinds, cpu_ms_per_request: cpu, stalls_500ms: stalls(samples) };
 }
 
 type Runner = (r: Req) => Promise<unknown>;
@@ -269,9 +285,9 @@ async function openLoop(run: Runner, pool: Req[], qps: number, maxInFlight: numb
     const p = (async () => {
       try {
         await run(req);
-        samples.push({ kind: req.kind, ms: performance.now() - due, ok: true });
+        samples.push({ kind: req.kind, ms: performance.now() - due, ok: true, at: due - t0 });
       } catch (err) {
-        samples.push({ kind: req.kind, ms: performance.now() - due, ok: false });
+        samples.push({ kind: req.kind, ms: performance.now() - due, ok: false, at: due - t0 });
         if (errors.size < 5) errors.add(String((err as Error).message).slice(0, 200));
       }
     })().finally(() => inFlight.delete(p));
