@@ -4,6 +4,7 @@
 // stalling a replica (and, with V8's helper threads, both cores) for 0.5-1.2 s. Texts that differ per item now
 // live as UTF-8 in one growing buffer (one object to the collector); texts that repeat are numbered once.
 import { hash32 } from "./documents.js";
+import { grow } from "./grow.js";
 
 /** Texts by ordinal, as UTF-8 in one buffer. Replacing a text leaves its old bytes as garbage until compaction. */
 export class TextColumn {
@@ -25,18 +26,14 @@ export class TextColumn {
   }
 
   set(ord: number, text: string): void {
-    if (ord >= this.start.length) {
-      const cap = Math.max(ord + 1, this.start.length * 2);
-      this.start = copyInto(new Uint32Array(cap), this.start);
-      this.size = copyInto(new Uint32Array(cap), this.size);
-    }
+    this.start = grow(this.start, ord + 1);
+    this.size = grow(this.size, ord + 1);
+    // Skipped ordinals hold the empty text (their entries are still zero).
     if (ord < this.count) this.live -= this.size[ord];
-    else {
-      // Ordinals are appended in order; any skipped ones hold the empty text.
-      for (let o = this.count; o < ord; o++) this.size[o] = 0;
-      this.count = ord + 1;
-    }
+    else this.count = ord + 1;
+    // The old text is garbage now: a compaction while making room must not keep it.
     this.size[ord] = 0;
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     this.reserve(3 * text.length);
     const n = this.bytes.write(text, this.used, "utf8");
     this.start[ord] = this.used;
@@ -58,14 +55,13 @@ export class TextColumn {
     return n === text.length;
   }
 
-  /** Room for `extra` more bytes: compacts when at least half the buffer is garbage, else doubles it. */
+  /** Room for `extra` more bytes: compacts when at least half of what is written is garbage, else doubles. */
   private reserve(extra: number): void {
     if (this.used + extra <= this.bytes.length) return;
-    const garbage = this.used - this.live;
-    const cap = Math.max(2 * (this.live + extra), this.bytes.length * (garbage * 2 >= this.used ? 1 : 2), 1 << 16);
-    const next = Buffer.alloc(cap);
+    const compact = 2 * (this.used - this.live) >= this.used;
+    const next = Buffer.alloc(Math.max(2 * (this.live + extra), compact ? this.bytes.length : 2 * this.bytes.length));
     let at = 0;
-    if (garbage * 2 >= this.used) {
+    if (compact) {
       for (let o = 0; o < this.count; o++) {
         const n = this.size[o];
         this.bytes.copy(next, at, this.start[o], this.start[o] + n);
@@ -79,11 +75,6 @@ export class TextColumn {
     this.bytes = next;
     this.used = at;
   }
-}
-
-function copyInto<T extends Uint32Array | Int32Array>(to: T, from: T): T {
-  to.set(from as never);
-  return to;
 }
 
 /**
@@ -117,7 +108,7 @@ export class ItemIdTable {
   assign(itemId: string, ord: number): void {
     this.ids.set(ord, itemId);
     const h = hash32(itemId);
-    if (ord >= this.hashOf.length) this.hashOf = copyInto(new Int32Array(Math.max(ord + 1, this.hashOf.length * 2)), this.hashOf);
+    this.hashOf = grow(this.hashOf, ord + 1);
     this.hashOf[ord] = h;
     const mask = this.slots.length - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
