@@ -18,6 +18,7 @@
 import http from "node:http";
 import http2 from "node:http2";
 import os from "node:os";
+import v8 from "node:v8";
 import { createClient, type Client } from "@connectrpc/connect";
 import pg from "pg";
 import { createClient as createRedis } from "redis";
@@ -531,10 +532,15 @@ async function rawIndexPhase(databaseUrl: string, data: Data) {
     rawSamples.push({ kind: r.kind, ms: performance.now() - s, ok: true });
   }
   const run = { samples: rawSamples, wall: (performance.now() - tRaw) / 1000, cpu: cpuPerRequest(cpu0, cpuReading(), rawSamples.length) };
-  return { threads: 1, build_seconds: rawIndex.buildSeconds, ...summarize(run) };
+  return { threads: 1, build_seconds: rawIndex.buildSeconds, ...rawIndex.heap, ...summarize(run) };
 }
 
+/** Full collections, when the process runs with --expose-gc (npm run bench:search does). */
+const fullGc = (globalThis as { gc?: () => void }).gc;
+
 async function buildIndex(databaseUrl: string, tree: CategoryTree) {
+  fullGc?.();
+  const heapBefore = v8.getHeapStatistics().used_heap_size;
   const t = performance.now();
   const index = new SearchIndex(tree);
   index.beginBulk(1_000_000);
@@ -542,9 +548,22 @@ async function buildIndex(databaseUrl: string, tree: CategoryTree) {
   index.endBulk();
   index.warm();
   const buildSeconds = Math.round((performance.now() - t) / 100) / 10;
+  // What the index costs every major GC: the JS heap it adds (its typed arrays are not marked), and how long
+  // one full collection takes with it alive.
+  let heap: { index_heap_mb: number; full_gc_ms: number } | undefined;
+  if (fullGc) {
+    fullGc();
+    const gcStart = performance.now();
+    fullGc();
+    heap = {
+      full_gc_ms: Math.round((performance.now() - gcStart) * 10) / 10,
+      index_heap_mb: Math.round((v8.getHeapStatistics().used_heap_size - heapBefore) / 1e6),
+    };
+  }
   return {
     index,
     buildSeconds,
+    heap,
     search(q: CatalogQuery) {
       const r = validateCatalogRequest(create(GetItemCatalogRequestSchema, q));
       const category = r.categoryId ? tree.indexOf(r.categoryId) : -1;

@@ -107,7 +107,8 @@ const CPU_GROUPS: Record<string, RegExp> = {
  * divided by its requests give the CPU each request costs each process: the budget a rate has to fit in.
  */
 export function cpuReading(): Record<string, number> {
-  const out: Record<string, number> = { load_generator: (process.cpuUsage().user + process.cpuUsage().system) / 1000 };
+  const self = process.cpuUsage();
+  const out: Record<string, number> = { load_generator: (self.user + self.system) / 1000 };
   let pids: string[];
   try {
     pids = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p));
@@ -131,7 +132,10 @@ export function cpuReading(): Record<string, number> {
   return out;
 }
 
-/** CPU milliseconds per request of each process group between two readings. */
+/**
+ * CPU milliseconds per request of each process group between two readings. A process that exited in between
+ * (a Postgres backend) takes its CPU with it, so a group can come out slightly negative.
+ */
 export function cpuPerRequest(before: Record<string, number>, after: Record<string, number>, requests: number): Record<string, number> {
   const out: Record<string, number> = {};
   let total = 0;

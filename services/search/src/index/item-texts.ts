@@ -1,7 +1,7 @@
 // Per-item texts without a JS string per item. A million items held as strings (id, name, image address,
 // category id, currency, plus the id -> ordinal Map) were ~330 MB of the index's ~370 MB heap, and a full
 // garbage collection had to mark every one of them: ~310 ms on one thread, every ~11 s under a search load,
-// stalling a replica (and, with V8's helper threads, both cores) for 0.5-1.2 s. Texts that differ per item now
+// stalling a replica (and, with V8's helper threads, both cores) for 0.5-0.85 s. Texts that differ per item now
 // live as UTF-8 in one growing buffer (one object to the collector); texts that repeat are numbered once.
 import { hash32 } from "./documents.js";
 import { grow } from "./grow.js";
@@ -44,7 +44,7 @@ export class TextColumn {
 
   /** Whether the ordinal holds exactly `text`, decoding only when it has non-ASCII characters. */
   equals(ord: number, text: string): boolean {
-    if (ord >= this.count) return false;
+    if (ord >= this.count) return text === "";
     const s = this.start[ord];
     const n = this.size[ord];
     for (let i = 0; i < text.length; i++) {
@@ -86,6 +86,7 @@ export class ItemIdTable {
   private readonly ids = new TextColumn();
   /** Ordinal + 1 per slot; 0 is empty. */
   private slots = new Int32Array(1 << 16);
+  /** Each ordinal's id hash, so a resize re-slots without decoding every id. */
   private hashOf = new Int32Array(1024);
   private entries = 0;
 
