@@ -1,6 +1,7 @@
 // `npm run bench:rpc-floor`: what one mesh call costs before any work is done. A trivial unary call
 // (grpc.health.v1.Health/Check) is served and called in this one process, so the CPU per call is both sides:
-//   - connect: a Connect server on HTTP/2 cleartext and a Connect gRPC client, as the services serve and call;
+//   - mesh: a Connect server on HTTP/2 cleartext (as the services serve) called through meshTransport (grpc-js);
+//   - connect: the same server called by a Connect gRPC client (what the mesh used before session 7);
 //   - grpc-js: @grpc/grpc-js on both sides with the same protobuf-es messages, the cheapest pair on the card.
 // Prints one JSON line: calls/s and CPU microseconds per call for each, best of --rounds.
 //   flags: --calls 20000 --concurrency 16 --rounds 3
@@ -8,13 +9,14 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { createClient } from "@connectrpc/connect";
+import { createClient, type Transport } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import {
   Health, HealthCheckRequestSchema, HealthCheckResponseSchema, HealthCheckResponse_ServingStatus as Status,
   type HealthCheckRequest, type HealthCheckResponse,
 } from "../../gen/grpc/health/v1/health_pb.js";
+import { meshTransport } from "../../services/lib/transport.js";
 import { argInt } from "./stack.js";
 
 const calls = argInt("calls", 20_000);
@@ -40,7 +42,7 @@ async function measure(call: () => Promise<unknown>) {
   return best;
 }
 
-async function connectPair() {
+async function connectPair(transport: (url: string) => Transport) {
   const server = http2.createServer(connectNodeAdapter({
     routes: (router) => router.service(Health, {
       check: () => ({ status: Status.SERVING }),
@@ -49,7 +51,7 @@ async function connectPair() {
   }));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = createClient(Health, createGrpcTransport({ baseUrl: url, acceptCompression: [] }));
+  const client = createClient(Health, transport(url));
   try {
     return await measure(() => client.check({ service: "" }));
   } finally {
@@ -85,7 +87,8 @@ async function grpcJsPair() {
 
 console.log(JSON.stringify({
   calls, concurrency, rounds,
-  connect: await connectPair(),
+  mesh: await connectPair((url) => meshTransport(url)),
+  connect: await connectPair((url) => createGrpcTransport({ baseUrl: url, acceptCompression: [] })),
   grpc_js: await grpcJsPair(),
   note: "CPU per call counts client and server (same process); loopback HTTP/2, trivial messages",
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, load_average_1m: Math.round(os.loadavg()[0] * 100) / 100 },

@@ -126,6 +126,9 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
       answerUndecodableAsInvalidArgument(router);
     },
     interceptors: [errorInterceptor(log), authInterceptor(verifier)],
+    // Callers are processes of the mesh, on loopback or a LAN, where gzip costs more CPU than the bytes it saves
+    // (transport.ts). grpc-js clients always offer gzip, so the server must be the one to decline.
+    acceptCompression: [],
   });
 
   const server = http2.createServer({ maxSessionMemory: MESH_SESSION_MEMORY_MB }, handler);

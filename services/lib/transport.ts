@@ -1,8 +1,16 @@
-// How processes of the mesh call each other: gRPC over one HTTP/2 connection per target, uncompressed (on
-// loopback or a LAN, gzip costs more CPU than the bytes it saves: a search page took ~2% of Search's and 4% of
-// the gateway's CPU to compress and inflate).
-import { Code, ConnectError, type Interceptor, type Transport } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+// How processes of the mesh call each other: gRPC over one HTTP/2 connection per target (per replica), through
+// @grpc/grpc-js behind connect-es's Transport interface, so callers keep typed Connect clients
+// (`createClient(Service, meshTransport(url))`) while grpc-js does the wire work: a Connect gRPC transport cost
+// ~0.4 ms more CPU per call (`npm run bench:rpc-floor`, session 7). Uncompressed: on loopback or a LAN, gzip costs more CPU than the bytes it saves (a search page
+// took ~2% of Search's and 4% of the gateway's CPU to compress and inflate); grpc-js always offers gzip, so the
+// services' servers decline it (server.ts). Error details (grpc-status-details-bin) are not decoded: no service
+// of the mesh sends any; codes and messages pass as they are.
+import * as grpc from "@grpc/grpc-js";
+import {
+  create, fromBinary, isMessage, toBinary,
+  type DescMessage, type DescMethodStreaming, type DescMethodUnary, type MessageShape,
+} from "@bufbuild/protobuf";
+import { Code, ConnectError, type StreamResponse, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { replicaUrls } from "./config.js";
 
 /**
@@ -14,15 +22,24 @@ import { replicaUrls } from "./config.js";
  */
 export const MESH_SESSION_MEMORY_MB = 512;
 
+const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  "grpc-node.max_session_memory": MESH_SESSION_MEMORY_MB,
+  // As Connect's transport did: no size limit of its own between processes of the mesh.
+  "grpc.max_receive_message_length": -1,
+  "grpc.max_send_message_length": -1,
+  // A restarted service is called again within a second, not after grpc-js's default backoff (up to 120 s).
+  "grpc.initial_reconnect_backoff_ms": 100,
+  "grpc.max_reconnect_backoff_ms": 1000,
+  // Per-call bookkeeping for a channelz server we do not run.
+  "grpc.enable_channelz": 0,
+};
+
 /**
  * The transport to a service at `baseUrl`, or to its replicas when it is a comma-separated list
  * (SEARCH_ADDR=127.0.0.1:50052,127.0.0.1:50152): calls then go round-robin, one HTTP/2 session per replica.
  */
 export function meshTransport(baseUrl: string, defaultTimeoutMs?: number): Transport {
-  const replicas = replicaUrls(baseUrl).map((url) => createGrpcTransport({
-    baseUrl: url, defaultTimeoutMs, acceptCompression: [], nodeOptions: { maxSessionMemory: MESH_SESSION_MEMORY_MB },
-    interceptors: [transportFailuresUnavailable],
-  }));
+  const replicas = replicaUrls(baseUrl).map((url) => grpcTransport(url, defaultTimeoutMs));
   return replicas.length === 1 ? replicas[0] : roundRobin(replicas);
 }
 
@@ -65,35 +82,153 @@ function roundRobin(replicas: Transport[]): Transport {
   };
 }
 
-/**
- * A reset stream or a closed HTTP/2 session between two processes means the callee could not be reached or
- * shed the call: Unavailable (retry), as for a refused connection. Connect reports these as Internal, which
- * the gateway would pass on to browsers as if it were a bug. Internal errors a service answers stay Internal.
- */
-const transportFailuresUnavailable: Interceptor = (next) => async (req) => {
-  try {
-    const res = await next(req);
-    if (!res.stream) return res;
-    const messages = res.message;
-    return {
-      ...res,
-      message: (async function* () {
-        try {
-          yield* messages;
-        } catch (err) {
-          throw asUnavailable(err);
-        }
-      })(),
-    };
-  } catch (err) {
-    throw asUnavailable(err);
-  }
-};
+interface MethodCodec {
+  path: string;
+  serialize(message: unknown): Buffer;
+  deserialize(bytes: Buffer): unknown;
+}
 
-function asUnavailable(err: unknown): unknown {
-  const cause = err instanceof ConnectError ? (err.cause as { code?: unknown } | undefined) : undefined;
-  if (err instanceof ConnectError && err.code === Code.Internal && /^ERR_HTTP2_/.test(String(cause?.code ?? ""))) {
-    return new ConnectError(err.rawMessage, Code.Unavailable, err.metadata, undefined, err);
+/** One replica: a grpc-js channel, with each method's path and (de)serializers made once. */
+function grpcTransport(baseUrl: string, defaultTimeoutMs?: number): Transport {
+  const client = new grpc.Client(new URL(baseUrl).host, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  const codecs = new Map<object, MethodCodec>();
+  const codecOf = (method: DescMethodUnary | DescMethodStreaming): MethodCodec => {
+    let c = codecs.get(method);
+    if (!c) {
+      c = {
+        path: `/${method.parent.typeName}/${method.name}`,
+        serialize: (m) => Buffer.from(toBinary(method.input, m as MessageShape<DescMessage>)),
+        deserialize: (b) => fromBinary(method.output, b),
+      };
+      codecs.set(method, c);
+    }
+    return c;
+  };
+  const optionsFor = (timeoutMs: number | undefined): grpc.CallOptions => {
+    const t = timeoutMs ?? defaultTimeoutMs;
+    return t !== undefined && t > 0 ? { deadline: Date.now() + t } : {};
+  };
+  const messageOf = <I extends DescMessage>(schema: I, input: unknown): MessageShape<I> =>
+    isMessage(input, schema) ? input : create(schema, input as never);
+
+  return {
+    unary<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodUnary<I, O>, signal: AbortSignal | undefined, timeoutMs: number | undefined,
+      header: HeadersInit | undefined, input: unknown,
+    ): Promise<UnaryResponse<I, O>> {
+      if (signal?.aborted) return Promise.reject(canceled());
+      const { path, serialize, deserialize } = codecOf(method);
+      return new Promise((resolve, reject) => {
+        let failure: grpc.ServiceError | null = null;
+        let output: unknown;
+        let responseHeader: Headers | undefined;
+        const call = client.makeUnaryRequest(path, serialize, deserialize, messageOf(method.input, input), metadataOf(header), optionsFor(timeoutMs), (err, value) => {
+          failure = err;
+          output = value;
+        });
+        const onAbort = () => call.cancel();
+        signal?.addEventListener("abort", onAbort, { once: true });
+        call.on("metadata", (md) => { responseHeader = headersOf(md); });
+        // grpc-js emits the status right after the callback, with the trailers.
+        call.on("status", (status) => {
+          signal?.removeEventListener("abort", onAbort);
+          if (failure) {
+            reject(errorOf(failure, signal));
+            return;
+          }
+          resolve({
+            stream: false, service: method.parent, method, header: responseHeader ?? new Headers(),
+            message: output as MessageShape<O>, trailer: headersOf(status.metadata),
+          });
+        });
+      });
+    },
+
+    async stream<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodStreaming<I, O>, signal: AbortSignal | undefined, timeoutMs: number | undefined,
+      header: HeadersInit | undefined, input: AsyncIterable<unknown>,
+    ): Promise<StreamResponse<I, O>> {
+      // Only server streams cross the mesh (live order tracking); nothing calls a client or bidi stream.
+      if (method.methodKind !== "server_streaming") throw new ConnectError(`${method.methodKind} calls are not supported between services`, Code.Unimplemented);
+      let request: unknown;
+      for await (const m of input) {
+        request = m;
+        break;
+      }
+      if (signal?.aborted) throw canceled();
+      const { path, serialize, deserialize } = codecOf(method);
+      const call = client.makeServerStreamRequest(path, serialize, deserialize, messageOf(method.input, request), metadataOf(header), optionsFor(timeoutMs));
+      const onAbort = () => call.cancel();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const trailer = new Headers();
+      call.on("status", (status) => headersOf(status.metadata, trailer));
+      // Answer once the response headers arrive; a call that fails first (refused, trailers only) rejects.
+      const responseHeader = await new Promise<Headers>((resolve, reject) => {
+        const onError = (err: grpc.ServiceError) => reject(errorOf(err, signal));
+        call.once("error", onError);
+        call.once("metadata", (md) => {
+          call.off("error", onError);
+          resolve(headersOf(md));
+        });
+      }).catch((err) => {
+        signal?.removeEventListener("abort", onAbort);
+        throw err;
+      });
+      const messages = (async function* () {
+        try {
+          for await (const m of call) yield m as MessageShape<O>;
+        } catch (err) {
+          throw errorOf(err as grpc.ServiceError, signal);
+        } finally {
+          signal?.removeEventListener("abort", onAbort);
+          call.cancel(); // a no-op once the call has ended; frees the stream when the caller stops reading early
+        }
+      })();
+      return { stream: true, service: method.parent, method, header: responseHeader, message: messages, trailer };
+    },
+  } as Transport;
+}
+
+/** Headers that grpc-js sets itself, or that describe this hop rather than the call. */
+const HOP_HEADERS = new Set(["content-type", "te", "user-agent", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "content-length", "host", "connection"]);
+
+function metadataOf(header: HeadersInit | undefined): grpc.Metadata {
+  const md = new grpc.Metadata();
+  if (!header) return md;
+  const add = (value: string, key: string) => {
+    const name = key.toLowerCase();
+    if (HOP_HEADERS.has(name) || name.startsWith(":")) return;
+    if (name.endsWith("-bin")) md.add(name, Buffer.from(value, "base64"));
+    else md.add(name, value);
+  };
+  if (header instanceof Headers) header.forEach(add);
+  else if (Array.isArray(header)) for (const [k, v] of header) add(v, k);
+  else for (const [k, v] of Object.entries(header)) add(v, k);
+  return md;
+}
+
+function headersOf(md: grpc.Metadata, into = new Headers()): Headers {
+  for (const [key, values] of Object.entries(md.toJSON())) {
+    for (const v of values) into.append(key, typeof v === "string" ? v : Buffer.from(v).toString("base64"));
   }
-  return err;
+  return into;
+}
+
+function canceled(): ConnectError {
+  return new ConnectError("the call was canceled by its caller", Code.Canceled);
+}
+
+/**
+ * The call's failure as a ConnectError with the same code and message, except that a stream the callee reset or
+ * a connection that went (RST_STREAM without a gRPC status; ENHANCE_YOUR_CALM when its session is full) is
+ * Unavailable: the callee could not be reached or shed the call, which is worth a retry and is not a bug. Internal
+ * errors a service answers (with a status) stay Internal.
+ */
+function errorOf(err: grpc.ServiceError, signal: AbortSignal | undefined): ConnectError {
+  if (!(err instanceof Error) || typeof err.code !== "number") return ConnectError.from(err);
+  if (err.code === grpc.status.CANCELLED && signal?.aborted) return canceled();
+  const message = err.details ?? err.message;
+  const transportFailure = /^Received RST_STREAM|^Bandwidth exhausted|^Connection dropped/.test(message);
+  const code = transportFailure ? Code.Unavailable : (err.code as number as Code);
+  return new ConnectError(message, code, err.metadata ? headersOf(err.metadata) : undefined, undefined, err);
 }

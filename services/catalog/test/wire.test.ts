@@ -88,3 +88,18 @@ describe("catalog over the wire (grpc-js)", function () {
     expect(res.status).to.equal("SERVING");
   });
 });
+
+describe("catalog answers mesh calls uncompressed", () => {
+  it("sends a large answer without gzip although the caller accepts it (on loopback gzip costs more than it saves)", async () => {
+    const c = await startCatalog();
+    try {
+      // The Connect gRPC client offers gzip; grpc-js (the mesh's client) always does.
+      let encoding: string | null | undefined;
+      const res = await c.client.listCategories({}, { onHeader: (h) => { encoding = h.get("grpc-encoding"); } });
+      expect(res.categories.length).to.be.greaterThan(100); // far above the 1 KiB a server compresses from
+      expect(encoding).to.equal(null);
+    } finally {
+      await c.stop();
+    }
+  });
+});

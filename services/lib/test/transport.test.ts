@@ -43,8 +43,8 @@ function trackSessions(server: http2.Http2Server): void {
 
 describe("meshTransport failures", () => {
   const cases: [string, (s: http2.ServerHttp2Stream) => void, RegExp][] = [
-    ["a stream refused for load (ENHANCE_YOUR_CALM)", (s) => s.close(NGHTTP2_ENHANCE_YOUR_CALM), /ENHANCE_YOUR_CALM/],
-    ["a refused stream", (s) => s.close(NGHTTP2_REFUSED_STREAM), /REFUSED_STREAM/],
+    ["a stream refused for load (ENHANCE_YOUR_CALM)", (s) => s.close(NGHTTP2_ENHANCE_YOUR_CALM), /memory limit/],
+    ["a refused stream", (s) => s.close(NGHTTP2_REFUSED_STREAM), /refused/],
     ["a session closed by the server", (s) => s.session?.destroy(new Error("gone"), NGHTTP2_INTERNAL_ERROR), /Session closed/],
   ];
   for (const [what, misbehave, message] of cases) {
@@ -73,6 +73,21 @@ describe("meshTransport failures", () => {
       })());
       expect(seen).to.deep.equal([Status.SERVING]);
       expect(err.code).to.equal(Code.Unavailable);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("ends a call that outlives its deadline with DeadlineExceeded, and one its caller aborts with Canceled", async () => {
+    const server = await rawServer(() => { /* never answers */ });
+    try {
+      const client = createClient(Health, meshTransport(server.url));
+      const late = await failure(client.check({ service: "" }, { timeoutMs: 100 }));
+      expect(late.code).to.equal(Code.DeadlineExceeded);
+      const abort = new AbortController();
+      setTimeout(() => abort.abort(), 50);
+      const aborted = await failure(client.check({ service: "" }, { signal: abort.signal, timeoutMs: 5_000 }));
+      expect(aborted.code).to.equal(Code.Canceled);
     } finally {
       await server.close();
     }
