@@ -1,21 +1,26 @@
 // `npm run bench:rpc-floor`: what one mesh call costs before any work is done. A trivial unary call
 // (grpc.health.v1.Health/Check) is served and called in this one process, so the CPU per call is both sides:
-//   - mesh: a Connect server on HTTP/2 cleartext (as the services serve) called through meshTransport (grpc-js);
-//   - connect: the same server called by a Connect gRPC client (what the mesh used before session 7);
-//   - grpc-js: @grpc/grpc-js on both sides with the same protobuf-es messages, the cheapest pair on the card.
+//   - mesh: the services' server (grpc-host.ts: Connect handlers on grpc-js) called through meshTransport, with the
+//     services' interceptors (errors, tokens): what every mesh call costs now;
+//   - connect: a Connect server on HTTP/2 cleartext called by a Connect gRPC client (the mesh before session 7);
+//   - grpc-js: @grpc/grpc-js on both sides with hand-written handlers, no Connect types: the floor of the card.
 // Prints one JSON line: calls/s and CPU microseconds per call for each, best of --rounds.
 //   flags: --calls 20000 --concurrency 16 --rounds 3
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { createClient, type Transport } from "@connectrpc/connect";
+import { createClient } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import {
   Health, HealthCheckRequestSchema, HealthCheckResponseSchema, HealthCheckResponse_ServingStatus as Status,
   type HealthCheckRequest, type HealthCheckResponse,
 } from "../../gen/grpc/health/v1/health_pb.js";
+import { authInterceptor, TokenVerifier } from "../../services/lib/auth.js";
+import { grpcServer } from "../../services/lib/grpc-host.js";
+import { createLogger } from "../../services/lib/log.js";
+import { errorInterceptor } from "../../services/lib/server.js";
 import { meshTransport } from "../../services/lib/transport.js";
 import { argInt } from "./stack.js";
 
@@ -42,7 +47,22 @@ async function measure(call: () => Promise<unknown>) {
   return best;
 }
 
-async function connectPair(transport: (url: string) => Transport) {
+async function meshPair() {
+  const server = grpcServer((router) => router.service(Health, {
+    check: () => ({ status: Status.SERVING }),
+    async *watch() {},
+  }), [errorInterceptor(createLogger("rpc-floor", "warn")), authInterceptor(new TokenVerifier("rpc-floor-secret-rpc-floor-secret"))], {});
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const client = createClient(Health, meshTransport(`http://127.0.0.1:${port}`));
+  try {
+    return await measure(() => client.check({ service: "" }));
+  } finally {
+    server.forceShutdown();
+  }
+}
+
+async function connectPair() {
   const server = http2.createServer(connectNodeAdapter({
     routes: (router) => router.service(Health, {
       check: () => ({ status: Status.SERVING }),
@@ -51,7 +71,7 @@ async function connectPair(transport: (url: string) => Transport) {
   }));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = createClient(Health, transport(url));
+  const client = createClient(Health, createGrpcTransport({ baseUrl: url, acceptCompression: [] }));
   try {
     return await measure(() => client.check({ service: "" }));
   } finally {
@@ -87,8 +107,8 @@ async function grpcJsPair() {
 
 console.log(JSON.stringify({
   calls, concurrency, rounds,
-  mesh: await connectPair((url) => meshTransport(url)),
-  connect: await connectPair((url) => createGrpcTransport({ baseUrl: url, acceptCompression: [] })),
+  mesh: await meshPair(),
+  connect: await connectPair(),
   grpc_js: await grpcJsPair(),
   note: "CPU per call counts client and server (same process); loopback HTTP/2, trivial messages",
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, load_average_1m: Math.round(os.loadavg()[0] * 100) / 100 },

@@ -1,16 +1,15 @@
-// The one bootstrap every service uses (CONVENTIONS.md "Servers"): Connect on HTTP/2 cleartext, so each
-// service speaks gRPC, gRPC-Web and Connect; real health; token verification; error hygiene; graceful
-// shutdown (stop accepting, drain, stop background work, close pools).
-import http2 from "node:http2";
-import type { AddressInfo } from "node:net";
+// The one bootstrap every service uses (CONVENTIONS.md "Servers"): gRPC on HTTP/2 cleartext, with the
+// handlers written as connect-es ServiceImpls and served by grpc-js (grpc-host.ts: a third of connect-node's CPU
+// per call); real health; token verification; error hygiene; graceful shutdown (stop accepting, drain, stop
+// background work, close pools). Browsers use Connect, gRPC-Web or JSON through the gateway.
+import * as grpc from "@grpc/grpc-js";
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createClient as createRedisClient, type RedisClientType } from "redis";
 import type { DataSource } from "typeorm";
 import { authInterceptor, TokenVerifier } from "./auth.js";
-import { answerUndecodableAsInvalidArgument } from "./decode-errors.js";
 import { loadConfig, type Config, type ServiceName } from "./config.js";
+import { grpcServer } from "./grpc-host.js";
 import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
 import { HealthState, type DependencyChecks } from "./health.js";
 import { createLogger, type Logger } from "./log.js";
@@ -119,29 +118,26 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
 
   const built = await mod.build(ctx);
   const health = new HealthState(mod.name, { ...checks, ...built.checks }, log);
-  const handler = connectNodeAdapter({
-    routes: (router) => {
-      health.register(router);
-      built.routes(router);
-      answerUndecodableAsInvalidArgument(router);
-    },
-    interceptors: [errorInterceptor(log), authInterceptor(verifier)],
-    // Callers are processes of the mesh, on loopback or a LAN, where gzip costs more CPU than the bytes it saves
-    // (transport.ts). grpc-js clients always offer gzip, so the server must be the one to decline.
-    acceptCompression: [],
+  const server = grpcServer((router) => {
+    health.register(router);
+    built.routes(router);
+  }, [errorInterceptor(log), authInterceptor(verifier)], {
+    "grpc-node.max_session_memory": MESH_SESSION_MEMORY_MB,
+    "grpc.max_receive_message_length": -1,
+    "grpc.max_send_message_length": -1,
+    "grpc.enable_channelz": 0,
   });
-
-  const server = http2.createServer({ maxSessionMemory: MESH_SESSION_MEMORY_MB }, handler);
-  const sessions = new Set<http2.ServerHttp2Session>();
-  server.on("session", (s) => {
-    sessions.add(s);
-    s.on("close", () => sessions.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => server.bindAsync(
+      `${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}`, grpc.ServerCredentials.createInsecure(),
+      (err, p) => (err ? reject(err) : resolve(p)),
+    ));
+  } catch (err) {
+    server.forceShutdown();
+    for (const close of closers.reverse()) await close().catch(() => {});
+    throw err;
+  }
 
   const started: BackgroundTask[] = [];
   for (const task of built.background ?? []) {
@@ -154,9 +150,9 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   const stop = () => (stopping ??= (async () => {
     health.markDraining();
     shutdown.abort();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const s of sessions) s.close(); // GOAWAY: finish in-flight streams, accept no new ones
-    const timer = setTimeout(() => { for (const s of sessions) s.destroy(); }, config.shutdownGraceMs);
+    // GOAWAY: finish in-flight calls, accept no new ones; cut what is left after the grace period.
+    const closed = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    const timer = setTimeout(() => server.forceShutdown(), config.shutdownGraceMs);
     await closed;
     clearTimeout(timer);
     for (const task of started.reverse()) {

@@ -2,8 +2,8 @@
 // @grpc/grpc-js behind connect-es's Transport interface, so callers keep typed Connect clients
 // (`createClient(Service, meshTransport(url))`) while grpc-js does the wire work: a Connect gRPC transport cost
 // ~0.4 ms more CPU per call (`npm run bench:rpc-floor`, session 7). Uncompressed: on loopback or a LAN, gzip costs more CPU than the bytes it saves (a search page
-// took ~2% of Search's and 4% of the gateway's CPU to compress and inflate); grpc-js always offers gzip, so the
-// services' servers decline it (server.ts). Error details (grpc-status-details-bin) are not decoded: no service
+// took ~2% of Search's and 4% of the gateway's CPU to compress and inflate); grpc-js always offers gzip, and the
+// services' grpc-js servers never compress (grpc-host.ts). Error details (grpc-status-details-bin) are not decoded: no service
 // of the mesh sends any; codes and messages pass as they are.
 import * as grpc from "@grpc/grpc-js";
 import {
@@ -12,6 +12,7 @@ import {
 } from "@bufbuild/protobuf";
 import { Code, ConnectError, type StreamResponse, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { replicaUrls } from "./config.js";
+import { headersOf, metadataOf } from "./grpc-metadata.js";
 
 /**
  * Megabytes one mesh HTTP/2 session may hold (Node's `maxSessionMemory`, default 10). All calls between two
@@ -187,31 +188,6 @@ function grpcTransport(baseUrl: string, defaultTimeoutMs?: number): Transport {
       return { stream: true, service: method.parent, method, header: responseHeader, message: messages, trailer };
     },
   } as Transport;
-}
-
-/** Headers that grpc-js sets itself, or that describe this hop rather than the call. */
-const HOP_HEADERS = new Set(["content-type", "te", "user-agent", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "content-length", "host", "connection"]);
-
-function metadataOf(header: HeadersInit | undefined): grpc.Metadata {
-  const md = new grpc.Metadata();
-  if (!header) return md;
-  const add = (value: string, key: string) => {
-    const name = key.toLowerCase();
-    if (HOP_HEADERS.has(name) || name.startsWith(":")) return;
-    if (name.endsWith("-bin")) md.add(name, Buffer.from(value, "base64"));
-    else md.add(name, value);
-  };
-  if (header instanceof Headers) header.forEach(add);
-  else if (Array.isArray(header)) for (const [k, v] of header) add(v, k);
-  else for (const [k, v] of Object.entries(header)) add(v, k);
-  return md;
-}
-
-function headersOf(md: grpc.Metadata, into = new Headers()): Headers {
-  for (const [key, values] of Object.entries(md.toJSON())) {
-    for (const v of values) into.append(key, typeof v === "string" ? v : Buffer.from(v).toString("base64"));
-  }
-  return into;
 }
 
 function canceled(): ConnectError {

@@ -1,5 +1,5 @@
-// Property tests: malformed and random requests to every Catalog RPC, typed and as raw bytes over Connect
-// and gRPC. Never a crash, never Internal/Unknown; InvalidArgument names the field; a refused request
+// Property tests: malformed and random requests to every Catalog RPC, typed and as raw bytes over gRPC (the
+// only protocol services speak; Connect and gRPC-Web end at the gateway). Never a crash, never Internal/Unknown; InvalidArgument names the field; a refused request
 // changes nothing (items, versions, outbox).
 import http2 from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -222,25 +222,23 @@ describe("catalog under bad input", function () {
     expect(await snapshot()).to.equal(before);
   });
 
-  it("random bytes as the whole request body, over Connect and gRPC, are refused cleanly", async () => {
+  it("random bytes as the whole request body, framed or not, are refused cleanly", async () => {
     const before = await snapshot();
     const methods = Object.keys(FIELDS);
     const acceptable = ["ok", "invalid_argument", "not_found", "already_exists", "aborted", "failed_precondition", "unauthenticated", "permission_denied"];
-    const framing = fc.constantFrom("connect-proto", "connect-json", "grpc-raw", "grpc-envelope");
+    const framing = fc.constantFrom("grpc-raw", "grpc-envelope");
     const body = fc.oneof(fc.uint8Array({ maxLength: 2000 }), fc.json().map((j) => new TextEncoder().encode(j)));
     const session = http2.connect(c.running.url);
     after(() => session.close());
     await fc.assert(fc.asyncProperty(fc.constantFrom(...methods), framing, body, fc.boolean(), async (method, how, bytes, withToken) => {
       const headers: Record<string, string> = withToken ? { authorization: c.admin.headers.authorization } : {};
-      if (how === "connect-proto") headers["content-type"] = "application/proto";
-      if (how === "connect-json") headers["content-type"] = "application/json";
-      if (how.startsWith("grpc")) Object.assign(headers, { "content-type": "application/grpc", te: "trailers" });
+      Object.assign(headers, { "content-type": "application/grpc", te: "trailers" });
       const payload = how === "grpc-envelope"
         ? Buffer.concat([Buffer.from([0, ...[24, 16, 8, 0].map((s) => (bytes.length >>> s) & 0xff)]), bytes])
         : bytes;
       const res = await rawCall(session, `/shop.catalog.v1.CatalogService/${method}`, headers, payload);
       // gRPC names a unary call without exactly one message a cardinality violation: UNIMPLEMENTED by its spec.
-      const cardinality = how.startsWith("grpc") && res.code === "unimplemented" && /missing input message|received extra/.test(res.message);
+      const cardinality = res.code === "unimplemented" && /missing input message|received extra|received no request message|received a second request message/i.test(res.message);
       if (!cardinality) expect(acceptable, `${method} ${how}: ${res.code} ${res.message}`).to.include(res.code);
     }), { numRuns: 300 });
     expect(await snapshot()).to.equal(before);

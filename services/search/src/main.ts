@@ -6,7 +6,6 @@
 import { CatalogService } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { SearchService } from "../../../gen/shop/search/v1/search_pb.js";
 import type { DatabaseSpec } from "../../lib/db.js";
-import { answerUndecodableAsInvalidArgument } from "../../lib/decode-errors.js";
 import { runIfEntry } from "../../lib/main.js";
 import type { RunningConsumer } from "../../lib/nats.js";
 import { PeriodicTask } from "../../lib/periodic.js";
@@ -86,7 +85,6 @@ export const search: ServiceModule = {
     return {
       routes: (router) => {
         router.service(SearchService, searchHandlers({ feed, rows: new ResultRows(), cache, cacheMinCandidates: settings.cacheMinCandidates }));
-        answerUndecodableAsInvalidArgument(router);
       },
       background,
       checks: { index: async () => { if (!feed.index) throw new Error("search index still loading"); } },

@@ -1,7 +1,8 @@
 // Result rows encoded once. protobuf-es encodes a 20-item page in ~0.8 ms, the largest cost of a query after the
 // index itself; an item's row changes only when its facts do, so each row's bytes are kept and reused, and a
 // page is written as those bytes (GetItemCatalogResponse.items on the wire, carried as unknown fields of a
-// response whose typed `items` stay empty). JSON callers get typed items: JSON cannot carry wire bytes.
+// response whose typed `items` stay empty). Search answers only gRPC; the gateway decodes the rows with the real
+// types when a browser asks for JSON.
 import { create, toBinary, type UnknownField } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import {

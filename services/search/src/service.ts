@@ -31,10 +31,8 @@ function readyIndex(feed: IndexFeed): SearchIndex {
 
 export function searchHandlers({ feed, rows, cache, cacheMinCandidates }: SearchDeps): ServiceImpl<typeof SearchService> {
   return {
-    async getItemCatalog(req, ctx) {
-      // Pre-encoded rows for every binary caller (gRPC, Connect proto, gRPC-Web); JSON needs typed items.
-      const wireRows = !/json/i.test(ctx.requestHeader.get("content-type") ?? "");
-      const respond = (index: SearchIndex, a: Answer) => catalogResponse(index, a, rows, wireRows);
+    async getItemCatalog(req) {
+      const respond = (index: SearchIndex, a: Answer) => catalogResponse(index, a, rows);
       const r = validateCatalogRequest(req);
       const index = readyIndex(feed);
       let category = -1;
@@ -113,9 +111,10 @@ function answerOf(index: SearchIndex, r: CatalogRequest, hits: SearchHits): Answ
 /**
  * The response, with each item's facts as the index holds them now (stock left moves without changing the
  * cache key, except for in-stock listings): a cached answer is never staler than the index. An item no
- * longer on sale is left out. With `wireRows` the items are pre-encoded bytes (see result-rows.ts).
+ * longer on sale is left out. The items are pre-encoded bytes (see result-rows.ts): Search speaks gRPC only, and
+ * the gateway decodes them with the real types when a browser asks for JSON.
  */
-function catalogResponse(index: SearchIndex, a: Answer, rows: ResultRows, wireRows: boolean): GetItemCatalogResponse {
+function catalogResponse(index: SearchIndex, a: Answer, rows: ResultRows): GetItemCatalogResponse {
   const tree = index.tree;
   const last = PRICE_BUCKET_FLOORS.length - 1;
   const views: ItemView[] = [];
@@ -124,7 +123,6 @@ function catalogResponse(index: SearchIndex, a: Answer, rows: ResultRows, wireRo
     if (v && v.live) views.push(v);
   }
   const response = create(GetItemCatalogResponseSchema, {
-    items: wireRows ? [] : views.map((v) => rows.item(tree, v)),
     facets: {
       categories: a.c.map(([id, count]) => ({ value: id, label: tree.names[tree.indexOf(id)] ?? id, count: BigInt(count) })),
       brands: a.b.map(([brand, count]) => ({ value: brand, label: brand, count: BigInt(count) })),
@@ -138,6 +136,6 @@ function catalogResponse(index: SearchIndex, a: Answer, rows: ResultRows, wireRo
     totalIsEstimate: false,
     nextPageToken: a.next,
   });
-  if (wireRows) response.$unknown = rows.encoded(tree, views);
+  response.$unknown = rows.encoded(tree, views);
   return response;
 }
