@@ -51,7 +51,7 @@ async function meshPair() {
   const server = grpcServer((router) => router.service(Health, {
     check: () => ({ status: Status.SERVING }),
     async *watch() {},
-  }), [errorInterceptor(createLogger("rpc-floor", "warn")), authInterceptor(new TokenVerifier("rpc-floor-secret-rpc-floor-secret"))], {});
+  }), [errorInterceptor(createLogger("rpc-floor", "warn")), authInterceptor(new TokenVerifier("rpc-floor-secret-rpc-floor-secret"))]);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
   const client = createClient(Health, meshTransport(`http://127.0.0.1:${port}`));

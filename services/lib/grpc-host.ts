@@ -1,9 +1,9 @@
 // Serves the mesh's Connect service implementations (`ServiceImpl<typeof XService>`, registered on a
 // ConnectRouter) over gRPC with @grpc/grpc-js. Handlers, interceptors and errors keep connect-es's types and
 // meaning (HandlerContext with the caller's headers, deadline and signal; Interceptor; ConnectError); grpc-js
-// does HTTP/2 and the framing at a fraction of the CPU: a trivial call cost ~750 us of CPU on connect-node's
-// adapter and ~220 us here (`npm run bench:rpc-floor`, session 7), and every search and every step of the buy
-// path crosses one or more of these servers. Services speak plain gRPC only; browsers reach them through the
+// does HTTP/2 and the framing at a fraction of the CPU (session 7, `npm run bench:rpc-floor` pairs: connect-node's
+// server side of a trivial call ~750 us of CPU, grpc-js's ~220 us, by difference of the measured pairs), and every
+// search and every step of the buy path crosses one or more of these servers. Services speak plain gRPC only; browsers reach them through the
 // gateway, which serves Connect, gRPC-Web and JSON.
 import * as grpc from "@grpc/grpc-js";
 import {
@@ -14,10 +14,12 @@ import {
   type ConnectRouter, type HandlerContext, type Interceptor, type MethodImplSpec, type StreamRequest,
   type StreamResponse, type UnaryRequest, type UnaryResponse,
 } from "@connectrpc/connect";
-import { headersOf, metadataOf } from "./grpc-metadata.js";
+import { once } from "node:events";
+import { headersOf, metadataOf, methodPath } from "./grpc-metadata.js";
+import { MESH_GRPC_OPTIONS } from "./transport.js";
 
-/** The methods `register` put on the router, ready to serve. */
-export function grpcServer(register: (router: ConnectRouter) => void, interceptors: Interceptor[], options: grpc.ServerOptions): grpc.Server {
+/** A grpc-js server (not yet bound) for the methods `register` puts on the router, with the mesh's settings. */
+export function grpcServer(register: (router: ConnectRouter) => void, interceptors: Interceptor[]): grpc.Server {
   const specs: MethodImplSpec[] = [];
   const router = {
     handlers: [],
@@ -31,10 +33,10 @@ export function grpcServer(register: (router: ConnectRouter) => void, intercepto
     },
   };
   register(router as unknown as ConnectRouter);
-  const server = new grpc.Server(options);
+  const server = new grpc.Server(MESH_GRPC_OPTIONS);
   for (const spec of specs) {
     const method = spec.method;
-    const path = `/${method.parent.typeName}/${method.name}`;
+    const path = methodPath(method);
     const serialize = (m: unknown) => Buffer.from(toBinary(method.output, m as MessageShape<DescMessage>));
     // A body that is not the request message is the caller's mistake: InvalidArgument, not grpc-js's Internal.
     const deserialize = (b: Buffer) => {
@@ -44,8 +46,8 @@ export function grpcServer(register: (router: ConnectRouter) => void, intercepto
         return new Undecodable(err);
       }
     };
-    if (spec.kind === "unary") server.register(path, unary(spec, interceptors), serialize, deserialize, "unary");
-    else if (spec.kind === "server_streaming") server.register(path, serverStream(spec, interceptors), serialize, deserialize, "serverStream");
+    if (spec.kind === "unary") server.register(path, unary(spec, path, interceptors), serialize, deserialize, "unary");
+    else if (spec.kind === "server_streaming") server.register(path, serverStream(spec, path, interceptors), serialize, deserialize, "serverStream");
     else throw new Error(`${path}: ${spec.kind} RPCs are not served by the mesh's gRPC server`);
   }
   return server;
@@ -63,12 +65,12 @@ const CALL_ENDED = new ConnectError("the call has ended", Code.Canceled);
 
 type Call = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
 
-function contextOf(call: Call, method: DescMethod) {
+function contextOf(call: Call, method: DescMethod, path: string) {
   const deadline = call.getDeadline();
   const at = deadline instanceof Date ? deadline.getTime() : deadline;
   const ctx = createHandlerContext({
     service: method.parent, method, protocolName: "grpc", requestMethod: "POST",
-    url: `http://${call.getHost()}/${method.parent.typeName}/${method.name}`,
+    url: `http://${call.getHost()}${path}`,
     timeoutMs: Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined,
     requestHeader: headersOf(call.metadata), contextValues: createContextValues(),
   });
@@ -98,7 +100,7 @@ function statusOf(err: unknown): Partial<grpc.StatusObject> {
   return { code: e.code as number, details: e.rawMessage, metadata: metadataOf(e.metadata) };
 }
 
-function unary(spec: MethodImplSpec, interceptors: Interceptor[]): grpc.handleUnaryCall<unknown, unknown> {
+function unary(spec: MethodImplSpec, path: string, interceptors: Interceptor[]): grpc.handleUnaryCall<unknown, unknown> {
   const { method } = spec;
   const impl = spec.impl as (req: unknown, ctx: HandlerContext) => unknown;
   return (call, callback) => {
@@ -106,7 +108,7 @@ function unary(spec: MethodImplSpec, interceptors: Interceptor[]): grpc.handleUn
       callback(statusOf(call.request.error));
       return;
     }
-    const ctx = contextOf(call, method);
+    const ctx = contextOf(call, method, path);
     const inner = async (req: UnaryRequest): Promise<UnaryResponse> => ({
       stream: false, service: method.parent, method: method as never, header: ctx.responseHeader, trailer: ctx.responseTrailer,
       message: output(method, await impl(req.message, ctx)) as never,
@@ -129,7 +131,7 @@ function unary(spec: MethodImplSpec, interceptors: Interceptor[]): grpc.handleUn
   };
 }
 
-function serverStream(spec: MethodImplSpec, interceptors: Interceptor[]): grpc.handleServerStreamingCall<unknown, unknown> {
+function serverStream(spec: MethodImplSpec, path: string, interceptors: Interceptor[]): grpc.handleServerStreamingCall<unknown, unknown> {
   const { method } = spec;
   const impl = spec.impl as (req: unknown, ctx: HandlerContext) => AsyncIterable<unknown>;
   return (call) => {
@@ -137,7 +139,7 @@ function serverStream(spec: MethodImplSpec, interceptors: Interceptor[]): grpc.h
       call.emit("error", statusOf(call.request.error));
       return;
     }
-    const ctx = contextOf(call, method);
+    const ctx = contextOf(call, method, path);
     const request = call.request;
     const inner = async (req: StreamRequest): Promise<StreamResponse> => {
       let first: unknown = request;
@@ -165,7 +167,7 @@ function serverStream(spec: MethodImplSpec, interceptors: Interceptor[]): grpc.h
         }
         if (call.cancelled) break;
         // Backpressure: a slow reader holds the handler here rather than filling memory.
-        if (!call.write(output(method, m))) await new Promise<void>((resolve) => { call.once("drain", resolve); ctx.signal.addEventListener("abort", () => resolve(), { once: true }); });
+        if (!call.write(output(method, m))) await once(call, "drain", { signal: ctx.signal }).catch(() => { /* call over */ });
       }
       if (!call.cancelled) call.end(metadataOf(res.trailer));
     })().catch((err) => {

@@ -1,6 +1,13 @@
-// Headers (connect-es's currency for request and response metadata) to and from grpc-js Metadata, for the mesh's
-// client (transport.ts) and server (grpc-host.ts). Binary (-bin) values travel base64-encoded in Headers.
+// What the mesh's gRPC client (transport.ts) and server (grpc-host.ts) both translate between connect-es and
+// grpc-js: a method's path, and Headers (connect-es's currency for metadata) to and from grpc-js Metadata.
+// Binary (-bin) values travel base64-encoded in Headers.
+import type { DescMethod } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+
+/** The HTTP/2 path of a method: /package.Service/Method. */
+export function methodPath(method: DescMethod): string {
+  return `/${method.parent.typeName}/${method.name}`;
+}
 
 /** Headers that grpc-js sets itself (framing, deadline, status), or that describe this hop rather than the call. */
 const HOP_HEADERS = new Set([

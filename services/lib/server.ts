@@ -14,7 +14,7 @@ import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
 import { HealthState, type DependencyChecks } from "./health.js";
 import { createLogger, type Logger } from "./log.js";
 import { connectNats, ensureStreams, pingNats, type Nats } from "./nats.js";
-import { MESH_SESSION_MEMORY_MB, meshTransport } from "./transport.js";
+import { meshTransport } from "./transport.js";
 
 export type Redis = RedisClientType;
 
@@ -121,12 +121,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   const server = grpcServer((router) => {
     health.register(router);
     built.routes(router);
-  }, [errorInterceptor(log), authInterceptor(verifier)], {
-    "grpc-node.max_session_memory": MESH_SESSION_MEMORY_MB,
-    "grpc.max_receive_message_length": -1,
-    "grpc.max_send_message_length": -1,
-    "grpc.enable_channelz": 0,
-  });
+  }, [errorInterceptor(log), authInterceptor(verifier)]);
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => server.bindAsync(

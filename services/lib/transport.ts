@@ -1,10 +1,11 @@
 // How processes of the mesh call each other: gRPC over one HTTP/2 connection per target (per replica), through
 // @grpc/grpc-js behind connect-es's Transport interface, so callers keep typed Connect clients
-// (`createClient(Service, meshTransport(url))`) while grpc-js does the wire work: a Connect gRPC transport cost
-// ~0.4 ms more CPU per call (`npm run bench:rpc-floor`, session 7). Uncompressed: on loopback or a LAN, gzip costs more CPU than the bytes it saves (a search page
-// took ~2% of Search's and 4% of the gateway's CPU to compress and inflate); grpc-js always offers gzip, and the
-// services' grpc-js servers never compress (grpc-host.ts). Error details (grpc-status-details-bin) are not decoded: no service
-// of the mesh sends any; codes and messages pass as they are.
+// (`createClient(Service, meshTransport(url))`) while grpc-js does the wire work (a Connect gRPC client cost
+// ~0.4 ms more CPU per call in session 7; see README "What one call costs"). Uncompressed: on loopback or a LAN,
+// gzip costs more CPU than the bytes it saves (a search page took ~2% of Search's and 4% of the gateway's CPU to
+// compress and inflate); grpc-js always offers gzip, and the services' grpc-js servers never compress
+// (grpc-host.ts). Error details (grpc-status-details-bin) are not decoded: no service of the mesh sends any;
+// codes and messages pass as they are.
 import * as grpc from "@grpc/grpc-js";
 import {
   create, fromBinary, isMessage, toBinary,
@@ -12,27 +13,32 @@ import {
 } from "@bufbuild/protobuf";
 import { Code, ConnectError, type StreamResponse, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { replicaUrls } from "./config.js";
-import { headersOf, metadataOf } from "./grpc-metadata.js";
+import { headersOf, metadataOf, methodPath } from "./grpc-metadata.js";
 
 /**
  * Megabytes one mesh HTTP/2 session may hold (Node's `maxSessionMemory`, default 10). All calls between two
  * processes share one session; past the limit Node refuses new streams with ENHANCE_YOUR_CALM. At 400 searches/s
  * on a just-started 1M-item stack, refused streams (with deadlines) failed half the searches, and most of the
  * next run's; with this limit that run saw none. Calls now queue and end at their deadline when a service falls
- * behind. Servers (services/lib/server.ts) use the same limit.
+ * behind. Servers (grpc-host.ts) use the same limit.
  */
 export const MESH_SESSION_MEMORY_MB = 512;
 
-const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+/** grpc-js settings both ends of a mesh call use (clients here, servers in grpc-host.ts). */
+export const MESH_GRPC_OPTIONS = {
   "grpc-node.max_session_memory": MESH_SESSION_MEMORY_MB,
-  // As Connect's transport did: no size limit of its own between processes of the mesh.
+  // As connect-es did: no size limit of its own between processes of the mesh.
   "grpc.max_receive_message_length": -1,
   "grpc.max_send_message_length": -1,
+  // Per-call bookkeeping for a channelz server we do not run.
+  "grpc.enable_channelz": 0,
+} as const;
+
+const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  ...MESH_GRPC_OPTIONS,
   // A restarted service is called again within a second, not after grpc-js's default backoff (up to 120 s).
   "grpc.initial_reconnect_backoff_ms": 100,
   "grpc.max_reconnect_backoff_ms": 1000,
-  // Per-call bookkeeping for a channelz server we do not run.
-  "grpc.enable_channelz": 0,
 };
 
 /**
@@ -97,7 +103,7 @@ function grpcTransport(baseUrl: string, defaultTimeoutMs?: number): Transport {
     let c = codecs.get(method);
     if (!c) {
       c = {
-        path: `/${method.parent.typeName}/${method.name}`,
+        path: methodPath(method),
         serialize: (m) => Buffer.from(toBinary(method.input, m as MessageShape<DescMessage>)),
         deserialize: (b) => fromBinary(method.output, b),
       };

@@ -1,7 +1,7 @@
 // The mesh's gRPC server (grpc-host.ts) keeps connect-es's handler contract: the caller's headers, deadline and
 // cancellation reach the handler; interceptors run; a ConnectError's code and message reach the caller as they
 // are; server streams arrive in order and end with the handler's error; a body that is not the request message
-// is InvalidArgument, never Internal.
+// is InvalidArgument, never Internal; a Connect request is refused.
 import http2 from "node:http2";
 import { Code, ConnectError, createClient, createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
@@ -40,7 +40,7 @@ describe("the mesh's gRPC server (grpc-js hosting Connect handlers)", () => {
         yield { status: Status.NOT_SERVING };
         if (req.service === "fail") throw new ConnectError("service: went away", Code.Unavailable);
       },
-    }), [tag], {});
+    }), [tag]);
     const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
     url = `http://127.0.0.1:${port}`;
   });
@@ -97,6 +97,22 @@ describe("the mesh's gRPC server (grpc-js hosting Connect handlers)", () => {
       });
       expect(trailers["grpc-status"]).to.equal(String(Code.InvalidArgument));
       expect(decodeURIComponent(String(trailers["grpc-message"]))).to.match(/^request: /);
+    } finally {
+      session.close();
+    }
+  });
+
+  it("refuses a Connect (not gRPC) request: services speak gRPC only, Connect ends at the gateway", async () => {
+    const session = http2.connect(url);
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = session.request({ ":method": "POST", ":path": "/grpc.health.v1.Health/Check", "content-type": "application/proto" });
+        req.on("response", (h) => resolve(Number(h[":status"])));
+        req.on("error", reject);
+        req.resume();
+        req.end(Buffer.alloc(0));
+      });
+      expect(status).to.equal(415);
     } finally {
       session.close();
     }

@@ -3,10 +3,11 @@
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import * as grpc from "@grpc/grpc-js";
 import { expect } from "chai";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../../../gen/grpc/health/v1/health_pb.js";
 import { failure } from "../../../test/harness.js";
+import { grpcServer } from "../grpc-host.js";
 import { meshTransport } from "../transport.js";
 
 const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_REFUSED_STREAM, NGHTTP2_INTERNAL_ERROR } = http2.constants;
@@ -39,6 +40,14 @@ function trackSessions(server: http2.Http2Server): void {
     live.add(s);
     s.on("close", () => live.delete(s));
   });
+}
+
+/** A Health service on the services' own gRPC server (grpc-host.ts). */
+async function meshServer(impl: { check(): { status: Status } }) {
+  const server = grpcServer((r) => r.service(Health, { ...impl, async *watch() {} }), []);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  return { url: `http://127.0.0.1:${port}`, close: async () => server.forceShutdown() };
 }
 
 describe("meshTransport failures", () => {
@@ -94,23 +103,17 @@ describe("meshTransport failures", () => {
   });
 
   it("keeps an Internal error the service itself answered", async () => {
-    const server = http2.createServer(connectNodeAdapter({
-      routes: (r) => r.service(Health, {
-        check() {
-          throw new ConnectError("internal error", Code.Internal);
-        },
-        async *watch() {},
-      }),
-    }));
-    trackSessions(server);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const server = await meshServer({
+      check() {
+        throw new ConnectError("internal error", Code.Internal);
+      },
+    });
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const err = await failure(createClient(Health, meshTransport(url, 5_000)).check({ service: "" }));
+      const err = await failure(createClient(Health, meshTransport(server.url, 5_000)).check({ service: "" }));
       expect(err.code).to.equal(Code.Internal);
       expect(err.rawMessage).to.equal("internal error");
     } finally {
-      await closeServer(server);
+      await server.close();
     }
   });
 });
@@ -119,18 +122,13 @@ describe("meshTransport over replicas", () => {
   /** A Health server that counts the checks it answers. */
   async function replica() {
     let checks = 0;
-    const server = http2.createServer(connectNodeAdapter({
-      routes: (r) => r.service(Health, {
-        check() {
-          checks++;
-          return { status: Status.SERVING };
-        },
-        async *watch() {},
-      }),
-    }));
-    trackSessions(server);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, checks: () => checks, close: () => closeServer(server) };
+    const server = await meshServer({
+      check() {
+        checks++;
+        return { status: Status.SERVING };
+      },
+    });
+    return { ...server, checks: () => checks };
   }
 
   it("spreads calls over every replica in turn", async () => {

@@ -32,7 +32,6 @@ function readyIndex(feed: IndexFeed): SearchIndex {
 export function searchHandlers({ feed, rows, cache, cacheMinCandidates }: SearchDeps): ServiceImpl<typeof SearchService> {
   return {
     async getItemCatalog(req) {
-      const respond = (index: SearchIndex, a: Answer) => catalogResponse(index, a, rows);
       const r = validateCatalogRequest(req);
       const index = readyIndex(feed);
       let category = -1;
@@ -46,19 +45,19 @@ export function searchHandlers({ feed, rows, cache, cacheMinCandidates }: Search
       };
       const prepared = index.prepare(query);
       // A narrow query costs less than a Redis round trip: only the expensive ones are worth caching.
-      if (prepared.candidates < cacheMinCandidates) return respond(index, answerOf(index, r, index.search(query, prepared)));
+      if (prepared.candidates < cacheMinCandidates) return catalogResponse(index, rows, answerOf(index, r, index.search(query, prepared)));
       const key = ResultCache.key(`${normalizedRequest(r)}|${index.scopeFingerprint(category, r.inStockOnly)}`);
       const cached = await cache.get(key);
       if (cached) {
         try {
-          return respond(index, JSON.parse(cached) as Answer);
+          return catalogResponse(index, rows, JSON.parse(cached) as Answer);
         } catch {
           // An entry we cannot read (another version wrote it): answer from the index and overwrite it.
         }
       }
       const answer = answerOf(index, r, index.search(query, prepared));
       cache.set(key, JSON.stringify(answer));
-      return respond(index, answer);
+      return catalogResponse(index, rows, answer);
     },
 
     async suggest(req) {
@@ -114,7 +113,7 @@ function answerOf(index: SearchIndex, r: CatalogRequest, hits: SearchHits): Answ
  * longer on sale is left out. The items are pre-encoded bytes (see result-rows.ts): Search speaks gRPC only, and
  * the gateway decodes them with the real types when a browser asks for JSON.
  */
-function catalogResponse(index: SearchIndex, a: Answer, rows: ResultRows): GetItemCatalogResponse {
+function catalogResponse(index: SearchIndex, rows: ResultRows, a: Answer): GetItemCatalogResponse {
   const tree = index.tree;
   const last = PRICE_BUCKET_FLOORS.length - 1;
   const views: ItemView[] = [];
