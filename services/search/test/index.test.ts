@@ -253,6 +253,18 @@ describe("search index", () => {
     ), { numRuns: 300 });
   });
 
+  it("browses an archived item again once it is back on sale", () => {
+    const index = new SearchIndex(TREE);
+    const d = doc({ name: "Nimbus TV", active: false });
+    index.upsert(d);
+    index.upsert(doc({ name: "Cumulus TV" }));
+    index.search(query({ sort: Sort.Newest })); // builds the sorted view while it is archived
+    index.upsert({ ...d, active: true, version: 2 });
+    const page = index.search(query({ sort: Sort.Newest }));
+    expect(page.total).to.equal(2);
+    expect(page.ords.map((o) => index.view(o).itemId)).to.include(d.itemId);
+  });
+
   it("counts facets disjunctively: a brand's count ignores the brand filter, a range's the price filter", () => {
     const index = new SearchIndex(TREE);
     index.upsert(doc({ name: "A TV", brand: "Acme", priceMinor: 1_000 }));

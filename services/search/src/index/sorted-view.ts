@@ -55,14 +55,18 @@ export class SortedView {
     return out;
   }
 
-  /** Brings the array up to date when it is missing or the set-aside items are many. */
+  /**
+   * Brings the array up to date when it is missing or the set-aside items are many.
+   * Every ordinal is placed, those not on sale too: an archived item may come back unchanged, and it is
+   * skipped while it is not on sale.
+   */
   refresh(n: number): void {
     if (this.built && n - this.builtUpTo + this.changed.size < MERGE_AFTER) return;
     const extra: number[] = [];
-    for (let ord = this.built ? this.builtUpTo : 0; ord < n; ord++) if (this.isLive(ord)) extra.push(ord);
-    for (const ord of this.changed) if (this.isLive(ord)) extra.push(ord);
+    for (let ord = this.built ? this.builtUpTo : 0; ord < n; ord++) extra.push(ord);
+    for (const ord of this.changed) extra.push(ord);
     const added = this.sortOrds(Int32Array.from(extra));
-    const kept = this.order.filter((ord) => this.isLive(ord) && !this.changed.has(ord));
+    const kept = this.changed.size ? this.order.filter((ord) => !this.changed.has(ord)) : this.order;
     const merged = new Int32Array(kept.length + added.length);
     let i = 0;
     let j = 0;
