@@ -520,6 +520,9 @@ function machine() {
 async function rawIndexPhase(databaseUrl: string, data: Data) {
   log("building the raw index from the read model ...");
   const rawIndex = await buildIndex(databaseUrl, data.tree);
+  const ask = (r: Req) => (r.kind === "suggest" ? rawIndex.index.suggest(r.prefix!, 8) : rawIndex.search(r.catalog!));
+  // The same warm-up requests the services had (JIT): not measured.
+  for (const r of requestPool(data, 600, prng(seed + 1))) ask(r);
   const rawPool = requestPool(data, 20000, prng(seed + 3));
   const rawSamples: Sample[] = [];
   const tRaw = performance.now();
@@ -527,8 +530,7 @@ async function rawIndexPhase(databaseUrl: string, data: Data) {
   for (const r of rawPool) {
     if (performance.now() - tRaw > seconds * 1000) break;
     const s = performance.now();
-    if (r.kind === "suggest") rawIndex.index.suggest(r.prefix!, 8);
-    else rawIndex.search(r.catalog!);
+    ask(r);
     rawSamples.push({ kind: r.kind, ms: performance.now() - s, ok: true });
   }
   const run = { samples: rawSamples, wall: (performance.now() - tRaw) / 1000, cpu: cpuPerRequest(cpu0, cpuReading(), rawSamples.length) };

@@ -6,6 +6,7 @@ import { osaDistance, TypoDictionary } from "../src/domain/fuzzy.js";
 import { stem, terms } from "../src/domain/text.js";
 import type { ItemDoc } from "../src/index/documents.js";
 import { SearchIndex, Sort, type SearchQuery } from "../src/index/search-index.js";
+import { ChangeLog } from "../src/index/term-summaries.js";
 import { TermTable } from "../src/index/terms.js";
 
 const TREE = new CategoryTree([
@@ -263,6 +264,68 @@ describe("search index", () => {
     const page = index.search(query({ sort: Sort.Newest }));
     expect(page.total).to.equal(2);
     expect(page.ords.map((o) => index.view(o).itemId)).to.include(d.itemId);
+  });
+
+  it("answers one broad word from its summary exactly as a full ranking would, through changes", () => {
+    const words = ["aurora", "tv", "mount", "oled"];
+    const brands = ["Acme", "Bolt", "Zed"];
+    const item = fc.record({
+      name: fc.array(fc.constantFrom(...words, "wireless"), { minLength: 1, maxLength: 3 }).map((w) => w.join(" ")),
+      brand: fc.constantFrom(...brands),
+      categoryId: fc.constantFrom("tvs", "oled", "mounts", "headphones", "tvh"),
+      priceMinor: fc.integer({ min: 0, max: 300_000 }),
+      createdMs: fc.integer({ min: 0, max: 50 }),
+    });
+    // After the summaries were built: a price change, a rename (new ordinal), archiving, restoring, a new item.
+    const change = fc.record({ at: fc.nat(), kind: fc.constantFrom("price", "rename", "archive", "restore", "add"), item });
+    fc.assert(fc.property(
+      fc.array(item, { minLength: 1, maxLength: 40 }), fc.array(change, { maxLength: 25 }), fc.boolean(), fc.integer({ min: 1, max: 6 }),
+      (items, changes, bulk, limit) => {
+        // Every term is summarized; a rebuilt order is forced by the changes only past 2,000 new postings.
+        const index = new SearchIndex(TREE, { summaryMinPostings: 1, summaryAfterQueries: 1 });
+        if (bulk) index.beginBulk(items.length);
+        const docs = items.map((it) => doc(it));
+        docs.forEach((d) => index.upsert(d));
+        if (bulk) index.endBulk();
+        for (const w of words) index.search(query({ text: w }));
+        let version = 1;
+        for (const c of changes) {
+          const i = c.at % docs.length;
+          version++;
+          if (c.kind === "add") docs.push(doc(c.item));
+          else if (c.kind === "price") docs[i] = { ...docs[i], priceMinor: c.item.priceMinor, version };
+          else if (c.kind === "rename") docs[i] = { ...docs[i], name: c.item.name, brand: c.item.brand, version };
+          else docs[i] = { ...docs[i], active: c.kind === "restore", version };
+          index.upsert(c.kind === "add" ? docs[docs.length - 1] : docs[i]);
+        }
+        for (const text of words) {
+          // A price filter that keeps everything takes the full pass over the matches.
+          const scanned = index.search(query({ text, limit: 1000, minPrice: 0 }));
+          const all = index.search(query({ text, limit: 1000 }));
+          expect(all.ords).to.deep.equal(scanned.ords);
+          expect([all.total, all.categories, all.brands, all.priceRanges]).to.deep.equal([scanned.total, scanned.categories, scanned.brands, scanned.priceRanges]);
+          const paged: number[] = [];
+          let after = undefined;
+          for (let pages = 0; pages < 100; pages++) {
+            const page = index.search(query({ text, limit, after }));
+            expect(page.total).to.equal(scanned.total);
+            paged.push(...page.ords);
+            if (!page.next) break;
+            after = page.next;
+          }
+          expect(paged).to.deep.equal(scanned.ords);
+        }
+      },
+    ), { numRuns: 300 });
+  });
+
+  it("keeps changes for summaries in a ring, and says when a summary fell behind it", () => {
+    const log = new ChangeLog(4);
+    for (let ord = 0; ord < 6; ord++) log.push(ord, ord % 2 ? 1 : -1, 7, 3, 2);
+    const seen: number[][] = [];
+    expect(log.replay(2, (ord, sign, pre1, brand, bucket) => seen.push([ord, sign, pre1, brand, bucket]))).to.equal(true);
+    expect(seen).to.deep.equal([[2, -1, 7, 3, 2], [3, 1, 7, 3, 2], [4, -1, 7, 3, 2], [5, 1, 7, 3, 2]]);
+    expect(log.replay(1, () => expect.fail("no entry is replayed from an overwritten position"))).to.equal(false);
   });
 
   it("counts facets disjunctively: a brand's count ignores the brand filter, a range's the price filter", () => {

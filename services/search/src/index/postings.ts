@@ -83,6 +83,14 @@ export class PostingStore {
     return base + (this.delta.get(term)?.len ?? 0);
   }
 
+  /** Whether the term's list has the ordinal (binary search). */
+  contains(term: number, ord: number): boolean {
+    if (term < 0) return false;
+    const d = this.delta.get(term);
+    if (d && d.len && ord >= d.ord[0]) return sortedHas(d.ord, 0, d.len, ord);
+    return term < this.baseTerms && sortedHas(this.baseOrd, this.baseOff[term], this.baseOff[term + 1], ord);
+  }
+
   /** A term's postings as cursor sources: the base block, then the delta. */
   sources(term: number, quality: number, out: Source[]): void {
     if (term < 0) return;
@@ -92,4 +100,15 @@ export class PostingStore {
     const d = this.delta.get(term);
     if (d && d.len) out.push({ ords: d.ord, bits: d.bits, from: 0, to: d.len, quality });
   }
+}
+
+function sortedHas(a: Int32Array, from: number, to: number, x: number): boolean {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < to && a[lo] === x;
 }

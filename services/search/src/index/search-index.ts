@@ -9,7 +9,8 @@
 //
 // A query leapfrogs the posting lists of its words (document at a time, galloping), then one tight pass over
 // the matches applies filters, counts facets and keeps a bounded top-k. Browsing the whole catalog without
-// filters reads facet counts that are maintained as items change.
+// filters reads facet counts that are maintained as items change, and so does one broad word asked for often
+// (term-summaries.ts).
 import { CategoryTree } from "../domain/categories.js";
 import { TypoDictionary } from "../domain/fuzzy.js";
 import { fold, isAlphaWord, stem, STOPWORDS, SYNONYMS, words } from "../domain/text.js";
@@ -20,6 +21,7 @@ import { grow } from "./grow.js";
 import { Interner, ItemIdTable, TextColumn } from "./item-texts.js";
 import { SortedView } from "./sorted-view.js";
 import { PostingStore } from "./postings.js";
+import { ChangeLog, TermSummary, type SummarySource } from "./term-summaries.js";
 import { TermTable, type TermSink } from "./terms.js";
 
 export { Sort, type Cursor };
@@ -130,6 +132,12 @@ const SHORT_COMPLETIONS_MS = 10_000;
 const SUGGEST_LEAD_LIMIT = 4_000;
 /** Autocomplete ranks at most this many name matches (a one-letter prefix matches half the catalog). */
 const SUGGEST_SCAN_LIMIT = 1_500;
+/** One-word searches of a term in at least this many items are answered from its summary (term-summaries.ts). */
+const SUMMARY_MIN_POSTINGS = 5_000;
+/** Summaries kept (the least recently used goes): ~5 bytes per posting and ~30 KB of counts each. */
+const MAX_SUMMARIES = 256;
+/** A term is summarized once asked for this many times (building one costs about ten passes over its matches). */
+const SUMMARY_AFTER_QUERIES = 8;
 
 interface Variant {
   term: number;
@@ -228,7 +236,22 @@ export class SearchIndex {
   // --- the whole catalog in each sort order, for browsing without filters ---
   private readonly views: Record<Exclude<Sort, Sort.Relevance>, SortedView>;
 
-  constructor(readonly tree: CategoryTree) {
+  // --- summaries of broad terms, and the changes they catch up with ---
+  private readonly summaries = new Map<number, TermSummary>();
+  private readonly summaryMinPostings: number;
+  private readonly summaryAfterQueries: number;
+  private readonly changes = new ChangeLog();
+  private summaryClock = 0;
+  /** Queries of broad terms not summarized yet. */
+  private readonly unsummarized = new Map<number, number>();
+
+  /** The summary settings are for tests: summarizing small terms at once exercises summaries on small catalogs. */
+  constructor(
+    readonly tree: CategoryTree,
+    { summaryMinPostings = SUMMARY_MIN_POSTINGS, summaryAfterQueries = SUMMARY_AFTER_QUERIES } = {},
+  ) {
+    this.summaryMinPostings = summaryMinPostings;
+    this.summaryAfterQueries = summaryAfterQueries;
     if (tree.size >= 0xffff) throw new Error(`the index handles up to 65,534 categories, not ${tree.size}`);
     const live = (ord: number) => this.isLive(ord);
     this.views = {
@@ -317,6 +340,7 @@ export class SearchIndex {
     this.bulk = false;
     this.postings.endBulk(this.terms.size);
     this.namePostings.endBulk(this.terms.size);
+    this.summaries.clear();
     this.wordsDirty = true;
   }
 
@@ -377,9 +401,9 @@ export class SearchIndex {
       return true;
     }
     if (this.stockSeq[ord] >= s.sequence) return false;
-    this.exclude(ord);
+    this.exclude(ord, true);
     this.setStock(ord, s.available, s.lowStock, s.sequence);
-    this.include(ord);
+    this.include(ord, true);
     return true;
   }
 
@@ -574,16 +598,20 @@ export class SearchIndex {
     return nameWords;
   }
 
-  /** Removes a live item's contribution from the counts and fingerprints (before it changes). */
-  private exclude(ord: number): void {
-    if (this.isLive(ord)) this.count(ord, -1);
+  /**
+   * Removes a live item's contribution from the counts and fingerprints (before it changes). `stockOnly`:
+   * only its stock changes, which no summary counts.
+   */
+  private exclude(ord: number, stockOnly = false): void {
+    if (this.isLive(ord)) this.count(ord, -1, stockOnly);
   }
 
-  private include(ord: number): void {
-    if (this.isLive(ord)) this.count(ord, 1);
+  private include(ord: number, stockOnly = false): void {
+    if (this.isLive(ord)) this.count(ord, 1, stockOnly);
   }
 
-  private count(ord: number, sign: 1 | -1): void {
+  private count(ord: number, sign: 1 | -1, stockOnly: boolean): void {
+    if (!stockOnly && this.summaries.size) this.changes.push(ord, sign, this.pre1(ord), this.brandOf[ord], this.bucket(ord));
     const cat = this.categoryOf[ord];
     const g = cat >= 0 ? this.tree.group[cat] : this.tree.size;
     this.groupXor[g] ^= this.memberHash[ord];
@@ -783,7 +811,7 @@ export class SearchIndex {
    * Plans a query: the variants of each word, and an upper bound of the candidates it will examine (what
    * it costs). search() accepts the plan back, so a caller can decide on the cost before paying it.
    */
-  prepare(q: Pick<SearchQuery, "text" | "category">): PreparedQuery {
+  prepare(q: Pick<SearchQuery, "text" | "category"> & Partial<SearchQuery>): PreparedQuery {
     const ws = [...new Set(SearchIndex.queryWords(q.text))].slice(0, MAX_QUERY_WORDS);
     const plans: WordPlan[] = [];
     const ignored: string[] = [];
@@ -792,8 +820,11 @@ export class SearchIndex {
       if (p.variants.length) plans.push(p);
       else ignored.push(w);
     });
+    const summarized = this.summarizedTerm(q, plans);
+    const summary = summarized >= 0 ? this.summaries.get(summarized) : undefined;
     let candidates: number;
-    if (plans.length) candidates = Math.min(...plans.map((p) => p.size));
+    if (summary) candidates = (q.limit ?? 0) + 1 + summary.unordered(this.postingLength(summarized));
+    else if (plans.length) candidates = Math.min(...plans.map((p) => p.size));
     else if (ws.length) candidates = 0;
     else if (q.category >= 0) candidates = this.postingLength(this.terms.get(CATEGORY_TERM + this.tree.ids[q.category]));
     else candidates = this.liveCount;
@@ -821,7 +852,13 @@ export class SearchIndex {
       brands: this.brands.size, categories: this.tree.size, noBucket: NO_BUCKET,
     });
 
-    if (k === 1 && plans[0].variants.length === 1) {
+    const summarized = this.summarizedTerm(q, plans);
+    const summary = summarized >= 0 ? this.summary(summarized) : undefined;
+    if (summary) {
+      // One broad word, nothing filtered, by relevance: the page off the front of the term's summary.
+      summary.collect(run, this.summarySource(), q.limit, q.after);
+      return this.result(run, q, ignored, summary);
+    } else if (k === 1 && plans[0].variants.length === 1) {
       // One word through one term: its posting list is the candidate list, scored from the field bits.
       const sources: Source[] = [];
       this.sources(plans[0].variants[0].term, plans[0].variants[0].quality, sources);
@@ -889,6 +926,55 @@ export class SearchIndex {
       }
     }
     return this.result(run, q, ignored);
+  }
+
+  /** The term whose summary answers the query (one broad word as typed, no filter, by relevance), or -1. */
+  private summarizedTerm(q: Pick<SearchQuery, "category"> & Partial<SearchQuery>, plans: WordPlan[]): number {
+    if (plans.length !== 1 || plans[0].variants.length !== 1 || q.sort !== Sort.Relevance || q.category >= 0) return -1;
+    if (q.brands?.length || q.minPrice !== undefined || q.maxPrice !== undefined || q.inStockOnly) return -1;
+    const v = plans[0].variants[0];
+    return v.quality === QUALITY.exact && this.postingLength(v.term) >= this.summaryMinPostings ? v.term : -1;
+  }
+
+  /** The term's summary, up to date; undefined until the term was asked for often enough (or if it cannot be built). */
+  private summary(term: number): TermSummary | undefined {
+    const src = this.summarySource();
+    let s = this.summaries.get(term);
+    if (s && !s.catchUp(src, this.changes, this.postingLength(term))) {
+      this.summaries.delete(term);
+      s = undefined;
+    }
+    if (!s) {
+      const asked = (this.unsummarized.get(term) ?? 0) + 1;
+      if (asked < this.summaryAfterQueries) {
+        if (this.unsummarized.size >= 10_000) this.unsummarized.clear();
+        this.unsummarized.set(term, asked);
+        return undefined;
+      }
+      this.unsummarized.delete(term);
+      s = TermSummary.build(term, src, this.changes);
+      if (!s) return undefined;
+      if (this.summaries.size >= MAX_SUMMARIES) {
+        let oldest: number | undefined;
+        for (const [t, x] of this.summaries) if (oldest === undefined || x.lastUsed < this.summaries.get(oldest)!.lastUsed) oldest = t;
+        this.summaries.delete(oldest!);
+      }
+      this.summaries.set(term, s);
+    }
+    s.lastUsed = ++this.summaryClock;
+    return s;
+  }
+
+  private summarySource(): SummarySource {
+    return {
+      hot: this.hot, brand: this.brandOf, keys: this.keys,
+      postings: (term, out) => this.postings.sources(term, QUALITY.exact, out),
+      contains: (term, ord) => this.postings.contains(term, ord),
+      relevance: (bits, ord) => FIELD_WEIGHT[bits]
+        + (bits & FIELD.name ? ALL_IN_NAME_BONUS + (this.nameTermsOf(ord) === 1 ? EXACT_NAME_BONUS : 0) : 0),
+      newestFirst: () => this.views[Sort.Newest].ordered(this.n),
+      ordinals: this.n, categories: this.tree.size, brands: this.brands.size, buckets: NO_BUCKET + 1,
+    };
   }
 
   /** The rarest word of the one brand asked for (a known one), or -1. */

@@ -1,5 +1,5 @@
 // The whole catalog in one sort order, for browsing without a query or filters: a page is read off the front
-// of a sorted array instead of ranking a million items. Items that arrived or changed their sort key since
+// of a sorted array instead of ranking a million items (and the newest order is the tie order of term summaries). Items that arrived or changed their sort key since
 // the array was built are kept aside and merged in at query time; once there are many, they are merged into
 // the array (sorting only them, then one linear merge).
 import type { Collector, Cursor } from "./collector.js";
@@ -56,12 +56,13 @@ export class SortedView {
   }
 
   /**
-   * Brings the array up to date when it is missing or the set-aside items are many.
+   * Brings the array up to date when it is missing or the set-aside items are many (or any, with `all`).
    * Every ordinal is placed, those not on sale too: an archived item may come back unchanged, and it is
    * skipped while it is not on sale.
    */
-  refresh(n: number): void {
-    if (this.built && n - this.builtUpTo + this.changed.size < MERGE_AFTER) return;
+  refresh(n: number, all = false): void {
+    const aside = n - this.builtUpTo + this.changed.size;
+    if (this.built && (all ? aside === 0 : aside < MERGE_AFTER)) return;
     const extra: number[] = [];
     for (let ord = this.built ? this.builtUpTo : 0; ord < n; ord++) extra.push(ord);
     for (const ord of this.changed) extra.push(ord);
@@ -83,6 +84,12 @@ export class SortedView {
     this.changed.clear();
     this.builtUpTo = n;
     this.built = true;
+  }
+
+  /** Every ordinal below `n` in this order, those not on sale included. */
+  ordered(n: number): Int32Array {
+    this.refresh(n, true);
+    return this.order;
   }
 
   /**
