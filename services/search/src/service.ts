@@ -8,7 +8,6 @@ import {
   type GetItemCatalogResponse, type Suggestion,
 } from "../../../gen/shop/search/v1/search_pb.js";
 import { unavailable } from "../../lib/errors.js";
-import { money } from "../../lib/money.js";
 import { ResultCache } from "./cache.js";
 import { normalizedRequest, pageTokenFor, validateCatalogRequest, validateSuggestRequest, type CatalogRequest } from "./domain/request.js";
 import type { IndexFeed } from "./feed.js";
@@ -110,8 +109,8 @@ function answerOf(index: SearchIndex, r: CatalogRequest, hits: SearchHits): Answ
 /**
  * The response, with each item's facts as the index holds them now (stock left moves without changing the
  * cache key, except for in-stock listings): a cached answer is never staler than the index. An item no
- * longer on sale is left out. The items are pre-encoded bytes (see result-rows.ts): Search speaks gRPC only, and
- * the gateway decodes them with the real types when a browser asks for JSON.
+ * longer on sale is left out. The items and facets are pre-encoded bytes (see result-rows.ts): Search speaks
+ * gRPC only, and the gateway decodes them with the real types when a browser asks for JSON.
  */
 function catalogResponse(index: SearchIndex, rows: ResultRows, a: Answer): GetItemCatalogResponse {
   const tree = index.tree;
@@ -122,19 +121,17 @@ function catalogResponse(index: SearchIndex, rows: ResultRows, a: Answer): GetIt
     if (v && v.live) views.push(v);
   }
   const response = create(GetItemCatalogResponseSchema, {
-    facets: {
-      categories: a.c.map(([id, count]) => ({ value: id, label: tree.names[tree.indexOf(id)] ?? id, count: BigInt(count) })),
-      brands: a.b.map(([brand, count]) => ({ value: brand, label: brand, count: BigInt(count) })),
-      priceRanges: a.p.map(([bucket, count]) => ({
-        min: bucket > 0 ? money(PRICE_BUCKET_FLOORS[bucket]) : undefined,
-        max: bucket < last ? money(PRICE_BUCKET_FLOORS[bucket + 1]) : undefined,
-        count: BigInt(count),
-      })),
-    },
     totalSize: BigInt(a.total),
     totalIsEstimate: false,
     nextPageToken: a.next,
   });
-  response.$unknown = rows.encoded(tree, views);
+  const facets = rows.facets({
+    categories: a.c.map(([id, count]) => [id, tree.names[tree.indexOf(id)] ?? id, count]),
+    brands: a.b,
+    priceRanges: a.p.map(([bucket, count]) => [
+      bucket > 0 ? PRICE_BUCKET_FLOORS[bucket] : undefined, bucket < last ? PRICE_BUCKET_FLOORS[bucket + 1] : undefined, count,
+    ]),
+  });
+  response.$unknown = [...rows.encoded(tree, views), facets];
   return response;
 }
