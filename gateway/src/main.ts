@@ -126,6 +126,10 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   // Slow-loris guard: a request must arrive whole within this time (streams' responses are not affected).
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
+  // An idle keep-alive connection stays open longer than the idle timeout of what sits in front (load
+  // balancers and browsers use ~60 s): closing it first races the client's next request on it, which then
+  // fails with ECONNRESET or "socket hang up" (seen at Node's default of 5 s under bench:search).
+  server.keepAliveTimeout = 65_000;
   const sockets = new Set<import("node:net").Socket>();
   server.on("connection", (s) => {
     sockets.add(s);
