@@ -134,10 +134,14 @@ const SUGGEST_LEAD_LIMIT = 4_000;
 const SUGGEST_SCAN_LIMIT = 1_500;
 /** One-word searches of a term in at least this many items are answered from its summary (term-summaries.ts). */
 const SUMMARY_MIN_POSTINGS = 5_000;
-/** Summaries kept (the least recently used goes): ~5 bytes per posting and ~30 KB of counts each. */
-const MAX_SUMMARIES = 256;
-/** A term is summarized once asked for this many times (building one costs about ten passes over its matches). */
+/** Memory the summaries may take (the least recently used go first): ~5 bytes per posting, ~30 KB of counts each. */
+const SUMMARY_BUDGET_BYTES = 96 << 20;
+/**
+ * A term is summarized once asked for this many times within SUMMARY_WINDOW_MS: building one costs about ten
+ * passes over its matches, worth it for the words shoppers keep asking for, not for a broad word asked once.
+ */
 const SUMMARY_AFTER_QUERIES = 8;
+const SUMMARY_WINDOW_MS = 60_000;
 
 interface Variant {
   term: number;
@@ -242,8 +246,10 @@ export class SearchIndex {
   private readonly summaryAfterQueries: number;
   private readonly changes = new ChangeLog();
   private summaryClock = 0;
-  /** Queries of broad terms not summarized yet. */
+  private summaryBytes = 0;
+  /** Queries of broad terms not summarized yet, in the current window. */
   private readonly unsummarized = new Map<number, number>();
+  private windowStart = 0;
 
   /** The summary settings are for tests: summarizing small terms at once exercises summaries on small catalogs. */
   constructor(
@@ -341,6 +347,7 @@ export class SearchIndex {
     this.postings.endBulk(this.terms.size);
     this.namePostings.endBulk(this.terms.size);
     this.summaries.clear();
+    this.summaryBytes = 0;
     this.wordsDirty = true;
   }
 
@@ -940,23 +947,34 @@ export class SearchIndex {
   private summary(term: number): TermSummary | undefined {
     const src = this.summarySource();
     let s = this.summaries.get(term);
-    if (s && !s.catchUp(src, this.changes, this.postingLength(term))) {
-      this.summaries.delete(term);
-      s = undefined;
+    if (s) {
+      const bytes = s.bytes;
+      const current = s.catchUp(src, this.changes, this.postingLength(term));
+      this.summaryBytes += (current ? s.bytes : 0) - bytes;
+      if (!current) {
+        this.summaries.delete(term);
+        s = undefined;
+      }
     }
     if (!s) {
+      const now = Date.now();
+      if (now - this.windowStart > SUMMARY_WINDOW_MS) {
+        this.unsummarized.clear();
+        this.windowStart = now;
+      }
       const asked = (this.unsummarized.get(term) ?? 0) + 1;
       if (asked < this.summaryAfterQueries) {
-        if (this.unsummarized.size >= 10_000) this.unsummarized.clear();
         this.unsummarized.set(term, asked);
         return undefined;
       }
       this.unsummarized.delete(term);
       s = TermSummary.build(term, src, this.changes);
       if (!s) return undefined;
-      if (this.summaries.size >= MAX_SUMMARIES) {
+      this.summaryBytes += s.bytes;
+      while (this.summaryBytes > SUMMARY_BUDGET_BYTES && this.summaries.size) {
         let oldest: number | undefined;
         for (const [t, x] of this.summaries) if (oldest === undefined || x.lastUsed < this.summaries.get(oldest)!.lastUsed) oldest = t;
+        this.summaryBytes -= this.summaries.get(oldest!)!.bytes;
         this.summaries.delete(oldest!);
       }
       this.summaries.set(term, s);

@@ -96,6 +96,12 @@ export class TermSummary implements Counts {
   /** Change-log position the counts reflect. */
   private seq = 0;
   lastUsed = 0;
+  private orderBytes = 0;
+
+  /** Memory it holds (its order as last built, and its counts). */
+  get bytes(): number {
+    return this.orderBytes + 4 * (this.byCategory.length + this.byBrand.length + this.byBucket.length);
+  }
 
   /** Postings of the term that are not in the order (ranked at query time). */
   unordered(postings: number): number {
@@ -213,6 +219,7 @@ export class TermSummary implements Counts {
     this.tierOf = tierOf;
     this.tierRel = Float64Array.from(rels);
     this.covered = count;
+    this.orderBytes = order.byteLength + tierOf.byteLength;
     return true;
   }
 
