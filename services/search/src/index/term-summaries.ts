@@ -6,10 +6,10 @@
 //    the word is in and the length of its name, and equal ones rank newest first, so the order is fixed and
 //    a page is read off its front.
 // Both stay exact. Items that changed since a summary was last used are replayed from the index's change
-// log (a ring; a summary that fell behind it is rebuilt), items not on sale are skipped as the order is read,
-// and postings added since it was built (changed items get new ordinals) are ranked at query time. A summary
-// is built from the term's postings and the catalog's newest-first order (15-60 ms at a million items, several
-// passes over the matches), so only for a term asked for again and again (see SearchIndex.summary).
+// log (a ring; a summary that fell behind it is recounted), items not on sale are skipped as the order is
+// read, and postings added since it was built (changed items get new ordinals) are ranked at query time. A
+// summary is built from the term's postings and the catalog's newest-first order (13-60 ms at a million items,
+// several passes over the matches), so only for a term asked for again and again (see SearchIndex.summary).
 import type { Collector, Cursor } from "./collector.js";
 import { HOT } from "./collector.js";
 import type { Source } from "./cursor.js";
