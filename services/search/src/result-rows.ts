@@ -22,10 +22,9 @@ const FACET = {
   categories: FacetsSchema.field.categories.number,
   brands: FacetsSchema.field.brands.number,
   priceRanges: FacetsSchema.field.priceRanges.number,
-  count: FacetValueSchema.field.count.number,
+  valueCount: FacetValueSchema.field.count.number,
+  rangeCount: PriceRangeFacetSchema.field.count.number,
 } as const;
-// The one count field both facet messages share the number of.
-if (PriceRangeFacetSchema.field.count.number !== FACET.count) throw new Error("FacetValue.count and PriceRangeFacet.count differ");
 /** Rows kept: up to twice this many (see BoundedMap), about 300 bytes each. */
 const ROWS_PER_GENERATION = 50_000;
 /** Facet values (value and label) kept: categories and brands, tens of bytes each. */
@@ -47,32 +46,27 @@ export class ResultRows {
   /** The facets as the response's `facets` field on the wire. */
   facets(f: FacetCounts): UnknownField {
     const w = new BinaryWriter();
-    const entry = (field: number, head: Uint8Array, count: number) => {
-      w.tag(field, WireType.LengthDelimited).fork().raw(head).tag(FACET.count, WireType.Varint).int64(count).join();
+    const entry = (field: number, head: Uint8Array, countField: number, count: number) => {
+      w.tag(field, WireType.LengthDelimited).fork().raw(head).tag(countField, WireType.Varint).int64(count).join();
     };
-    for (const [value, label, count] of f.categories) entry(FACET.categories, this.facetValue(value, label), count);
-    for (const [brand, count] of f.brands) entry(FACET.brands, this.facetValue(brand, brand), count);
-    for (const [min, max, count] of f.priceRanges) entry(FACET.priceRanges, this.priceRange(min, max), count);
+    const value = (v: string, label: string) =>
+      this.head(`v${v}\u0000${label}`, () => toBinary(FacetValueSchema, create(FacetValueSchema, { value: v, label })));
+    for (const [id, label, count] of f.categories) entry(FACET.categories, value(id, label), FACET.valueCount, count);
+    for (const [brand, count] of f.brands) entry(FACET.brands, value(brand, brand), FACET.valueCount, count);
+    for (const [min, max, count] of f.priceRanges) {
+      const head = this.head(`p${min ?? ""}-${max ?? ""}`, () => toBinary(PriceRangeFacetSchema, create(PriceRangeFacetSchema, {
+        min: min === undefined ? undefined : money(min), max: max === undefined ? undefined : money(max),
+      })));
+      entry(FACET.priceRanges, head, FACET.rangeCount, count);
+    }
     return { no: FACETS_FIELD, wireType: WireType.LengthDelimited, data: new BinaryWriter().bytes(w.finish()).finish() };
   }
 
-  private facetValue(value: string, label: string): Uint8Array {
-    const key = `v${value}\u0000${label}`;
+  /** A facet message without its count, encoded once. */
+  private head(key: string, encode: () => Uint8Array): Uint8Array {
     let head = this.facetValues.get(key);
     if (!head) {
-      head = toBinary(FacetValueSchema, create(FacetValueSchema, { value, label }));
-      this.facetValues.set(key, head);
-    }
-    return head;
-  }
-
-  private priceRange(min: number | undefined, max: number | undefined): Uint8Array {
-    const key = `p${min ?? ""}-${max ?? ""}`;
-    let head = this.facetValues.get(key);
-    if (!head) {
-      head = toBinary(PriceRangeFacetSchema, create(PriceRangeFacetSchema, {
-        min: min === undefined ? undefined : money(min), max: max === undefined ? undefined : money(max),
-      }));
+      head = encode();
       this.facetValues.set(key, head);
     }
     return head;

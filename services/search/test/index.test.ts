@@ -32,6 +32,20 @@ function query(over: Partial<SearchQuery> = {}): SearchQuery {
   return { text: "", category: -1, brands: [], inStockOnly: false, sort: Sort.Relevance, limit: 24, ...over };
 }
 
+/** Every page of `q`, following the cursor (at most 200 pages): the ordinals listed, each page checked first. */
+function pagedOrds(index: SearchIndex, q: SearchQuery, check: (page: ReturnType<SearchIndex["search"]>) => void = () => {}): number[] {
+  const ords: number[] = [];
+  let after = undefined;
+  for (let pages = 0; pages < 200; pages++) {
+    const page = index.search({ ...q, after });
+    check(page);
+    ords.push(...page.ords);
+    if (!page.next) return ords;
+    after = page.next;
+  }
+  throw new Error("more than 200 pages");
+}
+
 describe("text analysis", () => {
   it("folds plurals, case, accents and apostrophes the same way on both sides", () => {
     expect(terms("Women's TVs, Batteries & Boxes")).to.deep.equal(["women", "tv", "battery", "box"]);
@@ -163,15 +177,7 @@ describe("search index", () => {
           for (let e = 1; e <= it.edits; e++) index.upsert({ ...d, priceMinor: it.priceMinor + e, version: 1 + e, name: e === 2 ? `${it.name} wireless` : it.name });
         });
         const all = index.search(query({ text, sort, limit: 1000, inStockOnly }));
-        const paged: number[] = [];
-        let after = undefined;
-        for (let pages = 0; pages < 200; pages++) {
-          const page = index.search(query({ text, sort, limit, inStockOnly, after }));
-          expect(page.total).to.equal(all.total);
-          paged.push(...page.ords);
-          if (!page.next) break;
-          after = page.next;
-        }
+        const paged = pagedOrds(index, query({ text, sort, limit, inStockOnly }), (page) => expect(page.total).to.equal(all.total));
         expect(paged).to.deep.equal(all.ords);
         expect(all.ords.length).to.equal(all.total);
       },
@@ -191,15 +197,7 @@ describe("search index", () => {
       index.upsert({ ...docs[sort + 10], active: false, version: 2 + sort });
       // The same ranking through the filtered path (a price filter that keeps everything).
       const ranked = index.search(query({ sort, limit: 1000, minPrice: 0 }));
-      const viewed: number[] = [];
-      let after = undefined;
-      for (;;) {
-        const page = index.search(query({ sort, limit: 17, after }));
-        viewed.push(...page.ords);
-        if (!page.next) break;
-        after = page.next;
-      }
-      expect(viewed).to.deep.equal(ranked.ords);
+      expect(pagedOrds(index, query({ sort, limit: 17 }))).to.deep.equal(ranked.ords);
     }
   });
 
@@ -237,18 +235,12 @@ describe("search index", () => {
         const base = { sort, inStockOnly, brands: brandFilter };
         // A price filter that keeps everything takes the full scan.
         const scanned = index.search(query({ ...base, limit: 1000, minPrice: 0 }));
-        const paged: number[] = [];
-        let after = undefined;
-        for (let pages = 0; pages < 200; pages++) {
-          const page = index.search(query({ ...base, limit, after }));
+        const paged = pagedOrds(index, query({ ...base, limit }), (page) => {
           expect(page.total).to.equal(scanned.total);
           expect(page.categories).to.deep.equal(scanned.categories);
           expect(page.brands).to.deep.equal(scanned.brands);
           expect(page.priceRanges).to.deep.equal(scanned.priceRanges);
-          paged.push(...page.ords);
-          if (!page.next) break;
-          after = page.next;
-        }
+        });
         expect(paged).to.deep.equal(scanned.ords);
       },
     ), { numRuns: 300 });
@@ -304,19 +296,29 @@ describe("search index", () => {
           const all = index.search(query({ text, limit: 1000 }));
           expect(all.ords).to.deep.equal(scanned.ords);
           expect([all.total, all.categories, all.brands, all.priceRanges]).to.deep.equal([scanned.total, scanned.categories, scanned.brands, scanned.priceRanges]);
-          const paged: number[] = [];
-          let after = undefined;
-          for (let pages = 0; pages < 100; pages++) {
-            const page = index.search(query({ text, limit, after }));
-            expect(page.total).to.equal(scanned.total);
-            paged.push(...page.ords);
-            if (!page.next) break;
-            after = page.next;
-          }
+          const paged = pagedOrds(index, query({ text, limit }), (page) => expect(page.total).to.equal(scanned.total));
           expect(paged).to.deep.equal(scanned.ords);
         }
       },
     ), { numRuns: 300 });
+  });
+
+  it("summarizes a broad word once it was asked for often enough, and then examines about a page", () => {
+    const index = new SearchIndex(TREE, { summaryMinPostings: 3, summaryAfterQueries: 3 });
+    for (let i = 0; i < 10; i++) index.upsert(doc({ name: `Aurora TV ${i}` }));
+    index.upsert(doc({ name: "Halo mount", categoryId: "headphones" }));
+    const tv = query({ text: "tv", limit: 2 });
+    // Before the summary: a pass over all 10 matches (what the service weighs against a Redis round trip).
+    for (let asked = 1; asked <= 2; asked++) {
+      index.search(tv);
+      expect(index.prepare(tv).candidates).to.equal(10);
+    }
+    index.search(tv);
+    expect(index.prepare(tv).candidates).to.equal(3);
+    // A narrower word is never summarized; a filter or another sort takes the pass too.
+    expect(index.prepare(query({ text: "mount", limit: 2 })).candidates).to.equal(1);
+    expect(index.prepare({ ...tv, sort: Sort.Newest }).candidates).to.equal(10);
+    expect(index.prepare({ ...tv, inStockOnly: true }).candidates).to.equal(10);
   });
 
   it("keeps changes for summaries in a ring, and says when a summary fell behind it", () => {

@@ -860,10 +860,11 @@ export class SearchIndex {
     });
 
     const summarized = this.summarizedTerm(q, plans);
-    const summary = summarized >= 0 ? this.summary(summarized) : undefined;
+    const src = summarized >= 0 ? this.summarySource() : undefined;
+    const summary = src ? this.summary(summarized, src) : undefined;
     if (summary) {
       // One broad word, nothing filtered, by relevance: the page off the front of the term's summary.
-      summary.collect(run, this.summarySource(), q.limit, q.after);
+      summary.collect(run, src!, q.limit, q.after);
       return this.result(run, q, ignored, summary);
     } else if (k === 1 && plans[0].variants.length === 1) {
       // One word through one term: its posting list is the candidate list, scored from the field bits.
@@ -944,8 +945,7 @@ export class SearchIndex {
   }
 
   /** The term's summary, up to date; undefined until the term was asked for often enough (or if it cannot be built). */
-  private summary(term: number): TermSummary | undefined {
-    const src = this.summarySource();
+  private summary(term: number, src: SummarySource): TermSummary | undefined {
     let s = this.summaries.get(term);
     if (s) {
       const bytes = s.bytes;
