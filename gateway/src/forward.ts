@@ -19,18 +19,27 @@ const MAX_UNARY_TIMEOUT_MS = 30_000;
 /** Streams (live order tracking) end after this; the storefront simply opens a new one. */
 const MAX_STREAM_MS = 10 * 60_000;
 
-function callOptions(ctx: HandlerContext, streaming: boolean) {
-  const headers: Record<string, string> = {};
+/** The headers a forwarded call carries to the service: the caller's token and tracing, nothing of this hop. */
+export function forwardedHeaders(requestHeader: Headers): Headers {
+  const headers = new Headers();
   for (const name of FORWARDED_HEADERS) {
-    const v = ctx.requestHeader.get(name);
-    if (v) headers[name] = v;
+    const v = requestHeader.get(name);
+    if (v) headers.set(name, v);
   }
-  const remaining = ctx.timeoutMs();
+  return headers;
+}
+
+/** The deadline of a forwarded call, from what the browser asked for (undefined: it set none). */
+export function forwardedTimeoutMs(requestedMs: number | undefined, streaming: boolean): number {
   const cap = streaming ? MAX_STREAM_MS : MAX_UNARY_TIMEOUT_MS;
+  return Math.min(requestedMs ?? (streaming ? MAX_STREAM_MS : DEFAULT_TIMEOUT_MS), cap);
+}
+
+function callOptions(ctx: HandlerContext, streaming: boolean) {
   return {
-    headers,
+    headers: forwardedHeaders(ctx.requestHeader),
     signal: ctx.signal,
-    timeoutMs: Math.min(remaining ?? (streaming ? MAX_STREAM_MS : DEFAULT_TIMEOUT_MS), cap),
+    timeoutMs: forwardedTimeoutMs(ctx.timeoutMs(), streaming),
   };
 }
 
@@ -39,7 +48,7 @@ function callOptions(ctx: HandlerContext, streaming: boolean) {
  * transport metadata (gRPC content-type, grpc-status...), which would otherwise be copied into the browser's
  * response headers and make a Connect client misread the answer.
  */
-function clean(err: unknown): ConnectError {
+export function browserError(err: unknown): ConnectError {
   const e = ConnectError.from(err);
   const out = new ConnectError(e.rawMessage, e.code);
   out.details.push(...e.details);
@@ -69,7 +78,7 @@ export function registerForwarding(
             try {
               return await call(req, callOptions(ctx, false));
             } catch (err) {
-              throw clean(err);
+              throw browserError(err);
             }
           };
           break;
@@ -78,7 +87,7 @@ export function registerForwarding(
             try {
               yield* call(req, callOptions(ctx, true)) as AsyncIterable<unknown>;
             } catch (err) {
-              throw clean(err);
+              throw browserError(err);
             }
           };
           break;

@@ -24,6 +24,7 @@ import {
 } from "./rate-limit.js";
 import { PUBLIC_SERVICES } from "./routes.js";
 import { buildStorefront, serveStorefront } from "./storefront.js";
+import { unaryProxy } from "./unary-proxy.js";
 import { meshTransport } from "../../services/lib/transport.js";
 
 export interface RunningGateway {
@@ -79,22 +80,30 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     return t;
   };
   const identity = identityHandlers({ ds: db, verifier, limiter, limits, log, tokenTtlSeconds });
-  // Two routers with the same routes and rules: JSON requests are translated with the real message types,
-  // binary ones are forwarded as opaque bytes (see forward.ts).
+  // Address limits count before the token is checked, so a flood of bad tokens is limited too.
+  const interceptors = [errorInterceptor(log), addressLimit(limiter, limits), authInterceptor(verifier), userLimit(limiter, limits)];
+  const contextValues = (req: { socket: { remoteAddress?: string }; headers: http.IncomingHttpHeaders }) => createContextValues().set(clientAddressKey, clientAddress(req, trustProxy));
+  // Binary Connect unary calls are forwarded as bytes by unaryProxy. The rest goes to two routers with the same
+  // routes and rules: JSON requests are translated with the real message types, binary ones (gRPC-Web, streams)
+  // are forwarded as opaque messages (see forward.ts).
   const adapter = (opaque: boolean) => connectNodeAdapter({
     routes: (router) => {
       router.service(IdentityService, identity);
       registerForwarding(router, PUBLIC_SERVICES, (p) => transportFor(p.target), opaque);
     },
     readMaxBytes: MAX_REQUEST_BYTES,
-    // Address limits count before the token is checked, so a flood of bad tokens is limited too.
-    interceptors: [errorInterceptor(log), addressLimit(limiter, limits), authInterceptor(verifier), userLimit(limiter, limits)],
-    contextValues: (req) => createContextValues().set(clientAddressKey, clientAddress(req, trustProxy)),
+    interceptors,
+    contextValues,
   });
   const rpcJson = adapter(false);
   const rpcBinary = adapter(true);
-  const rpc = (req: http.IncomingMessage, res: http.ServerResponse) =>
+  const proxied = unaryProxy({
+    exposed: PUBLIC_SERVICES, transportFor: (p) => transportFor(p.target), interceptors, maxRequestBytes: MAX_REQUEST_BYTES, contextValues,
+  });
+  const rpc = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (proxied(req, res)) return;
     (BINARY_CONTENT_TYPE.test(req.headers["content-type"] ?? "") ? rpcBinary : rpcJson)(req, res);
+  };
   const allowedOrigins = (env.CORS_ORIGINS ?? "*").split(",").map((s) => s.trim()).filter(Boolean);
 
   const server = http.createServer((req, res) => {

@@ -1,7 +1,10 @@
 import { createClient } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { fromBinary } from "@bufbuild/protobuf";
+import {
+  compressionGzip, createConnectTransport, createGrpcWebTransport, type ConnectTransportOptions,
+} from "@connectrpc/connect-node";
 import { expect } from "chai";
-import { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.js";
+import { CatalogService, ListCategoriesResponseSchema } from "../../gen/shop/catalog/v1/catalog_pb.js";
 import { SearchService } from "../../gen/shop/search/v1/search_pb.js";
 import { catalog } from "../../services/catalog/src/main.js";
 import { search } from "../../services/search/src/main.js";
@@ -113,8 +116,78 @@ describe("gateway", () => {
   });
 
   it("refuses request bodies over the size cap", async () => {
-    const client = createClient(SearchService, createGrpcWebTransport({ baseUrl: gateway.url, httpVersion: "1.1" }));
-    const err = await client.getItemCatalog({ query: "x".repeat(2 << 20) }).catch((e) => e);
-    expect(err.code).to.equal(8); // ResourceExhausted
+    // A connection of its own for each: the refused body is still being sent when the answer comes.
+    const nodeOptions = { agent: false } as const;
+    for (const transport of [
+      createConnectTransport({ baseUrl: gateway.url, httpVersion: "1.1", nodeOptions }),
+      createGrpcWebTransport({ baseUrl: gateway.url, httpVersion: "1.1", nodeOptions }),
+      createConnectTransport({ baseUrl: gateway.url, httpVersion: "1.1", useBinaryFormat: true, nodeOptions }),
+    ]) {
+      const err = await createClient(SearchService, transport).getItemCatalog({ query: "x".repeat(2 << 20) }).catch((e) => e);
+      expect(err.code).to.equal(8); // ResourceExhausted
+    }
+  });
+
+  describe("binary Connect unary calls, forwarded as bytes (unary-proxy.ts)", () => {
+    const binary = (opts: Pick<ConnectTransportOptions, "sendCompression" | "acceptCompression" | "compressMinBytes" | "interceptors"> = {}) =>
+      createConnectTransport({ baseUrl: gateway.url, httpVersion: "1.1", useBinaryFormat: true, ...opts });
+
+    it("takes gzipped requests and gzips answers for clients that accept it, as connect-node does", async () => {
+      const plain = await createClient(CatalogService, binary()).listCategories({});
+      const gzipped = createClient(CatalogService, binary({ sendCompression: compressionGzip, acceptCompression: [compressionGzip], compressMinBytes: 0 }));
+      expect(await gzipped.listCategories({})).to.deep.equal(plain);
+      const res = await fetch(`${gateway.url}/shop.catalog.v1.CatalogService/ListCategories`, {
+        method: "POST", headers: { "content-type": "application/proto", "accept-encoding": "gzip" }, body: new Uint8Array(),
+      });
+      expect(res.status).to.equal(200);
+      expect(res.headers.get("content-encoding")).to.equal("gzip");
+      expect(fromBinary(ListCategoriesResponseSchema, new Uint8Array(await res.arrayBuffer()))).to.deep.equal(plain);
+      const unknown = await fetch(`${gateway.url}/shop.catalog.v1.CatalogService/ListCategories`, {
+        method: "POST", headers: { "content-type": "application/proto", "content-encoding": "zstd-of-my-own" }, body: new Uint8Array([1]),
+      });
+      expect(unknown.status).to.equal(501);
+      expect((await unknown.json()).code).to.equal("unimplemented");
+    });
+
+    it("refuses a bad token, a bad timeout header, and a body that is not the request message, naming the problem", async () => {
+      const withToken = createClient(SearchService, binary({
+        interceptors: [(next) => (req) => { req.header.set("authorization", "Bearer garbage"); return next(req); }],
+      }));
+      expect((await withToken.getItemCatalog({ query: "tv" }).catch((e) => e)).code).to.equal(16); // Unauthenticated
+      const timeout = await fetch(`${gateway.url}/shop.search.v1.SearchService/GetItemCatalog`, {
+        method: "POST", headers: { "content-type": "application/proto", "connect-timeout-ms": "soon" }, body: new Uint8Array(),
+      });
+      expect(timeout.status).to.equal(400);
+      expect((await timeout.json()).message).to.contain("connect timeout");
+      const garbage = await fetch(`${gateway.url}/shop.search.v1.SearchService/GetItemCatalog`, {
+        method: "POST", headers: { "content-type": "application/proto" }, body: new Uint8Array([0xff, 0xff, 0xff]),
+      });
+      expect(garbage.status).to.equal(400);
+      expect((await garbage.json()).code).to.equal("invalid_argument");
+    });
+
+    it("gives up at the deadline the client asked for", async () => {
+      const client = createClient(SearchService, binary());
+      const err = await client.getItemCatalog({ query: "tv" }, { timeoutMs: 1 }).catch((e) => e);
+      expect(err.code).to.equal(4); // DeadlineExceeded
+    });
+
+    it("counts calls against the client address's rate limit", async () => {
+      const tight = await startTestGateway({ databaseUrl: mesh.databaseUrl, services: mesh.services, env: { TRUST_PROXY: "true", RATE_LIMIT_PER_ADDRESS: "3" } });
+      try {
+        // An address of its own: other tests' calls from this machine count in the same Redis.
+        const address = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.7`;
+        const client = createClient(SearchService, createConnectTransport({
+          baseUrl: tight.url, httpVersion: "1.1", useBinaryFormat: true,
+          interceptors: [(next) => (req) => { req.header.set("x-forwarded-for", address); return next(req); }],
+        }));
+        for (let i = 0; i < 3; i++) await client.suggest({ prefix: "t" });
+        const err = await client.suggest({ prefix: "t" }).catch((e) => e);
+        expect(err.code).to.equal(8); // ResourceExhausted
+        expect(err.rawMessage).to.match(/too many requests from your network/);
+      } finally {
+        await tight.stop();
+      }
+    });
   });
 });

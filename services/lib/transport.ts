@@ -42,10 +42,18 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 };
 
 /**
+ * A Transport that can also forward a unary call whose request and response stay encoded bytes: the gateway
+ * passes binary Connect calls through this way, never decoding a message (gateway/src/unary-proxy.ts).
+ */
+export interface MeshTransport extends Transport {
+  forward(path: string, request: Uint8Array, header: Headers, timeoutMs: number, signal?: AbortSignal): Promise<Buffer>;
+}
+
+/**
  * The transport to a service at `baseUrl`, or to its replicas when it is a comma-separated list
  * (SEARCH_ADDR=127.0.0.1:50052,127.0.0.1:50152): calls then go round-robin, one HTTP/2 session per replica.
  */
-export function meshTransport(baseUrl: string, defaultTimeoutMs?: number): Transport {
+export function meshTransport(baseUrl: string, defaultTimeoutMs?: number): MeshTransport {
   const replicas = replicaUrls(baseUrl).map((url) => grpcTransport(url, defaultTimeoutMs));
   return replicas.length === 1 ? replicas[0] : roundRobin(replicas);
 }
@@ -58,7 +66,7 @@ const REPLICA_REST_MS = 1000;
  * restarting replica costs a few calls, not half of them; when every replica rests, calls try them anyway.
  * Calls are not retried on another replica: the transport cannot know which calls are safe to repeat.
  */
-function roundRobin(replicas: Transport[]): Transport {
+function roundRobin(replicas: MeshTransport[]): MeshTransport {
   const restUntil = new Array<number>(replicas.length).fill(0);
   let turn = 0;
   const pick = () => {
@@ -86,6 +94,10 @@ function roundRobin(replicas: Transport[]): Transport {
       const r = pick();
       return watched(r, () => replicas[r].stream(method, signal, timeoutMs, header, input, contextValues));
     },
+    forward(path, request, header, timeoutMs, signal) {
+      const r = pick();
+      return watched(r, () => replicas[r].forward(path, request, header, timeoutMs, signal));
+    },
   };
 }
 
@@ -95,8 +107,11 @@ interface MethodCodec {
   deserialize(bytes: Buffer): unknown;
 }
 
+/** Bytes in, bytes out: grpc-js frames them as they are. */
+const asBytes = (b: Buffer) => b;
+
 /** One replica: a grpc-js channel, with each method's path and (de)serializers made once. */
-function grpcTransport(baseUrl: string, defaultTimeoutMs?: number): Transport {
+function grpcTransport(baseUrl: string, defaultTimeoutMs?: number): MeshTransport {
   const client = new grpc.Client(new URL(baseUrl).host, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
   const codecs = new Map<object, MethodCodec>();
   const codecOf = (method: DescMethodUnary | DescMethodStreaming): MethodCodec => {
@@ -119,6 +134,20 @@ function grpcTransport(baseUrl: string, defaultTimeoutMs?: number): Transport {
     isMessage(input, schema) ? input : create(schema, input as never);
 
   return {
+    forward(path, request, header, timeoutMs, signal) {
+      if (signal?.aborted) return Promise.reject(canceled());
+      return new Promise<Buffer>((resolve, reject) => {
+        const call = client.makeUnaryRequest(path, asBytes, asBytes, Buffer.from(request.buffer, request.byteOffset, request.byteLength),
+          metadataOf(header), optionsFor(timeoutMs), (err, value) => {
+            signal?.removeEventListener("abort", onAbort);
+            if (err) reject(errorOf(err, signal));
+            else resolve(value!);
+          });
+        const onAbort = () => call.cancel();
+        signal?.addEventListener("abort", onAbort, { once: true });
+      });
+    },
+
     unary<I extends DescMessage, O extends DescMessage>(
       method: DescMethodUnary<I, O>, signal: AbortSignal | undefined, timeoutMs: number | undefined,
       header: HeadersInit | undefined, input: unknown,
@@ -193,7 +222,7 @@ function grpcTransport(baseUrl: string, defaultTimeoutMs?: number): Transport {
       })();
       return { stream: true, service: method.parent, method, header: responseHeader, message: messages, trailer };
     },
-  } as Transport;
+  } as MeshTransport;
 }
 
 function canceled(): ConnectError {
