@@ -1,20 +1,22 @@
-// Result rows encoded once. protobuf-es encodes a 20-item page in ~0.8 ms, the largest cost of a query after the
-// index itself; an item's row changes only when its facts do, so each row's bytes are kept and reused, and a
+// Result rows encoded once. Encoding a 20-item page with protobuf-es took ~0.8 ms, the largest cost of a query
+// after the index itself; an item's row changes only when its facts do, so each row's bytes are kept per index
+// ordinal with the index's facts stamp and reused until the stamp moves (no view is read for a kept row), and a
 // page is written as those bytes (GetItemCatalogResponse.items on the wire, carried as unknown fields of a
-// response whose typed `items` stay empty). Search answers only gRPC; the gateway decodes the rows with the real
-// types when a browser asks for JSON. Facets are written the same way: each facet value's value and label (a
-// category id and name, a brand, a price range's bounds) encoded once, its count appended per response
-// (encoding ~50 facet values with protobuf-es was ~10% of Search's CPU under the uncached mix).
+// response whose typed `items` stay empty). A row is written with protobuf-es's BinaryWriter field by field,
+// as toBinary would write it (result-rows.test.ts compares the bytes): reflection-driven toBinary of a row and
+// its Money was ~6% of Search's CPU under the uncached mix. Search answers only gRPC; the gateway decodes the
+// rows with the real types when a browser asks for JSON. Facets are written the same way: each facet value's
+// value and label (a category id and name, a brand, a price range's bounds) encoded once, its count appended
+// per response (encoding ~50 facet values with protobuf-es was ~10% of Search's CPU under the uncached mix).
 import { create, toBinary, type UnknownField } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { MoneySchema } from "../../../gen/shop/common/v1/common_pb.js";
 import {
   FacetsSchema, FacetValueSchema, GetItemCatalogResponseSchema, PriceRangeFacetSchema, SearchResultItemSchema,
-  type SearchResultItem,
 } from "../../../gen/shop/search/v1/search_pb.js";
 import { BoundedMap } from "../../lib/bounded-map.js";
 import { money } from "../../lib/money.js";
-import type { CategoryTree } from "./domain/categories.js";
-import type { ItemView } from "./index/search-index.js";
+import type { ItemView, SearchIndex } from "./index/search-index.js";
 
 const ITEMS_FIELD = GetItemCatalogResponseSchema.field.items.number;
 const FACETS_FIELD = GetItemCatalogResponseSchema.field.facets.number;
@@ -24,6 +26,19 @@ const FACET = {
   priceRanges: FacetsSchema.field.priceRanges.number,
   valueCount: FacetValueSchema.field.count.number,
   rangeCount: PriceRangeFacetSchema.field.count.number,
+} as const;
+const ROW = {
+  itemId: SearchResultItemSchema.field.itemId.number,
+  name: SearchResultItemSchema.field.name.number,
+  brand: SearchResultItemSchema.field.brand.number,
+  price: SearchResultItemSchema.field.price.number,
+  imageUrl: SearchResultItemSchema.field.imageUrl.number,
+  categoryId: SearchResultItemSchema.field.categoryId.number,
+  categoryName: SearchResultItemSchema.field.categoryName.number,
+  stockLeft: SearchResultItemSchema.field.stockLeft.number,
+  lowStock: SearchResultItemSchema.field.lowStock.number,
+  currencyCode: MoneySchema.field.currencyCode.number,
+  minorUnits: MoneySchema.field.minorUnits.number,
 } as const;
 /** Rows kept: up to twice this many (see BoundedMap), about 300 bytes each. */
 const ROWS_PER_GENERATION = 50_000;
@@ -39,7 +54,9 @@ export interface FacetCounts {
 }
 
 export class ResultRows {
-  private readonly rows = new BoundedMap<string, { view: ItemView; field: UnknownField }>(ROWS_PER_GENERATION);
+  /** The index the kept rows' ordinals belong to: a rebuilt index numbers its items anew. */
+  private index?: SearchIndex;
+  private rows = new BoundedMap<number, { stamp: number; field: UnknownField }>(ROWS_PER_GENERATION);
   /** FacetValue / PriceRangeFacet without their count, encoded. */
   private readonly facetValues = new BoundedMap<string, Uint8Array>(FACET_VALUES_PER_GENERATION);
 
@@ -72,27 +89,44 @@ export class ResultRows {
     return head;
   }
 
-  item(tree: CategoryTree, v: ItemView): SearchResultItem {
-    return create(SearchResultItemSchema, {
-      itemId: v.itemId, name: v.name, brand: v.brand, price: money(v.priceMinor, v.currency), imageUrl: v.imageUrl,
-      categoryId: v.categoryId, categoryName: v.category >= 0 ? tree.names[v.category] : "", stockLeft: v.stock, lowStock: v.lowStock,
-    });
-  }
-
-  /** The page's items as `items` fields on the wire, in order. */
-  encoded(tree: CategoryTree, views: ItemView[]): UnknownField[] {
-    return views.map((v) => {
-      const kept = this.rows.get(v.itemId);
-      if (kept && sameFacts(kept.view, v)) return kept.field;
-      const field = { no: ITEMS_FIELD, wireType: WireType.LengthDelimited, data: new BinaryWriter().bytes(toBinary(SearchResultItemSchema, this.item(tree, v))).finish() };
-      this.rows.set(v.itemId, { view: v, field });
+  /** The page's items (ordinals of `index`) as `items` fields on the wire, in order. */
+  encoded(index: SearchIndex, ords: readonly number[]): UnknownField[] {
+    if (index !== this.index) {
+      this.index = index;
+      this.rows = new BoundedMap(ROWS_PER_GENERATION);
+    }
+    return ords.map((ord) => {
+      const stamp = index.factsStamp(ord);
+      const kept = this.rows.get(ord);
+      if (kept && kept.stamp === stamp) return kept.field;
+      const v = index.view(ord);
+      const field = { no: ITEMS_FIELD, wireType: WireType.LengthDelimited, data: new BinaryWriter().bytes(encodeRow(v, index.tree.names[v.category] ?? "")).finish() };
+      this.rows.set(ord, { stamp, field });
       return field;
     });
   }
 }
 
-function sameFacts(a: ItemView, b: ItemView): boolean {
-  return a.name === b.name && a.brand === b.brand && a.priceMinor === b.priceMinor && a.currency === b.currency
-    && a.imageUrl === b.imageUrl && a.categoryId === b.categoryId && a.category === b.category && a.stock === b.stock
-    && a.lowStock === b.lowStock;
+/**
+ * A SearchResultItem's bytes, as toBinary writes them: fields in number order, proto3 defaults (empty strings,
+ * zero, false) left out, the price always present.
+ */
+export function encodeRow(v: ItemView, categoryName: string): Uint8Array {
+  const w = new BinaryWriter();
+  const text = (no: number, value: string) => {
+    if (value !== "") w.tag(no, WireType.LengthDelimited).string(value);
+  };
+  text(ROW.itemId, v.itemId);
+  text(ROW.name, v.name);
+  text(ROW.brand, v.brand);
+  w.tag(ROW.price, WireType.LengthDelimited).fork();
+  if (v.currency !== "") w.tag(ROW.currencyCode, WireType.LengthDelimited).string(v.currency);
+  if (v.priceMinor !== 0) w.tag(ROW.minorUnits, WireType.Varint).int64(v.priceMinor);
+  w.join();
+  text(ROW.imageUrl, v.imageUrl);
+  text(ROW.categoryId, v.categoryId);
+  text(ROW.categoryName, categoryName);
+  if (v.stock !== 0) w.tag(ROW.stockLeft, WireType.Varint).int32(v.stock);
+  if (v.lowStock) w.tag(ROW.lowStock, WireType.Varint).bool(true);
+  return w.finish();
 }

@@ -11,7 +11,7 @@ import { unavailable } from "../../lib/errors.js";
 import { ResultCache } from "./cache.js";
 import { normalizedRequest, pageTokenFor, validateCatalogRequest, validateSuggestRequest, type CatalogRequest } from "./domain/request.js";
 import type { IndexFeed } from "./feed.js";
-import { PRICE_BUCKET_FLOORS, type ItemView, type SearchHits, type SearchIndex } from "./index/search-index.js";
+import { PRICE_BUCKET_FLOORS, type SearchHits, type SearchIndex } from "./index/search-index.js";
 import type { ResultRows } from "./result-rows.js";
 
 export interface SearchDeps {
@@ -44,19 +44,25 @@ export function searchHandlers({ feed, rows, cache, cacheMinCandidates }: Search
       };
       const prepared = index.prepare(query);
       // A narrow query costs less than a Redis round trip: only the expensive ones are worth caching.
-      if (prepared.candidates < cacheMinCandidates) return catalogResponse(index, rows, answerOf(index, r, index.search(query, prepared)));
+      if (prepared.candidates < cacheMinCandidates) {
+        const hits = index.search(query, prepared);
+        return catalogResponse(index, rows, hits.ords, answerOf(index, r, hits));
+      }
       const key = ResultCache.key(`${normalizedRequest(r)}|${index.scopeFingerprint(category, r.inStockOnly)}`);
       const cached = await cache.get(key);
       if (cached) {
         try {
-          return catalogResponse(index, rows, JSON.parse(cached) as Answer);
+          const answer = JSON.parse(cached) as Answer;
+          const ords = answer.i.map((id) => index.ordOf(id)).filter((ord) => ord >= 0);
+          return catalogResponse(index, rows, ords, answer);
         } catch {
           // An entry we cannot read (another version wrote it): answer from the index and overwrite it.
         }
       }
-      const answer = answerOf(index, r, index.search(query, prepared));
-      cache.set(key, JSON.stringify(answer));
-      return catalogResponse(index, rows, answer);
+      const hits = index.search(query, prepared);
+      const answer = answerOf(index, r, hits);
+      cache.set(key, JSON.stringify({ ...answer, i: hits.ords.map((ord) => index.view(ord).itemId) } satisfies Answer));
+      return catalogResponse(index, rows, hits.ords, answer);
     },
 
     async suggest(req) {
@@ -83,9 +89,13 @@ export function searchHandlers({ feed, rows, cache, cacheMinCandidates }: Search
 }
 
 /** What a query found, independent of the items' current facts: what the cache keeps (as JSON). */
-interface Answer {
+interface Answer extends PageFacts {
   /** Item ids, in order. */
   i: string[];
+}
+
+/** A page's total, next page token and facets. */
+interface PageFacts {
   total: number;
   next: string;
   /** [category id, count], [brand, count], [price bucket, count]. */
@@ -94,10 +104,9 @@ interface Answer {
   p: [number, number][];
 }
 
-function answerOf(index: SearchIndex, r: CatalogRequest, hits: SearchHits): Answer {
+function answerOf(index: SearchIndex, r: CatalogRequest, hits: SearchHits): PageFacts {
   const tree = index.tree;
   return {
-    i: hits.ords.map((ord) => index.view(ord).itemId),
     total: hits.total,
     next: hits.next ? pageTokenFor(r, hits.next) : "",
     c: hits.categories.map((f) => [tree.ids[f.value], f.count]),
@@ -108,18 +117,14 @@ function answerOf(index: SearchIndex, r: CatalogRequest, hits: SearchHits): Answ
 
 /**
  * The response, with each item's facts as the index holds them now (stock left moves without changing the
- * cache key, except for in-stock listings): a cached answer is never staler than the index. An item no
- * longer on sale is left out. The items and facets are pre-encoded bytes (see result-rows.ts): Search speaks
- * gRPC only, and the gateway decodes them with the real types when a browser asks for JSON.
+ * cache key, except for in-stock listings): a cached answer is never staler than the index. An item no longer
+ * on sale is left out. The items and facets are
+ * pre-encoded bytes (see result-rows.ts): Search speaks gRPC only, and the gateway decodes them with the real
+ * types when a browser asks for JSON.
  */
-function catalogResponse(index: SearchIndex, rows: ResultRows, a: Answer): GetItemCatalogResponse {
+function catalogResponse(index: SearchIndex, rows: ResultRows, ords: number[], a: PageFacts): GetItemCatalogResponse {
   const tree = index.tree;
   const last = PRICE_BUCKET_FLOORS.length - 1;
-  const views: ItemView[] = [];
-  for (const id of a.i) {
-    const v = index.viewById(id);
-    if (v && v.live) views.push(v);
-  }
   const response = create(GetItemCatalogResponseSchema, {
     totalSize: BigInt(a.total),
     totalIsEstimate: false,
@@ -132,6 +137,6 @@ function catalogResponse(index: SearchIndex, rows: ResultRows, a: Answer): GetIt
       bucket > 0 ? PRICE_BUCKET_FLOORS[bucket] : undefined, bucket < last ? PRICE_BUCKET_FLOORS[bucket + 1] : undefined, count,
     ]),
   });
-  response.$unknown = [...rows.encoded(tree, views), facets];
+  response.$unknown = [...rows.encoded(index, ords.filter((ord) => index.isLive(ord))), facets];
   return response;
 }

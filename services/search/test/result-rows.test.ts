@@ -1,20 +1,23 @@
-// Result rows encoded once: reused while an item's facts hold, re-encoded when they change; facets from
-// pre-encoded values decode as the typed message would.
-import { create, fromBinary } from "@bufbuild/protobuf";
+// Result rows encoded once: reused while an item's facts hold, re-encoded when they change, written as
+// toBinary writes them; facets from pre-encoded values decode as the typed message would.
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryReader } from "@bufbuild/protobuf/wire";
 import { expect } from "chai";
+import fc from "fast-check";
 import { FacetsSchema, SearchResultItemSchema } from "../../../gen/shop/search/v1/search_pb.js";
 import { money } from "../../lib/money.js";
 import { CategoryTree } from "../src/domain/categories.js";
-import type { ItemView } from "../src/index/search-index.js";
-import { ResultRows } from "../src/result-rows.js";
+import type { ItemDoc } from "../src/index/documents.js";
+import { SearchIndex } from "../src/index/search-index.js";
+import { encodeRow, ResultRows } from "../src/result-rows.js";
 
 const TREE = new CategoryTree([{ id: "tvs", name: "TVs", parentId: "" }]);
 
-function view(i: number, over: Partial<ItemView> = {}): ItemView {
+function doc(i: number, over: Partial<ItemDoc> = {}): ItemDoc {
   return {
-    itemId: `item-${i}`, name: `Item ${i}`, brand: "Acme", priceMinor: 1999, currency: "USD", imageUrl: "", categoryId: "tvs",
-    category: 0, stock: 5, lowStock: false, live: true, ...over,
+    itemId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, version: 1, active: true, name: `Item ${i}`, description: "",
+    brand: "Acme", categoryId: "tvs", priceMinor: 1999, currency: "USD", imageUrl: "", createdMs: 1_700_000_000_000 + i, attributeText: "",
+    ...over,
   };
 }
 
@@ -23,14 +26,48 @@ const payload = (data: Uint8Array) => new BinaryReader(data).bytes();
 const decoded = (data: Uint8Array) => fromBinary(SearchResultItemSchema, payload(data));
 
 describe("search result rows", () => {
-  it("reuses a row's bytes while the item's facts are unchanged and re-encodes them when stock moves", () => {
+  it("reuses a row's bytes while the item's facts are unchanged and re-encodes them when they change", () => {
+    const index = new SearchIndex(TREE);
+    const d = doc(1);
+    index.upsert(d);
+    const ord = index.ordOf(d.itemId);
     const rows = new ResultRows();
-    const [first] = rows.encoded(TREE, [view(1)]);
-    const [again] = rows.encoded(TREE, [view(1)]);
-    expect(again).to.equal(first);
-    const [moved] = rows.encoded(TREE, [view(1, { stock: 2, lowStock: true })]);
+    const [first] = rows.encoded(index, [ord]);
+    expect(rows.encoded(index, [ord])[0]).to.equal(first);
+    index.applyStock({ itemId: d.itemId, available: 2, lowStock: true, sequence: 1 });
+    const [moved] = rows.encoded(index, [ord]);
     expect(moved).to.not.equal(first);
-    expect(decoded(moved.data)).to.include({ itemId: "item-1", stockLeft: 2, lowStock: true, categoryName: "TVs" });
+    expect(decoded(moved.data)).to.include({ itemId: d.itemId, stockLeft: 2, lowStock: true, categoryName: "TVs" });
+    // A new price or image in place (same text, same ordinal) is a change too; a replayed version is not.
+    index.upsert({ ...d, version: 2, priceMinor: 2499, imageUrl: "https://img.example/1.jpg" });
+    expect(index.ordOf(d.itemId)).to.equal(ord);
+    const [repriced] = rows.encoded(index, [ord]);
+    expect(decoded(repriced.data)).to.deep.include({ imageUrl: "https://img.example/1.jpg", price: money(2499) });
+    index.upsert({ ...d, version: 2, priceMinor: 1 });
+    expect(rows.encoded(index, [ord])[0]).to.equal(repriced);
+    // Another index numbers its items anew: nothing kept for the first one is used.
+    const other = new SearchIndex(TREE);
+    other.upsert(doc(2));
+    expect(decoded(rows.encoded(other, [0])[0].data).itemId).to.equal(doc(2).itemId);
+  });
+
+  it("writes each row as the same bytes protobuf-es's toBinary writes", () => {
+    const text = fc.string({ maxLength: 40 });
+    fc.assert(fc.property(
+      fc.record({
+        itemId: text, name: text, brand: text, imageUrl: text, categoryId: text, categoryName: text,
+        currency: fc.constantFrom("", "USD", "JPY"), priceMinor: fc.integer({ min: 0, max: 2 ** 40 }),
+        stock: fc.integer({ min: -5, max: 1_000_000 }), lowStock: fc.boolean(),
+      }),
+      (r) => {
+        const view = { ...r, category: 0, live: true };
+        const expected = toBinary(SearchResultItemSchema, create(SearchResultItemSchema, {
+          itemId: r.itemId, name: r.name, brand: r.brand, price: money(r.priceMinor, r.currency), imageUrl: r.imageUrl,
+          categoryId: r.categoryId, categoryName: r.categoryName, stockLeft: r.stock, lowStock: r.lowStock,
+        }));
+        expect(encodeRow(view, r.categoryName)).to.deep.equal(expected);
+      },
+    ), { numRuns: 300 });
   });
 
   it("writes facets that decode to the same message protobuf-es would encode, counts of zero included", () => {

@@ -187,6 +187,8 @@ export class SearchIndex {
   private textHashOf = new Int32Array(0);
   private memberHash = new Int32Array(0);
   private stockSeq = new Float64Array(0);
+  /** Bumped whenever anything an ItemView shows changes (price, image, stock, on sale): see factsStamp. */
+  private factsSeq = new Uint32Array(0);
   /** Stock announced for items not seen yet (the two event streams are not ordered with each other). */
   private readonly pendingStock = new Map<string, StockDoc>();
 
@@ -309,7 +311,20 @@ export class SearchIndex {
     return ord < 0 ? undefined : this.view(ord);
   }
 
-  private isLive(ord: number): boolean {
+  /** The item's current ordinal, or -1 when the index does not know it. */
+  ordOf(itemId: string): number {
+    return this.ids.ordOf(itemId);
+  }
+
+  /**
+   * Changes whenever view(ord) would show something else, so a caller can keep what it made of a view (an
+   * encoded result row) until then, without reading the view again.
+   */
+  factsStamp(ord: number): number {
+    return this.factsSeq[ord];
+  }
+
+  isLive(ord: number): boolean {
     return (this.hot[ord] & HOT.alive) !== 0;
   }
 
@@ -373,6 +388,7 @@ export class SearchIndex {
     if (old !== undefined && this.textHashOf[old] === text) {
       this.exclude(old);
       this.version[old] = doc.version;
+      this.factsSeq[old]++;
       if (!this.imageUrls.equals(old, doc.imageUrl)) this.imageUrls.set(old, doc.imageUrl);
       this.setPrice(old, doc.priceMinor, doc.currency, doc.itemId);
       this.setLive(old, doc.active);
@@ -417,11 +433,13 @@ export class SearchIndex {
   private setLive(ord: number, live: boolean): void {
     const was = this.isLive(ord);
     if (was === live) return;
+    this.factsSeq[ord]++;
     this.hot[ord] = (this.hot[ord] ^ HOT.alive) >>> 0;
     this.liveCount += live ? 1 : -1;
   }
 
   private setStock(ord: number, available: number, low: boolean, sequence: number): void {
+    this.factsSeq[ord]++;
     this.stockOf[ord] = available;
     this.lowStock[ord] = low ? 1 : 0;
     this.stockSeq[ord] = sequence;
@@ -454,6 +472,7 @@ export class SearchIndex {
     this.textHashOf = grow(this.textHashOf, cap);
     this.memberHash = grow(this.memberHash, cap);
     this.stockSeq = grow(this.stockSeq, cap);
+    this.factsSeq = grow(this.factsSeq, cap);
   }
 
   private termId(text: string): number {
