@@ -3,7 +3,7 @@
 // anywhere loses nothing and a re-publish is deduplicated by JetStream.
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import pg from "pg";
-import type { DataSource, EntityManager } from "typeorm";
+import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from "typeorm";
 import type { Logger } from "./log.js";
 import { eventHeaders, type Nats } from "./nats.js";
 
@@ -31,6 +31,27 @@ export function eventTablesSql(schema: string): { up: string[]; down: string[] }
       )`,
     ],
     down: [`DROP TABLE "${schema}".processed_events`, `DROP TABLE "${schema}".outbox`],
+  };
+}
+
+/**
+ * Migration adding the index the relay's cleanup needs: published rows are kept a day (OutboxRelay retainMs) and
+ * the relay deletes expired ones every minute. Without it each cleanup read the whole table: 0.7 s of Postgres
+ * per service per minute once a million-item seed had passed through an outbox (EXPLAIN ANALYZE on catalog's),
+ * a stall every minute for everything sharing the machine.
+ */
+export function outboxCleanupIndex(schema: string): new () => MigrationInterface {
+  const index = `"${schema}".outbox_published`;
+  return class OutboxCleanupIndex implements MigrationInterface {
+    name = "OutboxCleanupIndex1769000000000";
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`CREATE INDEX IF NOT EXISTS outbox_published ON "${schema}".outbox (published_at) WHERE published_at IS NOT NULL`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`DROP INDEX IF EXISTS ${index}`);
+    }
   };
 }
 
@@ -137,6 +158,25 @@ export class OutboxRelay {
     return outcome.published;
   }
 
+  /**
+   * Deletes published rows past their retention, a batch per statement (through outbox_published), so a day's
+   * worth expiring at once never holds one long transaction.
+   */
+  async deleteExpired(): Promise<number> {
+    const batch = 5000;
+    let deleted = 0;
+    for (;;) {
+      const [, count] = (await this.ds.query(
+        `DELETE FROM "${this.opts.schema}".outbox WHERE event_id IN (
+           SELECT event_id FROM "${this.opts.schema}".outbox
+           WHERE published_at IS NOT NULL AND published_at < now() - $1::interval LIMIT ${batch})`,
+        [`${Math.floor(this.retainMs / 1000)} seconds`],
+      )) as [unknown, number];
+      deleted += count;
+      if (count < batch || this.stopped) return deleted;
+    }
+  }
+
   private async loop(): Promise<void> {
     let backoffMs = 0;
     let lastCleanup = 0;
@@ -148,10 +188,7 @@ export class OutboxRelay {
         backoffMs = 0;
         if (Date.now() - lastCleanup > 60_000) {
           lastCleanup = Date.now();
-          await this.ds.query(
-            `DELETE FROM "${this.opts.schema}".outbox WHERE published_at < now() - $1::interval`,
-            [`${Math.floor(this.retainMs / 1000)} seconds`],
-          );
+          await this.deleteExpired();
         }
       } catch (err) {
         backoffMs = Math.min(5000, backoffMs ? backoffMs * 2 : 100);
