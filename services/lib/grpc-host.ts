@@ -78,7 +78,8 @@ function contextOf(call: Call, method: DescMethod, path: string) {
   return ctx;
 }
 
-function chain<T>(inner: T, interceptors: Interceptor[]): T {
+/** `inner` wrapped in the interceptors, the first outermost (as connect-es applies them). */
+export function withInterceptors<T>(inner: T, interceptors: Interceptor[]): T {
   let next = inner;
   for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i](next as never) as T;
   return next;
@@ -117,7 +118,7 @@ function unary(spec: MethodImplSpec, path: string, interceptors: Interceptor[]):
       stream: false, service: method.parent, method: method as never, requestMethod: "POST", url: ctx.url,
       signal: ctx.signal, header: ctx.requestHeader, contextValues: ctx.values, message: call.request as never,
     };
-    chain(inner, interceptors)(req).then(
+    withInterceptors(inner, interceptors)(req).then(
       (res) => {
         sendHeader(call, res.header);
         callback(null, res.message, metadataOf(res.trailer));
@@ -158,7 +159,7 @@ function serverStream(spec: MethodImplSpec, path: string, interceptors: Intercep
       message: (async function* () { yield request; })() as never,
     };
     (async () => {
-      const res = await chain(inner, interceptors)(req);
+      const res = await withInterceptors(inner, interceptors)(req);
       let headerSent = false;
       for await (const m of res.message) {
         if (!headerSent) {

@@ -7,7 +7,10 @@ import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 
 import type { Logger } from "./log.js";
 import { eventHeaders, type Nats } from "./nats.js";
 
-/** DDL for a service's outbox and processed-event tables; used by each service's first migration. */
+/**
+ * DDL for a service's outbox and processed-event tables; used by each service's first migration. The index the
+ * relay's cleanup reads came later: outboxCleanupIndex, a migration of its own in each service with an outbox.
+ */
 export function eventTablesSql(schema: string): { up: string[]; down: string[] } {
   return {
     up: [

@@ -1,6 +1,7 @@
 // Result rows encoded once. Encoding a 20-item page with protobuf-es took ~0.8 ms, the largest cost of a query
 // after the index itself; an item's row changes only when its facts do, so each row's bytes are kept per index
-// ordinal with the index's facts stamp and reused until the stamp moves (no view is read for a kept row), and a
+// ordinal with the item's version and stock sequence and reused while both hold (no view is read for a kept
+// row), and a
 // page is written as those bytes (GetItemCatalogResponse.items on the wire, carried as unknown fields of a
 // response whose typed `items` stay empty). A row is written with protobuf-es's BinaryWriter field by field,
 // as toBinary would write it (result-rows.test.ts compares the bytes): reflection-driven toBinary of a row and
@@ -56,7 +57,7 @@ export interface FacetCounts {
 export class ResultRows {
   /** The index the kept rows' ordinals belong to: a rebuilt index numbers its items anew. */
   private index?: SearchIndex;
-  private rows = new BoundedMap<number, { stamp: number; field: UnknownField }>(ROWS_PER_GENERATION);
+  private rows = new BoundedMap<number, { version: number; stockSequence: number; field: UnknownField }>(ROWS_PER_GENERATION);
   /** FacetValue / PriceRangeFacet without their count, encoded. */
   private readonly facetValues = new BoundedMap<string, Uint8Array>(FACET_VALUES_PER_GENERATION);
 
@@ -96,12 +97,14 @@ export class ResultRows {
       this.rows = new BoundedMap(ROWS_PER_GENERATION);
     }
     return ords.map((ord) => {
-      const stamp = index.factsStamp(ord);
+      const version = index.versionOf(ord);
+      const stockSequence = index.stockSequenceOf(ord);
       const kept = this.rows.get(ord);
-      if (kept && kept.stamp === stamp) return kept.field;
+      if (kept && kept.version === version && kept.stockSequence === stockSequence) return kept.field;
       const v = index.view(ord);
-      const field = { no: ITEMS_FIELD, wireType: WireType.LengthDelimited, data: new BinaryWriter().bytes(encodeRow(v, index.tree.names[v.category] ?? "")).finish() };
-      this.rows.set(ord, { stamp, field });
+      const categoryName = v.category >= 0 ? index.tree.names[v.category] : "";
+      const field = { no: ITEMS_FIELD, wireType: WireType.LengthDelimited, data: new BinaryWriter().bytes(encodeRow(v, categoryName)).finish() };
+      this.rows.set(ord, { version, stockSequence, field });
       return field;
     });
   }

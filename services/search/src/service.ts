@@ -61,7 +61,7 @@ export function searchHandlers({ feed, rows, cache, cacheMinCandidates }: Search
       }
       const hits = index.search(query, prepared);
       const answer = answerOf(index, r, hits);
-      cache.set(key, JSON.stringify({ ...answer, i: hits.ords.map((ord) => index.view(ord).itemId) } satisfies Answer));
+      cache.set(key, JSON.stringify({ ...answer, i: hits.ords.map((ord) => index.idOf(ord)) } satisfies Answer));
       return catalogResponse(index, rows, hits.ords, answer);
     },
 
@@ -118,9 +118,8 @@ function answerOf(index: SearchIndex, r: CatalogRequest, hits: SearchHits): Page
 /**
  * The response, with each item's facts as the index holds them now (stock left moves without changing the
  * cache key, except for in-stock listings): a cached answer is never staler than the index. An item no longer
- * on sale is left out. The items and facets are
- * pre-encoded bytes (see result-rows.ts): Search speaks gRPC only, and the gateway decodes them with the real
- * types when a browser asks for JSON.
+ * on sale is left out. The items and facets are pre-encoded bytes (see result-rows.ts): Search speaks gRPC only,
+ * and the gateway decodes them with the real types when a browser asks for JSON.
  */
 function catalogResponse(index: SearchIndex, rows: ResultRows, ords: number[], a: PageFacts): GetItemCatalogResponse {
   const tree = index.tree;

@@ -187,8 +187,6 @@ export class SearchIndex {
   private textHashOf = new Int32Array(0);
   private memberHash = new Int32Array(0);
   private stockSeq = new Float64Array(0);
-  /** Bumped whenever anything an ItemView shows changes (price, image, stock, on sale): see factsStamp. */
-  private factsSeq = new Uint32Array(0);
   /** Stock announced for items not seen yet (the two event streams are not ordered with each other). */
   private readonly pendingStock = new Map<string, StockDoc>();
 
@@ -316,12 +314,22 @@ export class SearchIndex {
     return this.ids.ordOf(itemId);
   }
 
+  /** The item id at an ordinal, without reading the rest of its view. */
+  idOf(ord: number): string {
+    return this.ids.idOf(ord);
+  }
+
   /**
-   * Changes whenever view(ord) would show something else, so a caller can keep what it made of a view (an
-   * encoded result row) until then, without reading the view again.
+   * What view(ord) shows changes only with these two: an ordinal's item facts change in place only with a newer
+   * version (upsert; a new text takes a new ordinal), its stock only with a newer sequence (applyStock). A caller
+   * can keep what it made of a view (an encoded result row) while both hold, without reading the view again.
    */
-  factsStamp(ord: number): number {
-    return this.factsSeq[ord];
+  versionOf(ord: number): number {
+    return this.version[ord];
+  }
+
+  stockSequenceOf(ord: number): number {
+    return this.stockSeq[ord];
   }
 
   isLive(ord: number): boolean {
@@ -388,7 +396,6 @@ export class SearchIndex {
     if (old !== undefined && this.textHashOf[old] === text) {
       this.exclude(old);
       this.version[old] = doc.version;
-      this.factsSeq[old]++;
       if (!this.imageUrls.equals(old, doc.imageUrl)) this.imageUrls.set(old, doc.imageUrl);
       this.setPrice(old, doc.priceMinor, doc.currency, doc.itemId);
       this.setLive(old, doc.active);
@@ -433,13 +440,11 @@ export class SearchIndex {
   private setLive(ord: number, live: boolean): void {
     const was = this.isLive(ord);
     if (was === live) return;
-    this.factsSeq[ord]++;
     this.hot[ord] = (this.hot[ord] ^ HOT.alive) >>> 0;
     this.liveCount += live ? 1 : -1;
   }
 
   private setStock(ord: number, available: number, low: boolean, sequence: number): void {
-    this.factsSeq[ord]++;
     this.stockOf[ord] = available;
     this.lowStock[ord] = low ? 1 : 0;
     this.stockSeq[ord] = sequence;
@@ -472,7 +477,6 @@ export class SearchIndex {
     this.textHashOf = grow(this.textHashOf, cap);
     this.memberHash = grow(this.memberHash, cap);
     this.stockSeq = grow(this.stockSeq, cap);
-    this.factsSeq = grow(this.factsSeq, cap);
   }
 
   private termId(text: string): number {
