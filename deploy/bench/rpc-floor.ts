@@ -6,9 +6,11 @@
 //   - grpc-js: @grpc/grpc-js on both sides with hand-written handlers, no Connect types: the floor of the card.
 // Prints one JSON line: calls/s and CPU microseconds per call for each, best of --rounds.
 //   flags: --calls 20000 --concurrency 16 --rounds 3
+import fs from "node:fs";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
+import path from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
@@ -18,6 +20,7 @@ import {
   type HealthCheckRequest, type HealthCheckResponse,
 } from "../../gen/grpc/health/v1/health_pb.js";
 import { authInterceptor, TokenVerifier } from "../../services/lib/auth.js";
+import { ensureKeyFiles, KeyRing } from "../../services/lib/keys.js";
 import { grpcServer } from "../../services/lib/grpc-host.js";
 import { createLogger } from "../../services/lib/log.js";
 import { errorInterceptor } from "../../services/lib/server.js";
@@ -47,11 +50,17 @@ async function measure(call: () => Promise<unknown>) {
   return best;
 }
 
+/** A verifier with keys of its own: the calls measured carry no token, but a service always has the interceptor. */
+function throwawayVerifier(): TokenVerifier {
+  const keys = ensureKeyFiles(path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rpc-floor-")), "keys"));
+  return new TokenVerifier({ users: new KeyRing(keys.jwksFile, "AUTH_JWKS_FILE", false) });
+}
+
 async function meshPair() {
   const server = grpcServer((router) => router.service(Health, {
     check: () => ({ status: Status.SERVING }),
     async *watch() {},
-  }), [errorInterceptor(createLogger("rpc-floor", "warn")), authInterceptor(new TokenVerifier("rpc-floor-secret-rpc-floor-secret"))]);
+  }), [errorInterceptor(createLogger("rpc-floor", "warn")), authInterceptor(throwawayVerifier())]);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
   const client = createClient(Health, meshTransport(`http://127.0.0.1:${port}`));

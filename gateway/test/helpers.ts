@@ -4,7 +4,7 @@ import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { DescService } from "@bufbuild/protobuf";
 import { loadConfig } from "../../services/lib/config.js";
-import { testInfra } from "../../test/harness.js";
+import { testInfra, testKeyEnv } from "../../test/harness.js";
 import { startGateway, type RunningGateway } from "../src/main.js";
 
 export async function startTestGateway(opts: {
@@ -21,6 +21,7 @@ export async function startTestGateway(opts: {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     SHUTDOWN_GRACE_MS: "1000",
     DB_POOL_SIZE: "4",
+    ...testKeyEnv(true),
     ...addrs,
     ...opts.env,
   });
