@@ -5,7 +5,7 @@
 //     "service" (serviceCredential): a service can act as itself, never as a user.
 // The verification is always real: algorithm, key id, signature, expiry, issuer and role on every call.
 import { createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
-import { decodeProtectedHeader, jwtVerify, errors as joseErrors, type JWTPayload } from "jose";
+import { decodeProtectedHeader, jwtVerify, errors as joseErrors, type JWTPayload, type ProtectedHeaderParameters } from "jose";
 import { BoundedMap } from "./bounded-map.js";
 import type { Config } from "./config.js";
 import { permissionDenied, unauthenticated } from "./errors.js";
@@ -66,7 +66,7 @@ export class TokenVerifier {
     }
     try {
       // Only our algorithm is ever considered, so `alg: none` and HS256-with-the-public-key are refused here.
-      const header = decodeProtectedHeader(token);
+      const header = headerOf(token);
       if (header.alg !== TOKEN_ALG) throw unauthenticated("access token is not valid");
       if (typeof header.kid !== "string") throw unauthenticated("access token names no signing key");
       const userKey = await this.keys.users.verificationKey(header.kid);
@@ -82,6 +82,15 @@ export class TokenVerifier {
       if (err instanceof joseErrors.JOSEError) throw unauthenticated("access token is not valid");
       throw err;
     }
+  }
+}
+
+/** The token's protected header; anything that is not a JWS in compact form is refused. */
+function headerOf(token: string): ProtectedHeaderParameters {
+  try {
+    return decodeProtectedHeader(token);
+  } catch {
+    throw unauthenticated("access token is not valid");
   }
 }
 
