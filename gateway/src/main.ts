@@ -49,7 +49,10 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const signer = userTokenSigner(config);
   const limits = rateLimitSettings(env);
   const tokenTtlSeconds = intFrom(env, "ACCESS_TOKEN_TTL_SECONDS", 900);
-  const refreshTokenTtlSeconds = intFrom(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600);
+  const refresh = {
+    ttlSeconds: intFrom(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
+    reuseGraceSeconds: intFrom(env, "REFRESH_REUSE_GRACE_SECONDS", 10),
+  };
   const trustProxy = env.TRUST_PROXY === "true";
 
   const [db, storefront, redis] = await Promise.all([
@@ -84,7 +87,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     }
     return t;
   };
-  const identity = identityHandlers({ ds: db, signer, limiter, limits, log, tokenTtlSeconds, refreshTokenTtlSeconds });
+  const identity = identityHandlers({ ds: db, signer, limiter, limits, log, tokenTtlSeconds, refresh });
   // Address limits count before the token is checked, so a flood of bad tokens is limited too.
   const interceptors = [errorInterceptor(log), addressLimit(limiter, limits), authInterceptor(verifier), userLimit(limiter, limits)];
   const contextValues = (req: { socket: { remoteAddress?: string }; headers: http.IncomingHttpHeaders }) => createContextValues().set(clientAddressKey, clientAddress(req, trustProxy));

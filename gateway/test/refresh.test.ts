@@ -21,7 +21,11 @@ describe("refresh tokens and sign-out (IdentityService in the gateway)", () => {
   before(async () => {
     gateway = await startTestGateway({
       databaseUrl: await freshDatabase(),
-      env: { TRUST_PROXY: "true", ACCESS_TOKEN_TTL_SECONDS: "300", REFRESH_TOKEN_TTL_SECONDS: "86400", LOGIN_FAILURES_PER_ADDRESS: "5" },
+      env: {
+        TRUST_PROXY: "true", ACCESS_TOKEN_TTL_SECONDS: "300", REFRESH_TOKEN_TTL_SECONDS: "86400", LOGIN_FAILURES_PER_ADDRESS: "5",
+        // Replays are judged at once here; the grace has its own test.
+        REFRESH_REUSE_GRACE_SECONDS: "0",
+      },
     });
   });
 
@@ -51,7 +55,6 @@ describe("refresh tokens and sign-out (IdentityService in the gateway)", () => {
     const next = await identity().refresh({ refreshToken: first.refreshToken });
     expect(next.user?.id).to.equal(first.user!.id);
     expect(next.refreshToken).not.to.equal(first.refreshToken);
-    expect(next.accessToken).not.to.equal(first.accessToken);
     expect(await verifier.verify(next.accessToken)).to.include({ subject: first.user!.id, role: "customer" });
     const me = await identity({ authorization: `Bearer ${next.accessToken}` }).me({});
     expect(me.user?.id).to.equal(first.user!.id);
@@ -103,6 +106,26 @@ describe("refresh tokens and sign-out (IdentityService in the gateway)", () => {
     expect(rows[0].token_hash.equals(createHash("sha256").update(res.refreshToken).digest())).to.equal(true);
     const dump: { t: string }[] = await gateway.db.query(`SELECT row_to_json(r)::text AS t FROM identity.refresh_tokens r`);
     expect(dump.some((r) => r.t.includes(res.refreshToken))).to.equal(false);
+  });
+
+  it("gives new tokens for a used token sent again within the grace (an answer lost in flight), and revokes after it", async function () {
+    this.timeout(20_000);
+    const graceful = await startTestGateway({ databaseUrl: (gateway.db.options as { url: string }).url, env: { TRUST_PROXY: "true", REFRESH_REUSE_GRACE_SECONDS: "2" } });
+    try {
+      const client = () => gatewayClient(IdentityService, graceful.url, fromAddress());
+      const first = await client().register({ email: `g-${randomUUID().slice(0, 8)}@example.com`, password: PASSWORD, displayName: "Grace Period" });
+      const lost = await client().refresh({ refreshToken: first.refreshToken });
+      const again = await client().refresh({ refreshToken: first.refreshToken });
+      expect(again.user?.id).to.equal(first.user!.id);
+      expect(again.refreshToken).not.to.equal(lost.refreshToken);
+      await new Promise((r) => setTimeout(r, 2_200));
+      expect((await failure(client().refresh({ refreshToken: first.refreshToken }))).code).to.equal(Code.Unauthenticated);
+      for (const t of [lost.refreshToken, again.refreshToken]) {
+        expect((await failure(client().refresh({ refreshToken: t }))).code).to.equal(Code.Unauthenticated);
+      }
+    } finally {
+      await graceful.stop();
+    }
   });
 
   it("refuses an expired refresh token", async function () {

@@ -2,6 +2,10 @@
 // a family; Refresh uses a token up and issues the next of the same family. A used-up token presented again means
 // two parties hold the family (the shopper and whoever copied a token), so the whole family is revoked and both
 // must sign in again. Logout revokes the family.
+//
+// One exception: a used token sent again within a few seconds of its use (the grace) gets new tokens instead.
+// A browser loses a Refresh answer when the page navigates or closes while the call is in flight; without the
+// grace its next Refresh would look like theft and sign the shopper out.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { inTransaction } from "../../../services/lib/db.js";
@@ -41,24 +45,33 @@ export async function startRefreshFamily(ds: DataSource, userId: string, ttlSeco
   return { token: t.token, expiresAt: t.expiresAt };
 }
 
+export interface RefreshPolicy {
+  /** Lifetime of each new refresh token. */
+  ttlSeconds: number;
+  /** How long after its use a token may come back without revoking its family (0: never). */
+  reuseGraceSeconds: number;
+}
+
 /** Uses the token up and issues the next one of its family; a replay revokes the family (and stays revoked). */
-export async function rotateRefreshToken(ds: DataSource, token: string, ttlSeconds: number): Promise<RefreshOutcome> {
+export async function rotateRefreshToken(ds: DataSource, token: string, policy: RefreshPolicy): Promise<RefreshOutcome> {
+  const { ttlSeconds } = policy;
   return inTransaction(ds, async (tx) => {
     // FOR UPDATE: two Refresh calls with the same token take turns, so only one of them can use it up.
-    const rows: { family_id: string; user_id: string; expires_at: Date; used: boolean; revoked: boolean }[] = await tx.query(
-      `SELECT family_id::text AS family_id, user_id::text AS user_id, expires_at, used_at IS NOT NULL AS used, revoked
+    const rows: { family_id: string; user_id: string; expires_at: Date; used: boolean; in_grace: boolean; revoked: boolean }[] = await tx.query(
+      `SELECT family_id::text AS family_id, user_id::text AS user_id, expires_at, used_at IS NOT NULL AS used,
+              coalesce(used_at > now() - make_interval(secs => $2), false) AS in_grace, revoked
        FROM identity.refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
-      [hashOf(token)],
+      [hashOf(token), policy.reuseGraceSeconds],
     );
     const row = rows[0];
     if (!row) return { ok: false, reason: "unknown" };
     if (row.revoked) return { ok: false, reason: "revoked" };
-    if (row.used) {
+    if (row.used && !row.in_grace) {
       await tx.query(`UPDATE identity.refresh_tokens SET revoked = true WHERE family_id = $1`, [row.family_id]);
       return { ok: false, reason: "replayed" };
     }
     if (row.expires_at.getTime() <= Date.now()) return { ok: false, reason: "expired" };
-    await tx.query(`UPDATE identity.refresh_tokens SET used_at = now() WHERE token_hash = $1`, [hashOf(token)]);
+    if (!row.used) await tx.query(`UPDATE identity.refresh_tokens SET used_at = now() WHERE token_hash = $1`, [hashOf(token)]);
     const next = newToken(ttlSeconds);
     await insert(tx, next, row.family_id, row.user_id);
     return { ok: true, userId: row.user_id, next: { token: next.token, expiresAt: next.expiresAt } };

@@ -15,7 +15,9 @@ import { text } from "../../../services/lib/validate.js";
 import type { Logger } from "../../../services/lib/log.js";
 import { clientAddressKey, emailKey, tooMany, type RateLimiter, type RateLimitSettings } from "../rate-limit.js";
 import { DEFAULT_SCRYPT, hashPassword, needsRehash, verifyPassword, type ScryptParams } from "./passwords.js";
-import { revokeRefreshFamily, rotateRefreshToken, startRefreshFamily, type IssuedRefreshToken } from "./refresh-tokens.js";
+import {
+  revokeRefreshFamily, rotateRefreshToken, startRefreshFamily, type IssuedRefreshToken, type RefreshPolicy,
+} from "./refresh-tokens.js";
 import { findUserByEmail, findUserById, insertUser, updatePasswordHash, type UserRow } from "./store.js";
 
 export const PASSWORD_MIN = 10;
@@ -36,7 +38,7 @@ export interface IdentityDeps {
   limits: RateLimitSettings;
   log: Logger;
   tokenTtlSeconds: number;
-  refreshTokenTtlSeconds: number;
+  refresh: RefreshPolicy;
   scrypt?: ScryptParams;
 }
 
@@ -75,7 +77,7 @@ export function identityHandlers(d: IdentityDeps): ServiceImpl<typeof IdentitySe
     const expires = new Date(Date.now() + d.tokenTtlSeconds * 1000);
     const accessToken = await d.signer.sign(
       { subject: u.id, role: u.role, warehouseId: u.warehouseId ?? undefined }, d.tokenTtlSeconds);
-    const next = refresh ?? (await startRefreshFamily(d.ds, u.id, d.refreshTokenTtlSeconds));
+    const next = refresh ?? (await startRefreshFamily(d.ds, u.id, d.refresh.ttlSeconds));
     return {
       user: userView(u), accessToken, expireTime: timestampFromDate(expires),
       refreshToken: next.token, refreshExpireTime: timestampFromDate(next.expiresAt),
@@ -141,7 +143,7 @@ export function identityHandlers(d: IdentityDeps): ServiceImpl<typeof IdentitySe
       const v = await d.limiter.check(perAddress, limits.loginFailuresPerAddress, limits.loginFailureWindowMs);
       if (!v.allowed) throw tooMany("too many failed refresh attempts", v);
       const outcome = token.length > REFRESH_TOKEN_MAX ? { ok: false as const, reason: "unknown" as const }
-        : await rotateRefreshToken(d.ds, token, d.refreshTokenTtlSeconds);
+        : await rotateRefreshToken(d.ds, token, d.refresh);
       const user = outcome.ok ? await findUserById(d.ds, outcome.userId) : undefined;
       if (!outcome.ok || !user) {
         await d.limiter.record(perAddress, limits.loginFailureWindowMs);

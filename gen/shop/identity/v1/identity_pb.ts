@@ -388,7 +388,8 @@ export const IdentityService: GenService<{
   },
   /**
    * Exchanges a refresh token for a new access token and a new refresh token; the one sent is used up. A used-up
-   * refresh token sent again signs out every session grown from the same sign-in (someone else may hold a copy).
+   * refresh token sent again signs out every session grown from the same sign-in (someone else may hold a copy),
+   * unless it comes back within a few seconds of its use (an answer lost when a page closed), which gets new tokens.
    * Errors: InvalidArgument (refresh_token missing), Unauthenticated (unknown, expired, used up or signed out),
    * ResourceExhausted (too many failed attempts).
    *
