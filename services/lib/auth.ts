@@ -58,6 +58,9 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    // A changed key file (a key retired) empties the cache below, so it is looked at before the cache is used.
+    const due = this.keys.users.recheckIfDue() ?? this.keys.services?.recheckIfDue();
+    if (due) await due;
     // A token verified before is the same token until it expires: skip the signature, keep the expiry check.
     const known = this.verified.get(token);
     if (known) {

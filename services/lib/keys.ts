@@ -68,7 +68,8 @@ const UNKNOWN_KID_RELOAD_MS = 1000;
 export class KeyRing {
   private set: KeySet;
   private imported = new Map<string, Promise<CryptoKey>>();
-  private mtimeMs: number;
+  /** Inode and modification time of the file as last read: a rotation replaces the file, changing both. */
+  private stamp: string;
   private checkedAt = Date.now();
   private reloadedAt = 0;
   private checking?: Promise<void>;
@@ -77,7 +78,7 @@ export class KeyRing {
 
   constructor(readonly file: string, readonly setting: string, private readonly needPrivate: boolean) {
     this.set = readKeySet(file, setting, needPrivate);
-    this.mtimeMs = fs.statSync(file).mtimeMs;
+    this.stamp = stampOf(fs.statSync(file));
   }
 
   get kids(): string[] {
@@ -115,14 +116,21 @@ export class KeyRing {
     return key;
   }
 
-  /** Re-reads the file when its modification time moved (looked at every RECHECK_MS). */
+  /**
+   * Re-reads the file when it was replaced or changed, looked at every RECHECK_MS; undefined when it is not
+   * time to look (so a caller on a hot path need not await anything).
+   */
+  recheckIfDue(): Promise<void> | undefined {
+    if (Date.now() - this.checkedAt < RECHECK_MS) return undefined;
+    return this.recheck();
+  }
+
   private recheck(): Promise<void> {
     if (Date.now() - this.checkedAt < RECHECK_MS) return Promise.resolve();
     return (this.checking ??= (async () => {
       try {
         this.checkedAt = Date.now();
-        const { mtimeMs } = await fs.promises.stat(this.file);
-        if (mtimeMs !== this.mtimeMs) await this.reload();
+        if (stampOf(await fs.promises.stat(this.file)) !== this.stamp) await this.reload();
       } catch {
         // The file is being replaced or was removed: keep the keys held now and look again later.
       } finally {
@@ -134,9 +142,9 @@ export class KeyRing {
   private async reload(): Promise<void> {
     this.reloadedAt = Date.now();
     try {
-      const mtimeMs = (await fs.promises.stat(this.file)).mtimeMs;
+      const stamp = stampOf(await fs.promises.stat(this.file));
       const next = readKeySet(this.file, this.setting, this.needPrivate);
-      this.mtimeMs = mtimeMs;
+      this.stamp = stamp;
       if (JSON.stringify(next) === JSON.stringify(this.set)) return;
       this.set = next;
       this.imported = new Map();
@@ -145,6 +153,10 @@ export class KeyRing {
       // A broken file never replaces working keys; the next change is tried again.
     }
   }
+}
+
+function stampOf(st: fs.Stats): string {
+  return `${st.ino}:${st.mtimeMs}`;
 }
 
 export interface TokenClaims {
