@@ -120,7 +120,7 @@ export function serviceCredential(payload: JWTPayload, token: string): Principal
 
 /** Signs the tokens a service calls other services with on its own account (mesh key, role service). */
 export class ServiceCredentials {
-  private current?: { token: string; renewAt: number };
+  private current?: { token: string; kid: string; renewAt: number };
 
   constructor(private readonly name: string, private readonly signer: TokenSigner) {}
 
@@ -129,8 +129,11 @@ export class ServiceCredentials {
   }
 
   async headers(): Promise<{ authorization: string }> {
-    if (!this.current || Date.now() > this.current.renewAt) {
-      this.current = { token: await this.signer.sign({ subject: `service:${this.name}`, role: "service" }, 3600), renewAt: Date.now() + 1800_000 };
+    // Renewed halfway through its hour, and at once when the mesh key rotates (so --retire soon after is safe).
+    const kid = await this.signer.kid();
+    if (!this.current || Date.now() > this.current.renewAt || this.current.kid !== kid) {
+      const token = await this.signer.sign({ subject: `service:${this.name}`, role: "service" }, 3600);
+      this.current = { token, kid, renewAt: Date.now() + 1800_000 };
     }
     return { authorization: `Bearer ${this.current.token}` };
   }

@@ -173,6 +173,11 @@ export class TokenSigner {
     return new TokenSigner(new KeyRing(file, setting, true));
   }
 
+  /** The kid new tokens are signed with (changes when the key file rotates). */
+  async kid(): Promise<string> {
+    return (await this.ring.signingKey()).kid;
+  }
+
   async sign(claims: TokenClaims, ttlSeconds: number): Promise<string> {
     const { kid, key } = await this.ring.signingKey();
     return new SignJWT({ role: claims.role, ...(claims.warehouseId ? { wh: claims.warehouseId } : {}) })

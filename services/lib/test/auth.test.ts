@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Code } from "@connectrpc/connect";
 import { expect } from "chai";
-import { TokenVerifier } from "../auth.js";
+import { ServiceCredentials, TokenVerifier } from "../auth.js";
 import { ensureKeyFiles, KeyRing, rotateKeyFiles, TokenSigner } from "../keys.js";
 import { failure } from "../../../test/harness.js";
 import { unknownKeySigner } from "../../../test/forged-tokens.js";
@@ -49,6 +49,8 @@ describe("TokenVerifier", () => {
   it("keeps tokens of the previous key valid across a rotation and refuses them once the key is retired", async function () {
     this.timeout(15_000);
     const { files, verifier: v, signer: s } = keysInTempDir();
+    const service = new ServiceCredentials("order", TokenSigner.fromFile(files.serviceKeysFile, "AUTH_SERVICE_KEYS_FILE"));
+    const serviceBefore = (await service.headers()).authorization;
     const before = await s().sign({ subject: "u-3", role: "customer" }, 3600);
     expect((await v.verify(before)).subject).to.equal("u-3");
     rotateKeyFiles(files, { retire: false });
@@ -65,6 +67,11 @@ describe("TokenVerifier", () => {
     expect((await v.verify(after)).subject).to.equal("u-4");
     const latest = await s().sign({ subject: "u-5", role: "customer" }, 3600);
     expect((await v.verify(latest)).subject).to.equal("u-5");
+    // A service re-signs its own token as soon as it sees the mesh key rotate, not half an hour later.
+    const serviceAfter = (await service.headers()).authorization;
+    expect(serviceAfter).not.to.equal(serviceBefore);
+    expect(await v.verify(serviceAfter.slice("Bearer ".length))).to.include({ role: "service", subject: "service:order" });
+    expect((await failure(v.verify(serviceBefore.slice("Bearer ".length)))).code).to.equal(Code.Unauthenticated);
   });
 
   it("names the missing setting when a process has no keys", () => {
