@@ -40,3 +40,8 @@ export function gatewayClient<T extends DescService>(service: T, gatewayUrl: str
     }],
   }));
 }
+
+/** A distinct client address per test (with TRUST_PROXY=true the gateway takes it from X-Forwarded-For), so limits never collide. */
+export function fromAddress(): Record<string, string> {
+  return { "x-forwarded-for": `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` };
+}

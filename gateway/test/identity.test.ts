@@ -7,14 +7,9 @@ import { unknownKeySigner } from "../../test/forged-tokens.js";
 import { freshDatabase, failure, testKeys, testVerifier } from "../../test/harness.js";
 import { ensureAccount } from "../src/identity/accounts.js";
 import type { RunningGateway } from "../src/main.js";
-import { gatewayClient, startTestGateway } from "./helpers.js";
+import { fromAddress, gatewayClient, startTestGateway } from "./helpers.js";
 
 const PASSWORD = "correct horse battery";
-
-/** A distinct client address per test (the gateway trusts X-Forwarded-For here), so limits never collide. */
-function fromAddress(): Record<string, string> {
-  return { "x-forwarded-for": `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` };
-}
 
 const email = () => `shopper-${randomUUID().slice(0, 8)}@Example.com`;
 

@@ -5,14 +5,9 @@ import { expect } from "chai";
 import { IdentityService } from "../../gen/shop/identity/v1/identity_pb.js";
 import { freshDatabase, failure, testVerifier } from "../../test/harness.js";
 import type { RunningGateway } from "../src/main.js";
-import { gatewayClient, startTestGateway } from "./helpers.js";
+import { fromAddress, gatewayClient, startTestGateway } from "./helpers.js";
 
 const PASSWORD = "correct horse battery";
-
-/** A distinct client address per test (the gateway trusts X-Forwarded-For here), so limits never collide. */
-function fromAddress(): Record<string, string> {
-  return { "x-forwarded-for": `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` };
-}
 
 describe("refresh tokens and sign-out (IdentityService in the gateway)", () => {
   let gateway: RunningGateway;
