@@ -95,8 +95,8 @@ export function argInt(name: string, fallback: number): number {
 
 /** Processes whose CPU a benchmark reports, by what their command line contains. */
 const CPU_GROUPS: Record<string, RegExp> = {
-  gateway: /gateway\/src\/main\.ts/,
-  search: /services\/search\/src\/main\.ts/,
+  gateway: /gateway\/src\/main\.ts|dist\/gateway\.js/,
+  search: /services\/search\/src\/main\.ts|dist\/search\.js/,
   redis: /^\S*redis-server/,
   postgres: /^postgres: /,
 };
