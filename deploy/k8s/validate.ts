@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import ts from "typescript";
 import { parseAllDocuments } from "yaml";
+import { cliFlags } from "../../services/lib/cli.js";
 import { ensureUnzip } from "../infra/packages.js";
 import { findBinary } from "../infra/process.js";
 
@@ -199,6 +200,11 @@ function typeCheck(header: string[], lines: string[], objects: K8sObject[]): str
 
 // `npm run k8s:validate`: renders every overlay and prints what fails; exits 1 when anything does.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  cliFlags({
+    usage: "npm run k8s:validate --",
+    summary: "Renders every overlay of deploy/k8s with kubectl kustomize and validates every object against the Kubernetes schema; exits 1 when anything fails.",
+    flags: {},
+  });
   let failed = false;
   for (const overlay of OVERLAYS) {
     const objects = await render(overlayDir(overlay));
