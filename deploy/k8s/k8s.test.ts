@@ -10,7 +10,6 @@ const K8S_DIR = import.meta.dirname;
 const PROCESSES = ["gateway", "catalog", "search", "cart", "inventory", "order", "assignment"];
 const GRPC_PORTS: Record<string, number> = { catalog: 50051, search: 50052, cart: 50053, inventory: 50054, order: 50055, assignment: 50056 };
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const find = (objs: K8sObject[], kind: string, name: string): any => objs.find((o) => o.kind === kind && o.metadata.name === name);
 const podSpec = (o: any) => o.spec.template.spec;
 
