@@ -54,6 +54,8 @@ describe("Kubernetes manifests (deploy/k8s)", function () {
         expect(container.readinessProbe.grpc).to.deep.equal({ port, service: "readiness" });
         expect(container.livenessProbe.grpc).to.deep.equal({ port, service: "liveness" });
         expect(find(objs, "Service", `${name}-headless`).spec.clusterIP).to.equal("None");
+        expect(container.env.find((e: any) => e.name === "AUTH_SERVICE_KEYS_FILE")?.value).to.equal("/etc/shop/service-keys/service-keys.json");
+        expect(pod.volumes.find((v: any) => v.name === "auth-service-keys").secret).to.deep.equal({ secretName: "shop-auth-service-keys", defaultMode: 0o440 });
       }
       expect(find(objs, "PodDisruptionBudget", name), `PDB ${name}`).to.exist;
     }
@@ -64,6 +66,7 @@ describe("Kubernetes manifests (deploy/k8s)", function () {
     }
     const gateway = podSpec(find(objs, "Deployment", "gateway"));
     expect(gateway.containers[0].env.map((e: any) => e.name)).to.include.members(["AUTH_SIGNING_KEYS_FILE", "ADMIN_PASSWORD"]);
+    expect(gateway.containers[0].env.map((e: any) => e.name)).not.to.include("AUTH_SERVICE_KEYS_FILE");
     expect(find(objs, "Ingress", "gateway").spec.rules[0].http.paths[0].backend.service.name).to.equal("gateway");
 
     const nats = find(objs, "StatefulSet", "nats");
@@ -85,7 +88,7 @@ describe("Kubernetes manifests (deploy/k8s)", function () {
     expect(find(objs, "StatefulSet", "nats").spec.replicas).to.equal(1);
   });
 
-  it("the mesh-tls component gives every mesh process TLS_CA, TLS_CERT and TLS_KEY from a cert-manager-style Secret", async () => {
+  it("the mesh-tls component gives each mesh process its own cert-manager certificate as TLS_CA, TLS_CERT, TLS_KEY, and probes it can pass", async () => {
     const dir = copyManifests();
     try {
       const variant = path.join(dir, "overlays/production-tls");
@@ -95,9 +98,15 @@ describe("Kubernetes manifests (deploy/k8s)", function () {
       expect(await validateObjects(objs)).to.deep.equal([]);
       for (const name of PROCESSES) {
         const pod = podSpec(find(objs, "Deployment", name));
-        const env = Object.fromEntries(pod.containers[0].env.filter((e: any) => e.value).map((e: any) => [e.name, e.value]));
+        const [container] = pod.containers;
+        const env = Object.fromEntries(container.env.filter((e: any) => e.value).map((e: any) => [e.name, e.value]));
         expect(env, name).to.include({ TLS_CA: "/etc/shop/tls/ca.crt", TLS_CERT: "/etc/shop/tls/tls.crt", TLS_KEY: "/etc/shop/tls/tls.key" });
-        expect(pod.volumes.find((v: any) => v.name === "mesh-tls").secret.secretName).to.equal("shop-mesh-tls");
+        const secret = pod.volumes.find((v: any) => v.name === "mesh-tls").secret.secretName;
+        expect(secret).to.equal(`shop-mesh-tls-${name}`);
+        const cert = objs.find((o: any) => o.kind === "Certificate" && o.spec.secretName === secret) as any;
+        expect(cert?.spec.uris, name).to.deep.equal([`spiffe://shop-mesh/${name}`]);
+        // The kubelet's gRPC probe presents no client certificate: a service's port under mutual TLS is checked over TCP.
+        if (name !== "gateway") expect(container.readinessProbe).to.deep.include({ tcpSocket: { port: "grpc" } }).and.not.have.property("grpc");
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -9,8 +9,8 @@
 // Validation: each object is type-checked by the TypeScript compiler against kubernetes-models' types, which
 // are generated from the Kubernetes OpenAPI schema: a misspelt or unknown field, a wrong type or a missing
 // required field fails (object literals admit no unknown properties), and kubernetes-models' own validators
-// check formats. Custom resources are checked against the schemas in deploy/k8s/schemas/; a kind with no
-// schema fails.
+// check formats. cert-manager's Certificate is checked the same way (@kubernetes-models/cert-manager), the
+// CloudNativePG Cluster against deploy/k8s/schemas/; a kind with no schema fails.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -112,16 +112,21 @@ export async function render(dir: string, kubectl?: string): Promise<K8sObject[]
 // Validation
 // ---------------------------------------------------------------------------------------------
 
-/** Schemas of the custom resources the manifests use (apiVersion/kind -> module and interface). */
-const CUSTOM_RESOURCES: Record<string, { module: string; type: string }> = {
-  "postgresql.cnpg.io/v1/Cluster": { module: "./schemas/cloudnative-pg.js", type: "ICluster" },
+/**
+ * Kinds from outside Kubernetes: the module and interface that describe them, and whether the module is a
+ * kubernetes-models package with runtime validators (cert-manager's is; CloudNativePG has none on npm, so the
+ * fields used are transcribed in deploy/k8s/schemas/).
+ */
+const OTHER_KINDS: Record<string, { module: string; type: string; builtIn: boolean }> = {
+  "postgresql.cnpg.io/v1/Cluster": { module: "./schemas/cloudnative-pg.js", type: "ICluster", builtIn: false },
+  "cert-manager.io/v1/Certificate": { module: "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate", type: "ICertificate", builtIn: true },
 };
 
 const label = (o: K8sObject) => `${o.kind}/${o.metadata?.name ?? "(no name)"}`;
 
 function typeOf(o: K8sObject): { module: string; type: string; builtIn: boolean } | undefined {
-  const custom = CUSTOM_RESOURCES[`${o.apiVersion}/${o.kind}`];
-  if (custom) return { ...custom, builtIn: false };
+  const other = OTHER_KINDS[`${o.apiVersion}/${o.kind}`];
+  if (other) return other;
   if (!/^[\w.]+\/?\w*$/.test(o.apiVersion ?? "") || !/^\w+$/.test(o.kind ?? "")) return undefined;
   const module = `kubernetes-models/${o.apiVersion}/${o.kind}`;
   if (!fs.existsSync(path.join(ROOT, "node_modules", `${module}.d.ts`))) return undefined;
