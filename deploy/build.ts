@@ -5,7 +5,7 @@
 // node_modules, where the image installs production dependencies only. TypeORM migrations are classes the
 // services import, so they travel inside each bundle. Takes about a second.
 //
-//   npm run build [-- --outdir DIR]      then NODE_ENV=production npm start runs the mesh from dist/
+//   npm run build [-- --outdir DIR]      NODE_ENV=production npm start   runs the mesh from dist/
 import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,12 +72,14 @@ export async function buildDist(outDir: string): Promise<BuildSummary> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const flags = cliFlags({
+  const { outdir } = cliFlags({
     usage: "npm run build --",
-    summary: "Compiles every process (the six services, the gateway, the migrations) into one bundle each, the storefront and the data files into dist/; NODE_ENV=production npm start then runs from it.",
-    flags: { outdir: { type: "string", default: path.join(ROOT, "dist"), help: "where to write the build" } },
+    summary: "The production build: one esbuild bundle per process, the storefront and the data files, in one directory; "
+      + "NODE_ENV=production npm start runs the mesh from it.",
+    flags: { outdir: { type: "string", default: path.join(ROOT, "dist"), help: "where the build goes" } },
   });
-  buildDist(path.resolve(flags.outdir)).then(
+  const outDir = path.resolve(outdir);
+  buildDist(outDir).then(
     (s) => console.log(`[build] ${s.bundles.join(", ")}, web/, data/ -> ${path.relative(process.cwd(), s.outDir) || s.outDir} in ${s.ms} ms`),
     (err) => {
       console.error(`[build] failed: ${err instanceof Error ? err.message : String(err)}`);
