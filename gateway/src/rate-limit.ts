@@ -8,7 +8,8 @@ import { createContextKey, type Interceptor } from "@connectrpc/connect";
 import { createClient, type RedisClientType } from "redis";
 import { principalKey } from "../../services/lib/auth.js";
 import { intFrom } from "../../services/lib/config.js";
-import { Code, ConnectError } from "../../services/lib/errors.js";
+import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { resourceExhausted, type ConnectError } from "../../services/lib/errors.js";
 import type { Logger } from "../../services/lib/log.js";
 
 export interface RateLimitSettings {
@@ -154,7 +155,10 @@ export function emailKey(email: string): string {
 
 export function tooMany(what: string, v: Verdict): ConnectError {
   const wait = v.retryAfterSeconds >= 120 ? `${Math.ceil(v.retryAfterSeconds / 60)} minutes` : `${v.retryAfterSeconds} seconds`;
-  return new ConnectError(`${what}; try again in ${wait}`, Code.ResourceExhausted);
+  const err = resourceExhausted("RATE_LIMITED", `${what}; try again in ${wait}`);
+  // RetryInfo: when to try again, for clients that back off by themselves.
+  err.details.push({ desc: RetryInfoSchema, value: { retryDelay: { seconds: BigInt(v.retryAfterSeconds) } } });
+  return err;
 }
 
 /** The client's address for this request (set from the HTTP connection by the gateway). */
