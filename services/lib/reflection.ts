@@ -3,10 +3,10 @@
 // descriptors come from the generated code in gen/ (each protoc-gen-es file embeds its FileDescriptorProto),
 // so what reflection answers is exactly what the server was built from. On by default; GRPC_REFLECTION=false
 // turns it off (e.g. where the API surface should not be discoverable).
-import { create, toBinary, type DescFile, type DescService } from "@bufbuild/protobuf";
-import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { toBinary, type DescFile, type DescService } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import type * as grpc from "@grpc/grpc-js";
-import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
+import type { PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 
 /** Whether GRPC_REFLECTION allows reflection (unset: yes). Any value other than true/false/1/0 fails start-up. */
@@ -16,6 +16,8 @@ export function reflectionEnabled(env: Record<string, string | undefined>): bool
   if (raw === "false" || raw === "0") return false;
   throw new Error(`GRPC_REFLECTION must be true or false, got "${env.GRPC_REFLECTION}"`);
 }
+
+const FILES_KEY = "files";
 
 /** Adds the reflection services to `server`, describing `services` (and every file their messages use). */
 export function addReflection(server: grpc.Server, services: Iterable<DescService>): void {
@@ -30,8 +32,11 @@ export function addReflection(server: grpc.Server, services: Iterable<DescServic
     names.add(service.typeName);
     add(service.file);
   }
-  const set = create(FileDescriptorSetSchema, { file: [...files.values()].map((f) => f.proto) });
-  const definition = loadFileDescriptorSetFromBuffer(Buffer.from(toBinary(FileDescriptorSetSchema, set)));
+  // ReflectionService reads only the encoded files of a package definition (`fileDescriptorProtos`). They are
+  // given as protoc wrote them: proto-loader's own (loadFileDescriptorSetFromBuffer) regroups types by package
+  // and drops the files' imports, which leaves a client unable to resolve a request's message types.
+  const fileDescriptorProtos = [...files.values()].map((f) => Buffer.from(toBinary(FileDescriptorProtoSchema, f.proto)));
+  const definition = { [FILES_KEY]: { fileDescriptorProtos } } as unknown as PackageDefinition;
   // Only the services this server answers are listed, not every service declared in the same files.
   new ReflectionService(definition, { services: [...names] }).addToServer(server);
 }
