@@ -21,7 +21,7 @@ export type ErrorReason =
   | "TOKEN_MISSING" | "TOKEN_MALFORMED" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "SIGN_IN_FAILED" | "ACCOUNT_GONE"
   | "ROLE_REQUIRED" | "NOT_YOUR_WAREHOUSE" | "NOT_YOUR_CART" | "NO_ACCOUNT"
   // ResourceExhausted
-  | "RATE_LIMITED" | "REQUEST_TOO_LARGE"
+  | "RATE_LIMITED" | "SIGN_IN_LIMITED" | "REGISTRATION_LIMITED" | "REQUEST_TOO_LARGE"
   // AlreadyExists
   | "SKU_TAKEN" | "EMAIL_TAKEN" | "WAREHOUSE_CODE_TAKEN" | "RESERVATION_MISMATCH"
   // Aborted
@@ -60,8 +60,8 @@ export function notFound(what: string, id: string, field?: string): ConnectError
   return reasoned(Code.NotFound, reason, field ? `${field}: ${message}` : message, { id });
 }
 
-export function failedPrecondition(reason: ErrorReason, message: string): ConnectError {
-  return reasoned(Code.FailedPrecondition, reason, message);
+export function failedPrecondition(reason: ErrorReason, message: string, metadata?: Record<string, string>): ConnectError {
+  return reasoned(Code.FailedPrecondition, reason, message, metadata);
 }
 
 export function alreadyExists(reason: ErrorReason, message: string): ConnectError {

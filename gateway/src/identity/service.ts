@@ -76,7 +76,7 @@ export function identityHandlers(d: IdentityDeps): ServiceImpl<typeof IdentitySe
       const displayName = text(req.displayName, "display_name", { min: 1, max: 100 });
       const address = ctx.values.get(clientAddressKey);
       const verdict = await d.limiter.hit(`register:${address}`, d.limits.registrationsPerAddress, d.limits.registrationWindowMs);
-      if (!verdict.allowed) throw tooMany("too many new accounts from your network", verdict);
+      if (!verdict.allowed) throw tooMany("REGISTRATION_LIMITED", "too many new accounts from your network", verdict);
       const user = await insertUser(d.ds, {
         id: randomUUID(), email, displayName, role: "customer", warehouseId: null,
         passwordHash: await hashPassword(password, params),
@@ -97,7 +97,7 @@ export function identityHandlers(d: IdentityDeps): ServiceImpl<typeof IdentitySe
       const { limits } = d;
       for (const [key, limit] of [[perEmail, limits.loginFailuresPerEmailAddress], [perAddress, limits.loginFailuresPerAddress]] as const) {
         const v = await d.limiter.check(key, limit, limits.loginFailureWindowMs);
-        if (!v.allowed) throw tooMany("too many failed sign-in attempts", v);
+        if (!v.allowed) throw tooMany("SIGN_IN_LIMITED", "too many failed sign-in attempts", v);
       }
       const user = await findUserByEmail(d.ds, email);
       const ok = await verifyPassword(req.password, user?.passwordHash ?? (await decoyHash));

@@ -52,7 +52,8 @@ export class CheckoutFlow {
       .map((l) => ({ itemId: l.itemId.toLowerCase(), quantity: l.quantity, name: l.name })));
     if (wanted.length === 0) throw failedPrecondition("CART_EMPTY", "the cart is empty");
     if (wanted.length > MAX_CHECKOUT_LINES) {
-      throw failedPrecondition("TOO_MANY_LINES", `a checkout takes at most ${MAX_CHECKOUT_LINES} different items; remove some from the cart`);
+      throw failedPrecondition("TOO_MANY_LINES", `a checkout takes at most ${MAX_CHECKOUT_LINES} different items; remove some from the cart`,
+        { max: String(MAX_CHECKOUT_LINES) });
     }
 
     // Prices come from Catalog now, never from the cart or the client.
