@@ -17,8 +17,6 @@ export function reflectionEnabled(env: Record<string, string | undefined>): bool
   throw new Error(`GRPC_REFLECTION must be true or false, got "${env.GRPC_REFLECTION}"`);
 }
 
-const FILES_KEY = "files";
-
 /** Adds the reflection services to `server`, describing `services` (and every file their messages use). */
 export function addReflection(server: grpc.Server, services: Iterable<DescService>): void {
   const files = new Map<string, DescFile>();
@@ -33,10 +31,10 @@ export function addReflection(server: grpc.Server, services: Iterable<DescServic
     add(service.file);
   }
   // ReflectionService reads only the encoded files of a package definition (`fileDescriptorProtos`). They are
-  // given as protoc wrote them: proto-loader's own (loadFileDescriptorSetFromBuffer) regroups types by package
+  // given as buf compiled them: proto-loader's own (loadFileDescriptorSetFromBuffer) regroups types by package
   // and drops the files' imports, which leaves a client unable to resolve a request's message types.
   const fileDescriptorProtos = [...files.values()].map((f) => Buffer.from(toBinary(FileDescriptorProtoSchema, f.proto)));
-  const definition = { [FILES_KEY]: { fileDescriptorProtos } } as unknown as PackageDefinition;
+  const definition = { files: { fileDescriptorProtos } } as unknown as PackageDefinition;
   // Only the services this server answers are listed, not every service declared in the same files.
   new ReflectionService(definition, { services: [...names] }).addToServer(server);
 }
