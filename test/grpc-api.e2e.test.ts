@@ -16,6 +16,7 @@ import { Health } from "../gen/grpc/health/v1/health_pb.js";
 import { AssignmentService } from "../gen/shop/assignment/v1/assignment_pb.js";
 import { CartService } from "../gen/shop/cart/v1/cart_pb.js";
 import { CatalogService } from "../gen/shop/catalog/v1/catalog_pb.js";
+import { IdentityService } from "../gen/shop/identity/v1/identity_pb.js";
 import { InventoryService } from "../gen/shop/inventory/v1/inventory_pb.js";
 import { OrderService } from "../gen/shop/order/v1/order_pb.js";
 import { SearchService } from "../gen/shop/search/v1/search_pb.js";
@@ -154,6 +155,14 @@ describe("the mesh as a gRPC client meets it: reflection and error details", fun
       expect(err.code).to.equal(Code.InvalidArgument);
       expect(err.rawMessage).to.equal("price.minor_units: must not be negative");
       expect(badFields(err)).to.deep.equal(["price.minor_units"]);
+    });
+
+    it(`names the bad field of the gateway's own IdentityService in a BadRequest (${protocol})`, async () => {
+      const identity = createClient(IdentityService, transport(shop.url));
+      const err = await failure(identity.register({ email: "", password: "long-enough-password", displayName: "No Email" }));
+      expect(err.code).to.equal(Code.InvalidArgument);
+      expect(err.rawMessage).to.equal("email: is required");
+      expect(badFields(err)).to.deep.equal(["email"]);
     });
 
     it(`keeps a refusal's ErrorInfo reason from the service behind the gateway (${protocol})`, async () => {

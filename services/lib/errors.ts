@@ -46,7 +46,7 @@ export function invalidArgument(field: string, problem: string): ConnectError {
 }
 
 /** A ConnectError with an ErrorInfo detail: `reason` in this mesh's domain, `metadata` the values it concerns. */
-export function reasoned(code: Code, reason: string, message: string, metadata: Record<string, string> = {}): ConnectError {
+function reasoned(code: Code, reason: string, message: string, metadata: Record<string, string> = {}): ConnectError {
   return new ConnectError(message, code, undefined, [{ desc: ErrorInfoSchema, value: { reason, domain: ERROR_DOMAIN, metadata } }]);
 }
 
