@@ -1,9 +1,9 @@
-// The error vocabulary of the mesh (docs/errors.md): one constructor per gRPC code we answer with, so handlers
-// read like the domain ("notFound('item', id)") and every message names what was wrong. Besides its message,
-// every error carries a machine-readable detail (google.rpc error details, sent as grpc-status-details-bin and,
-// through the gateway, in Connect and gRPC-Web error bodies): InvalidArgument a google.rpc.BadRequest naming
-// the field, the other codes a google.rpc.ErrorInfo with a stable reason. Clients branch on those, never on
-// message text, which is for people and may be reworded.
+// The error vocabulary of the mesh (docs/design.md "Servers and errors", docs/errors.md): one constructor per
+// gRPC code we answer with, so handlers read like the domain ("notFound('item', id)") and every message names
+// what was wrong. Besides its message, every error carries a machine-readable detail (google.rpc error details,
+// sent as grpc-status-details-bin and, through the gateway, in Connect and gRPC-Web error bodies):
+// InvalidArgument a google.rpc.BadRequest naming the field, the other codes a google.rpc.ErrorInfo with a stable
+// reason. Clients branch on those, never on message text, which is for people and may be reworded.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 
