@@ -70,19 +70,19 @@ export class TokenVerifier {
     try {
       // Only our algorithm is ever considered, so `alg: none` and HS256-with-the-public-key are refused here.
       const header = headerOf(token);
-      if (header.alg !== TOKEN_ALG) throw unauthenticated("access token is not valid");
-      if (typeof header.kid !== "string") throw unauthenticated("access token names no signing key");
+      if (header.alg !== TOKEN_ALG) throw unauthenticated("TOKEN_INVALID", "access token is not valid");
+      if (typeof header.kid !== "string") throw unauthenticated("TOKEN_INVALID", "access token names no signing key");
       const userKey = await this.keys.users.verificationKey(header.kid);
       const serviceKey = userKey ? undefined : await this.keys.services?.verificationKey(header.kid);
-      if (!userKey && !serviceKey) throw unauthenticated("access token was signed by an unknown key");
+      if (!userKey && !serviceKey) throw unauthenticated("TOKEN_INVALID", "access token was signed by an unknown key");
       const { payload } = await jwtVerify(token, (userKey ?? serviceKey)!, { issuer: TOKEN_ISSUER, algorithms: [TOKEN_ALG] });
       const principal = userKey ? userCredential(payload, token) : serviceCredential(payload, token);
-      if (typeof payload.exp !== "number") throw unauthenticated("access token has no expiry");
+      if (typeof payload.exp !== "number") throw unauthenticated("TOKEN_INVALID", "access token has no expiry");
       this.verified.set(token, { principal, exp: payload.exp });
       return principal;
     } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) throw unauthenticated("access token expired; sign in again");
-      if (err instanceof joseErrors.JOSEError) throw unauthenticated("access token is not valid");
+      if (err instanceof joseErrors.JWTExpired) throw unauthenticated("TOKEN_EXPIRED", "access token expired; sign in again");
+      if (err instanceof joseErrors.JOSEError) throw unauthenticated("TOKEN_INVALID", "access token is not valid");
       throw err;
     }
   }
@@ -93,16 +93,16 @@ function headerOf(token: string): ProtectedHeaderParameters {
   try {
     return decodeProtectedHeader(token);
   } catch {
-    throw unauthenticated("access token is not valid");
+    throw unauthenticated("TOKEN_INVALID", "access token is not valid");
   }
 }
 
 /** A token signed by the identity service: a customer, an admin or a warehouse user (never a service). */
 function userCredential(payload: JWTPayload, token: string): Principal {
   const role = payload.role as Role;
-  if (typeof payload.sub !== "string" || !USER_ROLES.includes(role)) throw unauthenticated("token has no valid subject or role");
+  if (typeof payload.sub !== "string" || !USER_ROLES.includes(role)) throw unauthenticated("TOKEN_INVALID", "token has no valid subject or role");
   const warehouseId = typeof payload.wh === "string" ? payload.wh : undefined;
-  if (role === "warehouse" && !warehouseId) throw unauthenticated("warehouse token names no warehouse");
+  if (role === "warehouse" && !warehouseId) throw unauthenticated("TOKEN_INVALID", "warehouse token names no warehouse");
   return { subject: payload.sub, role, warehouseId, token };
 }
 
@@ -112,9 +112,9 @@ function userCredential(payload: JWTPayload, token: string): Principal {
  * never gives a user's or an admin's rights.
  */
 export function serviceCredential(payload: JWTPayload, token: string): Principal {
-  if (payload.role !== "service") throw unauthenticated("a service token can only carry the service role");
-  if (typeof payload.sub !== "string" || !SERVICE_SUBJECT.test(payload.sub)) throw unauthenticated("a service token's subject must be service:<name>");
-  if (payload.wh !== undefined) throw unauthenticated("a service token names no warehouse");
+  if (payload.role !== "service") throw unauthenticated("TOKEN_INVALID", "a service token can only carry the service role");
+  if (typeof payload.sub !== "string" || !SERVICE_SUBJECT.test(payload.sub)) throw unauthenticated("TOKEN_INVALID", "a service token's subject must be service:<name>");
+  if (payload.wh !== undefined) throw unauthenticated("TOKEN_INVALID", "a service token names no warehouse");
   return { subject: payload.sub, role: "service", token };
 }
 
@@ -167,7 +167,7 @@ export function authInterceptor(verifier: TokenVerifier): Interceptor {
     const header = req.header.get("authorization");
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match) throw unauthenticated("authorization header must be 'Bearer <token>'");
+      if (!match) throw unauthenticated("TOKEN_MALFORMED", "authorization header must be 'Bearer <token>'");
       req.contextValues.set(principalKey, await verifier.verify(match[1]));
     }
     return next(req);
@@ -184,7 +184,7 @@ export function requireCaller(ctx: HandlerContext): Principal {
 /** The caller if it has one of the roles, else Unauthenticated / PermissionDenied. */
 export function requireRole(ctx: HandlerContext, ...roles: Role[]): Principal {
   const p = requireCaller(ctx);
-  if (!roles.includes(p.role)) throw permissionDenied(`this call needs the ${roles.join(" or ")} role`);
+  if (!roles.includes(p.role)) throw permissionDenied("ROLE_REQUIRED", `this call needs the ${roles.join(" or ")} role`);
   return p;
 }
 

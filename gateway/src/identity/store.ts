@@ -1,4 +1,5 @@
-// User accounts in the identity schema (owned by the gateway); refresh tokens live in refresh-tokens.ts.
+// User accounts in the identity schema (owned by the gateway, docs/design.md "Identity and access"); refresh
+// tokens live in refresh-tokens.ts.
 import type { DataSource } from "typeorm";
 import type { DatabaseSpec } from "../../../services/lib/db.js";
 import { PG, pgCode } from "../../../services/lib/errors.js";
