@@ -3,7 +3,8 @@
 // the same key with other content is refused naming the field that differs. Only successful answers are kept: a
 // refused write changed nothing, so repeating it simply tries again.
 import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import type { DataSource, MigrationInterface, QueryRunner } from "typeorm";
+import type { DataSource, MigrationInterface } from "typeorm";
+import { sqlMigration } from "./db.js";
 import { invalidArgument } from "./errors.js";
 import { one, type Db } from "./sql.js";
 
@@ -24,25 +25,17 @@ export function optionalIdempotencyKey(value: string, field = "idempotency_key")
 
 /** Migration adding the table of kept answers to a service's schema. */
 export function idempotentRequestsTable(schema: string): new () => MigrationInterface {
-  return class IdempotentRequests implements MigrationInterface {
-    name = "IdempotentRequests1769200000000";
-
-    async up(q: QueryRunner): Promise<void> {
-      await q.query(`CREATE TABLE IF NOT EXISTS "${schema}".idempotent_requests (
-        operation text NOT NULL,
-        scope text NOT NULL,
-        key text NOT NULL,
-        request jsonb NOT NULL,
-        response bytea,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        PRIMARY KEY (operation, scope, key)
-      )`);
-    }
-
-    async down(q: QueryRunner): Promise<void> {
-      await q.query(`DROP TABLE IF EXISTS "${schema}".idempotent_requests`);
-    }
-  };
+  return sqlMigration("IdempotentRequests1769200000000",
+    `CREATE TABLE IF NOT EXISTS "${schema}".idempotent_requests (
+      operation text NOT NULL,
+      scope text NOT NULL,
+      key text NOT NULL,
+      request jsonb NOT NULL,
+      response bytea,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (operation, scope, key)
+    )`,
+    `DROP TABLE IF EXISTS "${schema}".idempotent_requests`);
 }
 
 /** One keyed call: `scope` is what the key is unique within (a warehouse), `request` its content by proto field name. */

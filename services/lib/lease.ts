@@ -5,7 +5,8 @@
 // transaction-pooling PgBouncer hands to other clients between transactions (docs/replicas.md).
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import type { DataSource, MigrationInterface, QueryRunner } from "typeorm";
+import type { DataSource, MigrationInterface } from "typeorm";
+import { sqlMigration } from "./db.js";
 import type { Logger } from "./log.js";
 
 export interface LeaseTiming {
@@ -19,21 +20,9 @@ export const LEASE_TIMING: LeaseTiming = { ttlMs: 10_000, renewMs: 2_000 };
 
 /** Migration adding the lease table to a service's schema. */
 export function jobLeasesTable(schema: string): new () => MigrationInterface {
-  return class JobLeases implements MigrationInterface {
-    name = "JobLeases1769100000000";
-
-    async up(q: QueryRunner): Promise<void> {
-      await q.query(`CREATE TABLE IF NOT EXISTS "${schema}".job_leases (
-        job text PRIMARY KEY,
-        holder text NOT NULL,
-        expires_at timestamptz NOT NULL
-      )`);
-    }
-
-    async down(q: QueryRunner): Promise<void> {
-      await q.query(`DROP TABLE IF EXISTS "${schema}".job_leases`);
-    }
-  };
+  return sqlMigration("JobLeases1769100000000",
+    `CREATE TABLE IF NOT EXISTS "${schema}".job_leases (job text PRIMARY KEY, holder text NOT NULL, expires_at timestamptz NOT NULL)`,
+    `DROP TABLE IF EXISTS "${schema}".job_leases`);
 }
 
 /** This process's claim on one job. `held` is true only while the lease is certainly ours. */
