@@ -14,7 +14,8 @@ import { ItemChangedSchema, ItemChangeType, ItemSchema } from "../../../gen/shop
 import { StockChangedSchema } from "../../../gen/shop/inventory/v1/inventory_pb.js";
 import { SearchService } from "../../../gen/shop/search/v1/search_pb.js";
 import { money } from "../../lib/money.js";
-import { eventHeaders, SUBJECTS } from "../../lib/nats.js";
+import { EVENTS } from "../../lib/events.js";
+import { eventHeaders } from "../../lib/nats.js";
 import { eventually, startServices, testInfra } from "../../../test/harness.js";
 import { STATS_KEY } from "../src/cache.js";
 import { search } from "../src/main.js";
@@ -83,10 +84,10 @@ describe("search freshness", function () {
     const current = (await f.catalog.getItem({ itemId: target.id })).item!;
     for (const item of [old, current]) {
       const event = create(ItemChangedSchema, { eventId: randomUUID(), changeType: ItemChangeType.UPDATED, item, occurTime: timestampNow() });
-      await nats.js.publish(SUBJECTS.catalogItemChanged, toBinary(ItemChangedSchema, event), { msgID: event.eventId, headers: eventHeaders(event.eventId) });
+      await nats.js.publish(EVENTS.catalogItemChanged.subject, toBinary(ItemChangedSchema, event), { msgID: event.eventId, headers: eventHeaders(event.eventId) });
     }
     const stale = create(StockChangedSchema, { eventId: randomUUID(), itemId: target.id, available: 5, lowStock: false, occurTime: timestampNow(), sequence: 1n });
-    await nats.js.publish(SUBJECTS.inventoryStockChanged, toBinary(StockChangedSchema, stale), { msgID: stale.eventId, headers: eventHeaders(stale.eventId) });
+    await nats.js.publish(EVENTS.inventoryStockChanged.subject, toBinary(StockChangedSchema, stale), { msgID: stale.eventId, headers: eventHeaders(stale.eventId) });
     // A real change after the replays: once the index shows it, it has read past the replays (one ordered stream).
     const marker = f.items.otterboxCase;
     await f.catalog.updateItem({ itemId: marker.id, expectedVersion: marker.version, description: "Rugged protection, now with a marker word zygomorph." }, f.admin);

@@ -9,7 +9,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import type { DataSource, EntityManager } from "typeorm";
 import { ItemChangeType, ItemChangedSchema, ItemSchema, ItemStatus } from "../../../../gen/shop/catalog/v1/catalog_pb.js";
 import { money, STORE_CURRENCY } from "../../../lib/money.js";
-import { SUBJECTS } from "../../../lib/nats.js";
+import { EVENTS } from "../../../lib/events.js";
 import { buildCategoryTree, type CategoryRecord, type RawCategory } from "../domain/categories.js";
 import { planDemoItems, type DemoItem } from "../domain/demo-items.js";
 import { isoFromMicros } from "../domain/paging.js";
@@ -145,7 +145,7 @@ export async function insertDemoItems(db: Pick<EntityManager, "query">, plan: re
       `INSERT INTO catalog.outbox (event_id, subject, message_type, payload)
        SELECT event_id, $2, $3, decode(payload, 'hex')
        FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, payload text)`,
-      [JSON.stringify(events), SUBJECTS.catalogItemChanged, ItemChangedSchema.typeName],
+      [JSON.stringify(events), EVENTS.catalogItemChanged.subject, ItemChangedSchema.typeName],
     );
   }
   return fresh.size;
