@@ -135,7 +135,7 @@ export class WarehouseFlow {
 
   /** One status change: the row, its history and its event, in the caller's transaction. */
   private async change(tx: EntityManager, row: WarehouseOrderRow, to: Status, actor: string): Promise<WarehouseOrderRow> {
-    const updated = await setStatus(tx, row.id, to);
+    const updated = await setStatus(tx, row.id, row.status, to);
     await addHistory(tx, [row.id], to, actor);
     await enqueueEvent(tx, EVENTS.ordersShipmentUpdated, create(WarehouseOrderStatusChangedSchema, { eventId: randomUUID(), warehouseOrder: warehouseOrderView(updated), occurTime: timestampNow() }));
     return updated;

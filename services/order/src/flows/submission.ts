@@ -39,6 +39,7 @@ import type { Db } from "../../../lib/sql.js";
 import { pause, type OrderDeps } from "../deps.js";
 import { downstream, isCode } from "../downstream.js";
 import type { ValidCard } from "../domain/card.js";
+import { CHECKOUT_STATES } from "../domain/checkout.js";
 import { isFinal, recoveryAction, type ChargeFinding } from "../domain/submission.js";
 import { validateSubmitOrder } from "../domain/submit-input.js";
 import { PaymentProviderError, type ChargeRecord, type ChargeResult } from "../payment/provider.js";
@@ -306,6 +307,7 @@ export class SubmissionFlow {
       const itemIds = c.lines.map((l) => l.itemId);
       if (s.state === "PLACED") return { itemIds };
       if (s.state !== "PAID") throw new LeaseLost();
+      CHECKOUT_STATES.check(c.status, "COMPLETED"); // claimed by this submission, so still ACTIVE
       // The checkout's prices and total: what the shopper saw is what was charged and what the order says.
       // The order, its lines, the checkout COMPLETED and the submission PLACED: one statement.
       const row = await orders.insertPlaced(tx, {

@@ -79,7 +79,7 @@ export class ShipmentTracker {
     const assigned = order.assigned || splitKnown;
     const status = deriveOrderStatus({ current: order.status, assigned, shipments: await statusesOf(tx, orderId) });
     if (changed === 0 && status === order.status && assigned === order.assigned) return false;
-    await orders.setProgress(tx, orderId, status, assigned, ORDER_CHANGED_CHANNEL);
+    await orders.setProgress(tx, orderId, order.status, status, assigned, ORDER_CHANGED_CHANNEL);
     if (status !== order.status) this.log.info({ orderId, from: order.status, to: status }, "order status changed");
     return true;
   }
