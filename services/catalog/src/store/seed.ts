@@ -11,7 +11,7 @@ import { ItemChangeType, ItemChangedSchema, ItemSchema, ItemStatus } from "../..
 import { money, STORE_CURRENCY } from "../../../lib/money.js";
 import { EVENTS } from "../../../lib/events.js";
 import { buildCategoryTree, type CategoryRecord, type RawCategory } from "../domain/categories.js";
-import { planDemoItems, type DemoItem } from "../domain/demo-items.js";
+import { planDemoItems, type DemoItem } from "../demo/demo-items.js";
 import { isoFromMicros } from "../domain/paging.js";
 import { timestampFromMicros } from "./items.js";
 
