@@ -16,9 +16,9 @@ import { lines, ttl } from "../services/inventory/test/fixture.js";
 import { openDatabase } from "../services/lib/db.js";
 import { jobLeasesTable } from "../services/lib/lease.js";
 import { createLogger } from "../services/lib/log.js";
-import { SUBJECTS } from "../services/lib/nats.js";
-import { PeriodicTask } from "../services/lib/periodic.js";
-import { startService, type RunningService, type ServiceModule } from "../services/lib/server.js";
+import { EVENTS } from "../services/lib/events.js";
+import { runPeriodic } from "../services/lib/periodic.js";
+import { startService, type BackgroundTask, type RunningService, type ServiceModule } from "../services/lib/server.js";
 import { bearer, eventually, freshDatabase, isolatedConsumers, testConfig, testInfra, tokenFor } from "./harness.js";
 
 /** `n` replicas of a service on one database, as REPLICAS=n runs them. */
@@ -36,7 +36,7 @@ describe("replicas share background work", function () {
     const nc = await connect({ servers: testInfra().natsUrl });
     // A plain subscription sees every publish, also one JetStream would drop as a duplicate of the same msg id.
     const seen = new Map<string, number>();
-    const sub = nc.subscribe(SUBJECTS.catalogItemChanged);
+    const sub = nc.subscribe(EVENTS.catalogItemChanged.subject);
     void (async () => {
       for await (const m of sub) {
         const id = m.headers?.get("Nats-Msg-Id");
@@ -109,19 +109,18 @@ describe("replicas share background work", function () {
       import { openDatabase } from ${JSON.stringify(new URL("../services/lib/db.ts", import.meta.url).pathname)};
       import { jobLeasesTable } from ${JSON.stringify(new URL("../services/lib/lease.ts", import.meta.url).pathname)};
       import { createLogger } from ${JSON.stringify(new URL("../services/lib/log.ts", import.meta.url).pathname)};
-      import { PeriodicTask } from ${JSON.stringify(new URL("../services/lib/periodic.ts", import.meta.url).pathname)};
+      import { runPeriodic } from ${JSON.stringify(new URL("../services/lib/periodic.ts", import.meta.url).pathname)};
       const ds = await openDatabase(process.argv[1], { schema: "jobs", migrations: [jobLeasesTable("jobs")] }, 2);
-      const task = new PeriodicTask("tick", 100, async () => { await ds.query("INSERT INTO jobs.passes (who) VALUES ('first')"); },
-        createLogger("lease-test", "silent"), { oneReplica: { ds, schema: "jobs", timing: ${JSON.stringify(timing)} } });
-      await task.start();
+      const job = { name: "tick", everyMs: 100, run: async () => { await ds.query("INSERT INTO jobs.passes (who) VALUES ('first')"); } };
+      await runPeriodic(job, createLogger("lease-test", "silent"), { ds, schema: "jobs", timing: ${JSON.stringify(timing)} }).start();
     `;
     const first = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, databaseUrl], { stdio: "inherit" });
-    let second: PeriodicTask | undefined;
+    let second: BackgroundTask | undefined;
     try {
       const passesOf = async (who: string) => (await ds.query(`SELECT count(*)::int AS n FROM jobs.passes WHERE who = $1`, [who]))[0].n as number;
       await eventually(async () => (await passesOf("first")) > 0, 30_000, "the first replica runs the job");
-      second = new PeriodicTask("tick", 100, async () => { await ds.query(`INSERT INTO jobs.passes (who) VALUES ('second')`); },
-        createLogger("lease-test", "silent"), { oneReplica: { ds, schema: "jobs", timing } });
+      const job = { name: "tick", everyMs: 100, run: async () => { await ds.query(`INSERT INTO jobs.passes (who) VALUES ('second')`); } };
+      second = runPeriodic(job, createLogger("lease-test", "silent"), { ds, schema: "jobs", timing });
       await second.start();
       await new Promise((r) => setTimeout(r, 1000));
       expect(await passesOf("second"), "the second replica waits while the first holds the lease").to.equal(0);

@@ -35,6 +35,8 @@ export class JobLease {
   constructor(
     private readonly ds: DataSource, private readonly schema: string, readonly job: string, private readonly log: Logger,
     private readonly timing: LeaseTiming = LEASE_TIMING,
+    /** Called when a lease this replica held is lost (another replica took it after it expired). */
+    private readonly onLost: () => void = () => {},
   ) {}
 
   get held(): boolean {
@@ -75,5 +77,6 @@ export class JobLease {
       if (was) this.log.warn({ err: (err as Error).message, job: this.job }, "renewing the job lease failed");
     }
     if (this.held !== was) this.log.info({ job: this.job, holder: this.holder }, this.held ? "took the job lease: running the job here" : "lost the job lease");
+    if (was && !this.held) this.onLost();
   }
 }

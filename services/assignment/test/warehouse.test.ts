@@ -9,7 +9,7 @@ import {
   WarehouseOrderCancelledSchema, WarehouseOrderStatus as S, WarehouseOrderStatusChangedSchema, type WarehouseOrder,
 } from "../../../gen/shop/assignment/v1/assignment_pb.js";
 import type { Warehouse } from "../../../gen/shop/inventory/v1/inventory_pb.js";
-import { SUBJECTS } from "../../lib/nats.js";
+import { EVENTS } from "../../lib/events.js";
 import { bearer, eventually, tokenFor, failure } from "../../../test/harness.js";
 import { PLACES, startWorld, type Headers, type World } from "./fixture.js";
 
@@ -52,7 +52,7 @@ describe("assignment: warehouse orders", function () {
 
   it("walks ASSIGNED -> PICKED -> PACKED -> SHIPPED -> DELIVERED; shipping takes the units off the shelf; each change is announced", async () => {
     const { orderId, itemId, wo } = await assignedOrder(2);
-    const changes = await w.listen(SUBJECTS.ordersShipmentUpdated, WarehouseOrderStatusChangedSchema);
+    const changes = await w.listen(EVENTS.ordersShipmentUpdated.subject, WarehouseOrderStatusChangedSchema);
     expect(await w.shelf(itemId, wh.id)).to.deep.equal({ physical: 10, available: 8 });
 
     expect((await report(wo.id, S.PICKED)).warehouseOrder!.status).to.equal(S.PICKED);
@@ -162,8 +162,8 @@ describe("assignment: warehouse orders", function () {
     const orders = await w.assigned(orderId);
     expect(orders).to.have.length(2);
     await report(orders[0].id, S.PICKED);
-    const cancelledAtHome = await w.listen(SUBJECTS.warehouseOrderCancelled(wh.code), WarehouseOrderCancelledSchema);
-    const cancelledAway = await w.listen(SUBJECTS.warehouseOrderCancelled(other.code), WarehouseOrderCancelledSchema);
+    const cancelledAtHome = await w.listen(EVENTS.warehouseOrderCancelled.at(wh.code).subject, WarehouseOrderCancelledSchema);
+    const cancelledAway = await w.listen(EVENTS.warehouseOrderCancelled.at(other.code).subject, WarehouseOrderCancelledSchema);
 
     const r = await w.assignment.cancelOrderAssignment({ orderId }, w.service);
     expect(r.warehouseOrders.map((o) => o.status)).to.deep.equal([S.CANCELLED, S.CANCELLED]);
