@@ -20,7 +20,7 @@ import { adminFromEnv, ensureAccount } from "./identity/accounts.js";
 import { identityHandlers } from "./identity/service.js";
 import { deleteExpiredRefreshTokens } from "./identity/refresh-tokens.js";
 import { identityDatabase } from "./identity/store.js";
-import { PeriodicTask } from "../../services/lib/periodic.js";
+import { runPeriodic } from "../../services/lib/periodic.js";
 import {
   addressLimit, clientAddressKey, connectRateLimitRedis, RateLimiter, rateLimitSettings, userLimit,
 } from "./rate-limit.js";
@@ -130,7 +130,12 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
         return;
       }
     }
-    if (req.url === "/healthz") {
+    // Liveness: the process answers. Readiness (/healthz): it can serve calls now (its database answers).
+    if (req.url === "/livez") {
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+      return;
+    }
+    if (req.url === "/healthz" || req.url === "/readyz") {
       pingDatabase(db).then(
         () => res.writeHead(200, { "content-type": "text/plain" }).end("ok\n"),
         () => res.writeHead(503, { "content-type": "text/plain" }).end("database unavailable\n"),
@@ -164,9 +169,13 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const port = (server.address() as AddressInfo).port;
   log.info({ port, storefrontBuildMs: storefront.buildMs }, "gateway listening");
   // Expired refresh tokens are dead weight; every replica may sweep (the DELETE is idempotent).
-  const sweeper = new PeriodicTask("refresh-token-sweeper", 3600_000, async () => {
-    const deleted = await deleteExpiredRefreshTokens(db);
-    if (deleted) log.info({ deleted }, "expired refresh tokens deleted");
+  // Deleting expired rows is safe from every gateway replica at once: no lease needed.
+  const sweeper = runPeriodic({
+    name: "refresh-token-sweeper", everyMs: 3600_000, everyReplica: true,
+    run: async () => {
+      const deleted = await deleteExpiredRefreshTokens(db);
+      if (deleted) log.info({ deleted }, "expired refresh tokens deleted");
+    },
   }, log);
   await sweeper.start();
 
