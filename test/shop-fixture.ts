@@ -24,6 +24,7 @@ import { inventory } from "../services/inventory/src/main.js";
 import { seedInventory } from "../services/inventory/src/store/seed.js";
 import { order } from "../services/order/src/main.js";
 import { search } from "../services/search/src/main.js";
+import type { MeshCertificates } from "../deploy/mesh-certs.js";
 import { eventually, isolatedConsumers, startServices } from "./harness.js";
 
 export const TEST_CARD = { number: "4242424242424242", expiryMonth: 12, expiryYear: new Date().getFullYear() + 2, cvc: "123", holderName: "Ada Shopper" };
@@ -64,9 +65,10 @@ export interface Shop {
 
 export const PASSWORD = "test-password-123";
 
-export async function startShop(opts: { seedItems?: number; warehouses?: number; env?: Record<string, string> } = {}): Promise<Shop> {
+/** `tls`: every service and the gateway run mutual TLS with their certificates from it (harness testCertificates). */
+export async function startShop(opts: { seedItems?: number; warehouses?: number; env?: Record<string, string>; tls?: MeshCertificates } = {}): Promise<Shop> {
   const env = { ...isolatedConsumers(), ...opts.env };
-  const mesh = await startServices([catalog, inventory, search, cart, assignment, order], { env });
+  const mesh = await startServices([catalog, inventory, search, cart, assignment, order], { env, tls: opts.tls });
   let gateway: RunningGateway | undefined;
   try {
     const seeded = await seedCatalog(mesh.services.catalog.ctx.db, { items: opts.seedItems ?? 0, seed: 7 });
@@ -80,6 +82,7 @@ export async function startShop(opts: { seedItems?: number; warehouses?: number;
         // The whole suite shares one Redis and calls from 127.0.0.1: these tests are about access, not limits.
         RATE_LIMIT_PER_ADDRESS: "0", REGISTRATIONS_PER_ADDRESS: "0",
         ...env,
+        ...opts.tls?.envFor("gateway"),
       },
     });
     const url = gateway.url;

@@ -73,8 +73,8 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const transportFor = (target: ServiceName) => {
     let t = transports.get(target);
     if (!t) {
-      // Looked up when first used, so tests may fill in config.addrs after start.
-      t = meshTransport(config.addrs[target]);
+      // Looked up when first used, so tests may fill in config.addrs after start. Mutual TLS when configured.
+      t = meshTransport(config.addrs[target], undefined, config.tls);
       transports.set(target, t);
     }
     return t;

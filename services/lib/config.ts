@@ -1,5 +1,6 @@
 // Configuration from the environment, with the defaults documented in README.md ("Configuration").
 // Only loadConfig() reads process.env; everything else receives a Config, so tests can build their own.
+import { meshTlsFromEnv, type MeshTls } from "./mesh-tls.js";
 
 /** The mesh's services and their default gRPC ports. Adding a service adds a line here. */
 export const SERVICE_PORTS = {
@@ -37,6 +38,8 @@ export interface Config {
   /** Base URL of each service, e.g. http://127.0.0.1:50054, from <NAME>_ADDR; comma-separated for replicas. */
   addrs: Record<ServiceName, string>;
   jwtSecret: string;
+  /** This process's mesh TLS material (TLS_CA, TLS_CERT, TLS_KEY); undefined: the mesh speaks cleartext. */
+  tls?: MeshTls;
   /** Postgres pool size per process. */
   dbPoolSize: number;
   logLevel: string;
@@ -63,6 +66,7 @@ export function loadConfig(service: ServiceName | "gateway", env: Record<string,
     natsUrl: env.NATS_URL ?? INFRA_DEFAULTS.natsUrl,
     addrs,
     jwtSecret: env.AUTH_JWT_SECRET ?? DEV_JWT_SECRET,
+    tls: meshTlsFromEnv(env),
     dbPoolSize: intFrom(env, "DB_POOL_SIZE", 20),
     logLevel: env.LOG_LEVEL ?? "info",
     shutdownGraceMs: intFrom(env, "SHUTDOWN_GRACE_MS", 10_000),

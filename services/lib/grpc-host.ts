@@ -16,6 +16,8 @@ import {
 } from "@connectrpc/connect";
 import { once } from "node:events";
 import { headersOf, metadataOf, methodPath } from "./grpc-metadata.js";
+import { meshPeerKey } from "./mesh-access.js";
+import { callerCertificateIdentity } from "./mesh-tls.js";
 import { MESH_GRPC_OPTIONS } from "./transport.js";
 
 /** A grpc-js server (not yet bound) for the methods `register` puts on the router, with the mesh's settings. */
@@ -72,8 +74,11 @@ function contextOf(call: Call, method: DescMethod, path: string) {
     service: method.parent, method, protocolName: "grpc", requestMethod: "POST",
     url: `http://${call.getHost()}${path}`,
     timeoutMs: Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined,
-    requestHeader: headersOf(call.metadata), contextValues: createContextValues(),
+    requestHeader: headersOf(call.metadata),
+    // The caller's certificate identity (mesh TLS), read once and only by the calls that need it (auth.ts).
+    contextValues: createContextValues().set(meshPeerKey, () => (peer ??= [callerCertificateIdentity(call)])[0]),
   });
+  let peer: [string | undefined] | undefined;
   call.once("cancelled", () => ctx.abort(new ConnectError("the caller canceled the call", Code.Canceled)));
   return ctx;
 }

@@ -14,6 +14,7 @@ import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
 import { HealthState, type DependencyChecks } from "./health.js";
 import { createLogger, type Logger } from "./log.js";
 import { connectNats, ensureStreams, pingNats, type Nats } from "./nats.js";
+import { serverCredentials } from "./mesh-tls.js";
 import { meshTransport } from "./transport.js";
 
 export type Redis = RedisClientType;
@@ -32,8 +33,11 @@ export interface ServiceContext {
   verifier: TokenVerifier;
   /** A gRPC client of another service of the mesh. */
   client<T extends DescService>(service: T, target: ServiceName): Client<T>;
-  /** Headers for calls on this service's own account (background work with no caller). */
-  serviceHeaders(): Promise<{ authorization: string }>;
+  /**
+   * Headers for calls on this service's own account (background work with no caller): a service token, or none
+   * over mesh TLS, where the client certificate names the service.
+   */
+  serviceHeaders(): Promise<Record<string, string>>;
   /** Aborted when the service begins to stop: long-lived streams end then instead of holding up the drain. */
   shutdownSignal: AbortSignal;
 }
@@ -103,13 +107,14 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   ctx.client = (service, target) => {
     let t = transports.get(target);
     if (!t) {
-      t = meshTransport(config.addrs[target], 10_000);
+      t = meshTransport(config.addrs[target], 10_000, config.tls);
       transports.set(target, t);
     }
     return createClient(service, t);
   };
   let serviceToken: { token: string; renewAt: number } | undefined;
-  ctx.serviceHeaders = async () => {
+  ctx.serviceHeaders = async (): Promise<Record<string, string>> => {
+    if (config.tls) return {};
     if (!serviceToken || Date.now() > serviceToken.renewAt) {
       serviceToken = { token: await verifier.mint({ subject: `service:${mod.name}`, role: "service" }, 3600), renewAt: Date.now() + 1800_000 };
     }
@@ -125,7 +130,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => server.bindAsync(
-      `${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}`, grpc.ServerCredentials.createInsecure(),
+      `${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}`, serverCredentials(config.tls),
       (err, p) => (err ? reject(err) : resolve(p)),
     ));
   } catch (err) {
@@ -139,7 +144,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     await task.start();
     started.push(task);
   }
-  log.info({ port }, `${mod.name} listening`);
+  log.info({ port, tls: config.tls ? `mutual TLS as ${config.tls.identity}` : "off" }, `${mod.name} listening`);
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {

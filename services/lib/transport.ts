@@ -14,6 +14,7 @@ import {
 import { Code, ConnectError, type StreamResponse, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { replicaUrls } from "./config.js";
 import { headersOf, metadataOf, methodPath } from "./grpc-metadata.js";
+import { channelCredentials, type MeshTls } from "./mesh-tls.js";
 
 /**
  * Megabytes one mesh HTTP/2 session may hold (Node's `maxSessionMemory`, default 10). All calls between two
@@ -52,9 +53,10 @@ export interface MeshTransport extends Transport {
 /**
  * The transport to a service at `baseUrl`, or to its replicas when it is a comma-separated list
  * (SEARCH_ADDR=127.0.0.1:50052,127.0.0.1:50152): calls then go round-robin, one HTTP/2 session per replica.
+ * With `tls` (the process's Config.tls) calls are mutual TLS: this process's certificate, the server's verified.
  */
-export function meshTransport(baseUrl: string, defaultTimeoutMs?: number): MeshTransport {
-  const replicas = replicaUrls(baseUrl).map((url) => grpcTransport(url, defaultTimeoutMs));
+export function meshTransport(baseUrl: string, defaultTimeoutMs?: number, tls?: MeshTls): MeshTransport {
+  const replicas = replicaUrls(baseUrl).map((url) => grpcTransport(url, defaultTimeoutMs, tls));
   return replicas.length === 1 ? replicas[0] : roundRobin(replicas);
 }
 
@@ -111,8 +113,8 @@ interface MethodCodec {
 const asBytes = (b: Buffer) => b;
 
 /** One replica: a grpc-js channel, with each method's path and (de)serializers made once. */
-function grpcTransport(baseUrl: string, defaultTimeoutMs?: number): MeshTransport {
-  const client = new grpc.Client(new URL(baseUrl).host, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+function grpcTransport(baseUrl: string, defaultTimeoutMs: number | undefined, tls: MeshTls | undefined): MeshTransport {
+  const client = new grpc.Client(new URL(baseUrl).host, channelCredentials(tls), CHANNEL_OPTIONS);
   const codecs = new Map<object, MethodCodec>();
   const codecOf = (method: DescMethodUnary | DescMethodStreaming): MethodCodec => {
     let c = codecs.get(method);
