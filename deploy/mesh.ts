@@ -7,7 +7,9 @@ import { createClient } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
 import { loadConfig, replicaUrls, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
 import { serviceEntry } from "../services/registry.js";
+import type { MeshTls } from "../services/lib/mesh-tls.js";
 import { meshTransport } from "../services/lib/transport.js";
+import type { MeshCertificates } from "./mesh-certs.js";
 
 export interface MeshOptions {
   databaseUrl: string;
@@ -19,6 +21,11 @@ export interface MeshOptions {
   timeoutMs?: number;
   /** Called when a process exits on its own after start (a crash). */
   onCrash?: (name: string, detail: string) => void;
+  /**
+   * Mutual TLS for the whole mesh: each process gets its own certificate (TLS_CA/TLS_CERT/TLS_KEY), and the
+   * launcher's health checks present the certificate named "start".
+   */
+  certificates?: MeshCertificates;
 }
 
 export interface RunningMesh {
@@ -34,7 +41,7 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   fs.mkdirSync(opts.logDir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, NATS_URL: opts.natsUrl };
   const searchAddrGiven = env.SEARCH_ADDR !== undefined;
-  const config = loadConfig("gateway", env);
+  const config = loadConfig("gateway", { ...env, ...opts.certificates?.envFor("start") });
   // SEARCH_REPLICAS (config.ts) runs that many Search processes, unless SEARCH_ADDR says where Search runs;
   // every process is told their addresses, and callers spread calls over them (meshTransport).
   const searchReplicas = searchAddrGiven ? [] : replicaUrls(config.addrs.search);
@@ -47,7 +54,8 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   const launch = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv = {}) => {
     const log = path.join(opts.logDir, `${name}.log`);
     const fd = fs.openSync(log, "a");
-    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], { env: { ...env, ...extraEnv }, stdio: ["ignore", fd, fd] });
+    const tls = opts.certificates?.envFor(name.replace(/-\d+$/, "")); // replicas (search-2) share their service's
+    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], { env: { ...env, ...tls, ...extraEnv }, stdio: ["ignore", fd, fd] });
     fs.closeSync(fd);
     procs.push({ name, child });
     child.on("exit", (code, signal) => {
@@ -84,7 +92,7 @@ async function waitHealthy(config: Config, gatewayUrl: string, timeoutMs: number
   const pending = new Set<string>([...SERVICE_NAMES, "gateway"]);
   while (pending.size) {
     await Promise.all([...pending].map(async (name) => {
-      if (await isHealthy(name, config.addrs, gatewayUrl)) pending.delete(name);
+      if (await isHealthy(name, config.addrs, gatewayUrl, config.tls)) pending.delete(name);
     }));
     if (!pending.size) return;
     if (crashed()) throw new Error(`a process exited during start-up (still waiting for: ${[...pending].join(", ")})`);
@@ -93,12 +101,15 @@ async function waitHealthy(config: Config, gatewayUrl: string, timeoutMs: number
   }
 }
 
-/** A grpc.health.v1 Check of one service (SERVING only; every replica), or the gateway's /healthz. */
-export async function isHealthy(name: string, addrs: Record<ServiceName, string>, gatewayUrl: string): Promise<boolean> {
+/**
+ * A grpc.health.v1 Check of one service (SERVING only; every replica), or the gateway's /healthz. Over mesh TLS
+ * the check presents `tls` (the caller's certificate): services accept no connection without one.
+ */
+export async function isHealthy(name: string, addrs: Record<ServiceName, string>, gatewayUrl: string, tls?: MeshTls): Promise<boolean> {
   try {
     if (name === "gateway") return (await fetch(`${gatewayUrl}/healthz`)).ok;
     const answers = await Promise.all(replicaUrls(addrs[name as ServiceName]).map((url) =>
-      createClient(Health, meshTransport(url)).check({}, { timeoutMs: 1000 })));
+      createClient(Health, meshTransport(url, undefined, tls)).check({}, { timeoutMs: 1000 })));
     return answers.every((res) => res.status === HealthCheckResponse_ServingStatus.SERVING);
   } catch {
     return false;

@@ -12,6 +12,7 @@ import { INFRA_DEFAULTS, intFrom, SERVICE_NAMES, type Config } from "../services
 import { openDatabase } from "../services/lib/db.js";
 import { startInfra, type Infra } from "./infra.js";
 import { launchMesh, type RunningMesh } from "./mesh.js";
+import { ensureMeshCertificates } from "./mesh-certs.js";
 import { seedDemoData } from "./seed.js";
 import { meshTransport } from "../services/lib/transport.js";
 
@@ -50,6 +51,12 @@ async function main(): Promise<void> {
   say(`catalog: ${seeded.categories} categories, ${seeded.items} items; ${seeded.warehouses} warehouses (migrate + seed ${seeded.ms} ms)`);
   if (shuttingDown) return;
 
+  // MESH_TLS=1: mutual TLS between all processes, with a local CA and certificates kept under the data directory.
+  const certificates = env.MESH_TLS === "1"
+    ? await ensureMeshCertificates(path.join(dataDir, "tls"), [...SERVICE_NAMES, "gateway", "start"])
+    : undefined;
+  if (certificates) say(`mesh TLS: CA and certificates in ${path.relative(process.cwd(), certificates.dir) || certificates.dir}`);
+
   // The first admin comes from configuration; npm start supplies a demo one unless ADMIN_EMAIL is set.
   const admin = { email: env.ADMIN_EMAIL ?? DEMO.admin.email, password: env.ADMIN_EMAIL ? env.ADMIN_PASSWORD ?? "" : DEMO.admin.password };
   mesh = launchMesh({
@@ -59,6 +66,7 @@ async function main(): Promise<void> {
     natsUrl: infra.natsUrl,
     logDir,
     timeoutMs: intFrom(env, "START_TIMEOUT_MS", 120_000),
+    certificates,
     onCrash: (name, detail) => {
       if (shuttingDown) return;
       say(`${name} ${detail}`);
@@ -77,7 +85,7 @@ async function main(): Promise<void> {
 Shop mesh is up: all healthy ${((Date.now() - started) / 1000).toFixed(1)} s after launch
 
   gateway (Connect, gRPC-Web, JSON)  ${gatewayUrl}
-${SERVICE_NAMES.map((n) => `  ${n.padEnd(34)} ${config.addrs[n].replaceAll("http://", "")} (gRPC, h2c)`).join("\n")}
+${SERVICE_NAMES.map((n) => `  ${n.padEnd(34)} ${config.addrs[n].replaceAll("http://", "")} (gRPC, ${config.tls ? "mutual TLS" : "h2c"})`).join("\n")}
   postgres                           ${infra.databaseUrl.replace(/\/\/([^:@/]+):[^@/]+@/, "//$1:***@")}
   redis                              ${infra.redisUrl}
   nats (JetStream)                   ${infra.natsUrl}
@@ -137,9 +145,10 @@ async function demoUsers(config: Config, databaseUrl: string): Promise<DemoUser[
       });
     }
     if (env.DEMO_USERS !== "false") {
-      const inventory = createClient(InventoryService, meshTransport(config.addrs.inventory));
-      const token = await verifier.mint({ subject: "service:start", role: "service" }, 60);
-      const { warehouses } = await inventory.listWarehouses({}, { headers: { authorization: `Bearer ${token}` } });
+      // Over mesh TLS the launcher's certificate ("start") is its credential; otherwise a short service token.
+      const inventory = createClient(InventoryService, meshTransport(config.addrs.inventory, undefined, config.tls));
+      const headers: Record<string, string> = config.tls ? {} : { authorization: `Bearer ${await verifier.mint({ subject: "service:start", role: "service" }, 60)}` };
+      const { warehouses } = await inventory.listWarehouses({}, { headers });
       const first = warehouses[0];
       if (first) await ensure({ ...DEMO.warehouse, displayName: `${first.code} picker`, role: "warehouse", warehouseId: first.id }, `(warehouse ${first.code}, ${first.name})`);
     }
