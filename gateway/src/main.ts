@@ -25,6 +25,8 @@ import {
 import { PUBLIC_SERVICES } from "./routes.js";
 import { buildStorefront, serveStorefront } from "./storefront.js";
 import { unaryProxy } from "./unary-proxy.js";
+import { testPaymentsEndpoint } from "./test-payments.js";
+import { ensureTestPaymentsSchema, TestTokenVault } from "../../services/order/src/payment/test-tokens.js";
 import { meshTransport } from "../../services/lib/transport.js";
 
 export interface RunningGateway {
@@ -57,6 +59,8 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     await db.destroy().catch(() => {});
   };
   try {
+    // The test payment provider's tokens: its own schema, in the database the order service charges from.
+    await ensureTestPaymentsSchema(config.databaseUrl);
     const admin = adminFromEnv(env);
     if (admin) {
       const { user, created } = await ensureAccount(db, admin);
@@ -68,6 +72,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     throw err;
   }
   const limiter = new RateLimiter(redis, log);
+  const testPayments = testPaymentsEndpoint(new TestTokenVault(db), log);
 
   const transports = new Map<ServiceName, ReturnType<typeof meshTransport>>();
   const transportFor = (target: ServiceName) => {
@@ -129,6 +134,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
       );
       return;
     }
+    if (testPayments(req, res)) return;
     if (serveStorefront(storefront, req, res)) return;
     rpc(req, res);
   });
