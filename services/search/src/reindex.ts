@@ -33,9 +33,12 @@ async function main(): Promise<void> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   const nats = await connectNats(config.natsUrl, "search-reindex");
-  const token = await new TokenVerifier(config.jwtSecret).mint({ subject: "service:search", role: "service" }, 3600);
-  const catalog = createClient(CatalogService, meshTransport(config.addrs.catalog, 30_000));
-  const call = { headers: { authorization: `Bearer ${token}` } };
+  // Over mesh TLS the tool's certificate (TLS_CERT) is its credential; otherwise a service token.
+  const catalog = createClient(CatalogService, meshTransport(config.addrs.catalog, 30_000, config.tls));
+  const headers: Record<string, string> = config.tls ? {} : {
+    authorization: `Bearer ${await new TokenVerifier(config.jwtSecret).mint({ subject: "service:search", role: "service" }, 3600)}`,
+  };
+  const call = { headers };
   try {
     const [{ started }] = await runner.query(`SELECT now() AS started`);
     // Ids seen in Catalog, to find what the read model holds that Catalog no longer has (session-local table).
