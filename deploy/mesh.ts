@@ -6,6 +6,7 @@ import path from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
 import { loadConfig, replicaUrls, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
+import { keyEnv, type KeyFiles } from "../services/lib/keys.js";
 import { serviceEntry } from "../services/registry.js";
 import type { MeshTls } from "../services/lib/mesh-tls.js";
 import { meshTransport } from "../services/lib/transport.js";
@@ -16,6 +17,8 @@ export interface MeshOptions {
   redisUrl: string;
   natsUrl: string;
   logDir: string;
+  /** Token keys: the gateway gets the user signing keys, the services the mesh key, everyone the public keys. */
+  keys: KeyFiles;
   /** Extra environment for every process (ports, settings). */
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
@@ -51,7 +54,7 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   const nodeArgs = (process.env.MESH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
   let stopping = false;
 
-  const launch = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv = {}) => {
+  const launch = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv = keyEnv(opts.keys, false)) => {
     const log = path.join(opts.logDir, `${name}.log`);
     const fd = fs.openSync(log, "a");
     const tls = opts.certificates?.envFor(name.replace(/-\d+$/, "")); // replicas (search-2) share their service's
@@ -64,9 +67,9 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   };
   for (const name of SERVICE_NAMES) {
     if (name !== "search" || searchReplicas.length <= 1) launch(name, serviceEntry(name));
-    else searchReplicas.forEach((url, i) => launch(i === 0 ? name : `${name}-${i + 1}`, serviceEntry(name), { SEARCH_PORT: new URL(url).port }));
+    else searchReplicas.forEach((url, i) => launch(i === 0 ? name : `${name}-${i + 1}`, serviceEntry(name), { ...keyEnv(opts.keys, false), SEARCH_PORT: new URL(url).port }));
   }
-  launch("gateway", "gateway/src/main.ts");
+  launch("gateway", "gateway/src/main.ts", keyEnv(opts.keys, true));
 
   const stop = async () => {
     stopping = true;

@@ -15,8 +15,6 @@ import { CartService } from "../../gen/shop/cart/v1/cart_pb.js";
 import { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.js";
 import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
 import { OrderService } from "../../gen/shop/order/v1/order_pb.js";
-import { TokenVerifier } from "../../services/lib/auth.js";
-import { loadConfig } from "../../services/lib/config.js";
 import { money } from "../../services/lib/money.js";
 import { argInt, benchStack, gatewayTransport, percentile, pool } from "./stack.js";
 
@@ -33,13 +31,13 @@ const ADDRESS = { recipient: "Bench Buyer", line1: "1 Main St", city: "Minneapol
 const loadAtStart = os.loadavg();
 const stack = await benchStack(log);
 try {
-  const verifier = new TokenVerifier(loadConfig("gateway").jwtSecret);
+  const verifier = stack.userTokens;
   const transport = gatewayTransport(stack.gatewayUrl, concurrency + 8);
   const catalog = createClient(CatalogService, transport);
   const inventory = createClient(InventoryService, transport);
   const cart = createClient(CartService, transport);
   const order = createClient(OrderService, transport);
-  const admin = { headers: { authorization: `Bearer ${await verifier.mint({ subject: randomUUID(), role: "admin" })}` } };
+  const admin = { headers: { authorization: `Bearer ${await verifier.sign({ subject: randomUUID(), role: "admin" }, 3600)}` } };
 
   // Items with plenty of stock: each at one warehouse, a third of them at a second one too, so multi-line
   // orders are split across warehouses as often as a real catalog would split them.
@@ -62,7 +60,7 @@ try {
     }
   });
 
-  const tokens = await Promise.all(Array.from({ length: users }, () => verifier.mint({ subject: randomUUID(), role: "customer" }, 4 * 3600)));
+  const tokens = await Promise.all(Array.from({ length: users }, () => verifier.sign({ subject: randomUUID(), role: "customer" }, 4 * 3600)));
   const as = (u: number) => ({ headers: { authorization: `Bearer ${tokens[u]}` } });
 
   // The warehouse system: first warehouse event per order.

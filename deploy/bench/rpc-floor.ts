@@ -8,9 +8,11 @@
 //   - grpc-js: @grpc/grpc-js on both sides with hand-written handlers, no Connect types: the floor of the card.
 // Prints one JSON line: calls/s and CPU microseconds per call for each, best of --rounds.
 //   flags: --calls 20000 --concurrency 16 --rounds 3
+import fs from "node:fs";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
+import path from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
@@ -19,9 +21,8 @@ import {
   Health, HealthCheckRequestSchema, HealthCheckResponseSchema, HealthCheckResponse_ServingStatus as Status,
   type HealthCheckRequest, type HealthCheckResponse,
 } from "../../gen/grpc/health/v1/health_pb.js";
-import { mkdtempSync, rmSync } from "node:fs";
-import path from "node:path";
 import { authInterceptor, TokenVerifier } from "../../services/lib/auth.js";
+import { ensureKeyFiles, KeyRing } from "../../services/lib/keys.js";
 import { grpcServer } from "../../services/lib/grpc-host.js";
 import { createLogger } from "../../services/lib/log.js";
 import { meshPeer } from "../../services/lib/mesh-access.js";
@@ -54,6 +55,12 @@ async function measure(call: () => Promise<unknown>) {
   return best;
 }
 
+/** A verifier with keys of its own: the calls measured carry no token, but a service always has the interceptor. */
+function throwawayVerifier(): TokenVerifier {
+  const keys = ensureKeyFiles(path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rpc-floor-")), "keys"));
+  return new TokenVerifier({ users: new KeyRing(keys.jwksFile, "AUTH_JWKS_FILE", false) });
+}
+
 /** The services' server and client; with `tls` (server's and client's material) over mutual TLS. */
 async function meshPair(tls?: { server: MeshTls; client: MeshTls }) {
   const server = grpcServer((router) => router.service(Health, {
@@ -63,7 +70,7 @@ async function meshPair(tls?: { server: MeshTls; client: MeshTls }) {
       return { status: Status.SERVING };
     },
     async *watch() {},
-  }), [errorInterceptor(createLogger("rpc-floor", "warn")), authInterceptor(new TokenVerifier("rpc-floor-secret-rpc-floor-secret"))]);
+  }), [errorInterceptor(createLogger("rpc-floor", "warn")), authInterceptor(throwawayVerifier())]);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", serverCredentials(tls?.server), (err, p) => (err ? reject(err) : resolve(p))));
   const client = createClient(Health, meshTransport(`http://127.0.0.1:${port}`, undefined, tls?.client));
@@ -119,13 +126,13 @@ async function grpcJsPair() {
 
 /** mesh over mutual TLS with certificates from a throwaway local CA (as MESH_TLS=1 npm start makes them). */
 async function meshTlsPair(plain: { cpu_us_per_call: number }) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "rpc-floor-tls-"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rpc-floor-tls-"));
   try {
     const certs = await ensureMeshCertificates(dir, ["inventory", "order"]);
     const best = await meshPair({ server: meshTlsFromEnv(certs.envFor("inventory"))!, client: meshTlsFromEnv(certs.envFor("order"))! });
     return { ...best, extra_cpu_us_per_call: best.cpu_us_per_call - plain.cpu_us_per_call };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

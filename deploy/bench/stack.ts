@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { INFRA_DEFAULTS } from "../../services/lib/config.js";
+import { ensureKeyFiles, keyFilesIn, TokenSigner, type KeyFiles } from "../../services/lib/keys.js";
 import { startInfra } from "../infra.js";
 import { launchMesh } from "../mesh.js";
 import { seedDemoData } from "../seed.js";
@@ -17,7 +18,19 @@ export interface BenchStack {
   /** The stack's NATS, for benchmarks that listen as a warehouse system would. */
   natsUrl: string;
   reused: boolean;
+  /** Signs user tokens (admins, shoppers) as the stack's identity service would. */
+  userTokens: TokenSigner;
   stop(): Promise<void>;
+}
+
+/** The user signing keys of a reused stack: AUTH_SIGNING_KEYS_FILE, else the ones `npm start` keeps under DATA_DIR. */
+function reusedStackSigner(): TokenSigner {
+  const file = process.env.AUTH_SIGNING_KEYS_FILE ?? keyFilesIn(path.resolve(process.env.DATA_DIR ?? ".data", "keys")).signingKeysFile;
+  return TokenSigner.fromFile(file, "AUTH_SIGNING_KEYS_FILE");
+}
+
+function signerOf(keys: KeyFiles): TokenSigner {
+  return TokenSigner.fromFile(keys.signingKeysFile, "AUTH_SIGNING_KEYS_FILE");
 }
 
 export async function benchStack(log: (m: string) => void): Promise<BenchStack> {
@@ -28,17 +41,19 @@ export async function benchStack(log: (m: string) => void): Promise<BenchStack> 
     return {
       gatewayUrl, databaseUrl: process.env.DATABASE_URL ?? INFRA_DEFAULTS.databaseUrl, natsUrl: process.env.NATS_URL ?? INFRA_DEFAULTS.natsUrl,
       redisUrl: process.env.REDIS_URL ?? INFRA_DEFAULTS.redisUrl,
-      reused: true, stop: async () => {},
+      reused: true, userTokens: reusedStackSigner(), stop: async () => {},
     };
   }
   log("no stack running: starting a throwaway one (own Postgres, Redis, NATS; services on their default ports)");
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "shop-bench-"));
   const infra = await startInfra({ dataDir, ephemeral: true, log: () => {} });
+  const keys = ensureKeyFiles(path.join(dataDir, "keys"));
   try {
     await seedDemoData(infra.databaseUrl, { items: 0, warehouses: 3, seed: 1 });
     const mesh = launchMesh({
       databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl,
       logDir: path.join(dataDir, "logs"),
+      keys,
       // One client address drives thousands of shoppers: the gateway's per-address and per-user limits would
       // measure themselves, not the mesh. (A reused stack must be started with the same settings.)
       env: { LOG_LEVEL: "warn", RATE_LIMIT_PER_ADDRESS: "1000000000", RATE_LIMIT_PER_USER: "1000000000" },
@@ -51,6 +66,7 @@ export async function benchStack(log: (m: string) => void): Promise<BenchStack> 
       redisUrl: infra.redisUrl,
       natsUrl: infra.natsUrl,
       reused: false,
+      userTokens: signerOf(keys),
       async stop() {
         await mesh.stop();
         await infra.stop();

@@ -7,7 +7,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { createClient as createRedisClient, type RedisClientType } from "redis";
 import type { DataSource } from "typeorm";
-import { authInterceptor, TokenVerifier } from "./auth.js";
+import { authInterceptor, ServiceCredentials, TokenVerifier } from "./auth.js";
 import { loadConfig, type Config, type ServiceName } from "./config.js";
 import { grpcServer } from "./grpc-host.js";
 import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
@@ -75,7 +75,8 @@ export interface RunningService {
 
 export async function startService(mod: ServiceModule, config: Config): Promise<RunningService> {
   const log = createLogger(mod.name, config.logLevel);
-  const verifier = new TokenVerifier(config.jwtSecret);
+  const verifier = TokenVerifier.fromConfig(config, { acceptServices: true });
+  const credentials = ServiceCredentials.fromConfig(mod.name, config);
   const closers: (() => Promise<unknown>)[] = [];
   const checks: DependencyChecks = {};
   const shutdown = new AbortController();
@@ -112,14 +113,8 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     }
     return createClient(service, t);
   };
-  let serviceToken: { token: string; renewAt: number } | undefined;
-  ctx.serviceHeaders = async (): Promise<Record<string, string>> => {
-    if (config.tls) return {};
-    if (!serviceToken || Date.now() > serviceToken.renewAt) {
-      serviceToken = { token: await verifier.mint({ subject: `service:${mod.name}`, role: "service" }, 3600), renewAt: Date.now() + 1800_000 };
-    }
-    return { authorization: `Bearer ${serviceToken.token}` };
-  };
+  // Over mesh TLS the client certificate names the service: no token; otherwise a token signed with the mesh key.
+  ctx.serviceHeaders = async (): Promise<Record<string, string>> => (config.tls ? {} : credentials.headers());
 
   const built = await mod.build(ctx);
   const health = new HealthState(mod.name, { ...checks, ...built.checks }, log);

@@ -11,7 +11,7 @@
 // Settings: DATABASE_URL, NATS_URL, CATALOG_ADDR (as for the service); --page-size 200.
 import { createClient } from "@connectrpc/connect";
 import { CatalogService } from "../../../gen/shop/catalog/v1/catalog_pb.js";
-import { TokenVerifier } from "../../lib/auth.js";
+import { ServiceCredentials } from "../../lib/auth.js";
 import { loadConfig } from "../../lib/config.js";
 import { openDatabase } from "../../lib/db.js";
 import { createLogger } from "../../lib/log.js";
@@ -33,12 +33,9 @@ async function main(): Promise<void> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   const nats = await connectNats(config.natsUrl, "search-reindex");
-  // Over mesh TLS the tool's certificate (TLS_CERT) is its credential; otherwise a service token.
+  // Over mesh TLS the tool's certificate (TLS_CERT) is its credential; otherwise a token signed with the mesh key.
   const catalog = createClient(CatalogService, meshTransport(config.addrs.catalog, 30_000, config.tls));
-  const headers: Record<string, string> = config.tls ? {} : {
-    authorization: `Bearer ${await new TokenVerifier(config.jwtSecret).mint({ subject: "service:search", role: "service" }, 3600)}`,
-  };
-  const call = { headers };
+  const call = { headers: config.tls ? {} : await ServiceCredentials.fromConfig("search", config).headers() };
   try {
     const [{ started }] = await runner.query(`SELECT now() AS started`);
     // Ids seen in Catalog, to find what the read model holds that Catalog no longer has (session-local table).
