@@ -34,6 +34,7 @@ export interface MeshCertificates {
  */
 export async function ensureMeshCertificates(dir: string, names: string[], caName = "shop-mesh local CA"): Promise<MeshCertificates> {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
   const file = (name: string, ext: "crt" | "key") => path.join(dir, `${name}.${ext}`);
   let ca = reusable(file("ca", "crt"), file("ca", "key"));
   let caRenewed = false;
