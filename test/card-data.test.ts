@@ -108,48 +108,51 @@ describe("card data stays out of the mesh", function () {
     }
   });
 
+  /** A new customer with one unit of a new item in a begun checkout, and SubmitOrder for it with `payment`. */
+  async function checkoutToPay(name: string) {
+    const item = await shop.newItem({ name: `${name} lamp`, priceCents: 1000, stock: [[0, 4]] });
+    const customer = await shop.newCustomer(name);
+    const orders = shop.client(OrderService, customer.token);
+    const begin = async () => {
+      await shop.client(CartService, customer.token).updateCartItemQuantity({ itemId: item.id, quantity: 1 });
+      return (await orders.beginCheckout({})).checkout!.id;
+    };
+    let checkoutId = await begin();
+    return {
+      submit: (payment: { card: typeof CARD } | { paymentToken: string }) =>
+        orders.submitOrder({ checkoutId, idempotencyKey: randomUUID(), ...payment, shippingAddress: TEST_ADDRESS }),
+      /** A new checkout of the same cart line, once the last one was ordered. */
+      async again() {
+        checkoutId = await begin();
+      },
+    };
+  }
+
   it("refuses card fields in SubmitOrder when PAYMENT_ACCEPT_CARD_FIELDS=false, naming the field", async () => {
-    const item = await shop.newItem({ name: "Old-client lamp", priceCents: 1000, stock: [[0, 2]] });
-    const customer = await shop.newCustomer("Olga");
-    await shop.client(CartService, customer.token).updateCartItemQuantity({ itemId: item.id, quantity: 1 });
-    const { checkout } = await shop.client(OrderService, customer.token).beginCheckout({});
-    const err = await failure(shop.client(OrderService, customer.token).submitOrder({
-      checkoutId: checkout!.id, idempotencyKey: randomUUID(), card: CARD, shippingAddress: TEST_ADDRESS,
-    }));
+    const pay = await checkoutToPay("Olga");
+    const err = await failure(pay.submit({ card: CARD }));
     expect(err.code).to.equal(Code.InvalidArgument);
     expect(err.rawMessage).to.match(/^card: /);
     // The same checkout pays with a token.
-    const { order } = await shop.client(OrderService, customer.token).submitOrder({
-      checkoutId: checkout!.id, idempotencyKey: randomUUID(), paymentToken: await shop.tokenize(CARD), shippingAddress: TEST_ADDRESS,
-    });
+    const { order } = await pay.submit({ paymentToken: await shop.tokenize(CARD) });
     expect(order?.payment?.cardLast4).to.equal("1111");
   });
 
   it("takes a payment token once: a second submission with it is refused with InvalidArgument", async () => {
-    const item = await shop.newItem({ name: "Single-use lamp", priceCents: 1200, stock: [[0, 4]] });
-    const customer = await shop.newCustomer("Una");
+    const pay = await checkoutToPay("Una");
     const token = await shop.tokenize(CARD);
-    const submit = async (paymentToken: string) => {
-      await shop.client(CartService, customer.token).updateCartItemQuantity({ itemId: item.id, quantity: 1 });
-      const { checkout } = await shop.client(OrderService, customer.token).beginCheckout({});
-      return shop.client(OrderService, customer.token).submitOrder({ checkoutId: checkout!.id, idempotencyKey: randomUUID(), paymentToken, shippingAddress: TEST_ADDRESS });
-    };
-    await submit(token);
-    const again = await failure(submit(token));
+    await pay.submit({ paymentToken: token });
+    await pay.again();
+    const again = await failure(pay.submit({ paymentToken: token }));
     expect(again.code).to.equal(Code.InvalidArgument);
     expect(again.rawMessage).to.match(/^payment_token: /);
-    const made = await failure(submit("tok_test_made-up-by-the-client-0123456789"));
+    const made = await failure(pay.submit({ paymentToken: "tok_test_made-up-by-the-client-0123456789" }));
     expect(made.code).to.equal(Code.InvalidArgument);
   });
 
   it("declines a token of the decline test card, and the tokenization endpoint names a bad field", async () => {
-    const item = await shop.newItem({ name: "Declined lamp", priceCents: 1500, stock: [[0, 2]] });
-    const customer = await shop.newCustomer("Dee");
-    await shop.client(CartService, customer.token).updateCartItemQuantity({ itemId: item.id, quantity: 1 });
-    const { checkout } = await shop.client(OrderService, customer.token).beginCheckout({});
-    const declined = await failure(shop.client(OrderService, customer.token).submitOrder({
-      checkoutId: checkout!.id, idempotencyKey: randomUUID(), paymentToken: await shop.tokenize({ ...CARD, number: "4000000000000002" }), shippingAddress: TEST_ADDRESS,
-    }));
+    const pay = await checkoutToPay("Dee");
+    const declined = await failure(pay.submit({ paymentToken: await shop.tokenize({ ...CARD, number: "4000000000000002" }) }));
     expect(declined.code).to.equal(Code.FailedPrecondition);
     expect(declined.rawMessage).to.contain("declined");
 
