@@ -7,7 +7,7 @@ import { createClient } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
 import { loadConfig, replicaUrls, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
 import { keyEnv, type KeyFiles } from "../services/lib/keys.js";
-import { serviceEntry } from "../services/registry.js";
+import { processArgs, type ProcessName } from "../services/registry.js";
 import type { MeshTls } from "../services/lib/mesh-tls.js";
 import { meshTransport } from "../services/lib/transport.js";
 import type { MeshCertificates } from "./mesh-certs.js";
@@ -54,11 +54,11 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   const nodeArgs = (process.env.MESH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
   let stopping = false;
 
-  const launch = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv = keyEnv(opts.keys, false)) => {
+  const launch = (name: string, which: ProcessName, extraEnv: NodeJS.ProcessEnv = keyEnv(opts.keys, false)) => {
     const log = path.join(opts.logDir, `${name}.log`);
     const fd = fs.openSync(log, "a");
-    const tls = opts.certificates?.envFor(name.replace(/-\d+$/, "")); // replicas (search-2) share their service's
-    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], { env: { ...env, ...tls, ...extraEnv }, stdio: ["ignore", fd, fd] });
+    const tls = opts.certificates?.envFor(which); // replicas (search-2) share their service's certificate
+    const child = spawn(process.execPath, [...nodeArgs, ...processArgs(which, env)], { env: { ...env, ...tls, ...extraEnv }, stdio: ["ignore", fd, fd] });
     fs.closeSync(fd);
     procs.push({ name, child });
     child.on("exit", (code, signal) => {
@@ -66,10 +66,10 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
     });
   };
   for (const name of SERVICE_NAMES) {
-    if (name !== "search" || searchReplicas.length <= 1) launch(name, serviceEntry(name));
-    else searchReplicas.forEach((url, i) => launch(i === 0 ? name : `${name}-${i + 1}`, serviceEntry(name), { ...keyEnv(opts.keys, false), SEARCH_PORT: new URL(url).port }));
+    if (name !== "search" || searchReplicas.length <= 1) launch(name, name);
+    else searchReplicas.forEach((url, i) => launch(i === 0 ? name : `${name}-${i + 1}`, name, { ...keyEnv(opts.keys, false), SEARCH_PORT: new URL(url).port }));
   }
-  launch("gateway", "gateway/src/main.ts", keyEnv(opts.keys, true));
+  launch("gateway", "gateway", keyEnv(opts.keys, true));
 
   const stop = async () => {
     stopping = true;

