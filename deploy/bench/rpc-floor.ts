@@ -4,8 +4,8 @@
 //     services' interceptors (errors, tokens): what every mesh call costs now;
 //   - mesh_tls: the same over mutual TLS (MESH_TLS=1, TLS_CA/TLS_CERT/TLS_KEY), the handler reading the caller's
 //     certificate identity as a mesh-only RPC does; mesh_tls.extra_cpu_us_per_call is the difference to mesh;
-//   - connect: a Connect server on HTTP/2 cleartext called by a Connect gRPC client (the mesh before session 7);
-//   - grpc-js: @grpc/grpc-js on both sides with hand-written handlers, no Connect types: the floor of the card.
+//   - connect: a Connect server on HTTP/2 cleartext called by a Connect gRPC client (what the mesh used before grpc-js);
+//   - grpc-js: @grpc/grpc-js on both sides with hand-written handlers, no Connect types: the floor.
 // Prints one JSON line: calls/s and CPU microseconds per call for each, best of --rounds.
 //   flags: --calls 20000 --concurrency 16 --rounds 3
 import fs from "node:fs";
