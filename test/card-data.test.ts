@@ -160,6 +160,7 @@ describe("card data stays out of the mesh", function () {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...CARD, number: "4111111111111112" }),
     });
     expect(bad.status).to.equal(400);
-    expect(await bad.json()).to.deep.include({ code: "invalid_argument" }).and.to.satisfy((b: { message: string }) => b.message.startsWith("card.number:"));
+    expect(await bad.json()).to.deep.include({ code: "invalid_argument", field: "card.number" })
+      .and.to.satisfy((b: { message: string }) => b.message.startsWith("card.number:"));
   });
 });

@@ -3,8 +3,9 @@
 // {number, expiryMonth, expiryYear, cvc, holderName}) and gets a single-use token for SubmitOrder's payment_token.
 // It stands for the provider, not for the mesh: the card is checked and turned into a token here and goes no
 // further (services/order/src/payment/test-tokens.ts keeps the outcome and last four digits, never the number or
-// the CVC), and nothing of the request is logged. Errors answer like Connect's JSON errors
-// ({"code": "invalid_argument", "message": "card.number: ..."}), so the storefront shows them at the field.
+// the CVC), and nothing of the request is logged. Errors answer like Connect's JSON errors, with the bad field
+// ({"code": "invalid_argument", "message": "card.number: ...", "field": "card.number", "description": "..."}), so
+// the storefront shows them at the field.
 import type http from "node:http";
 import { create } from "@bufbuild/protobuf";
 import { ConnectError } from "@connectrpc/connect";
@@ -28,7 +29,11 @@ export function testPaymentsEndpoint(vault: TestTokenVault, log: Logger): (req: 
     void tokenize(vault, req).then(
       (issued) => answer(res, 200, issued),
       (err) => {
-        if (err instanceof ConnectError) return answer(res, 400, { code: "invalid_argument", message: err.rawMessage });
+        if (err instanceof ConnectError) {
+          // validateCard's "card.number: must contain only digits": the field and what is wrong with it.
+          const [, field = "card", description = err.rawMessage] = /^([\w.]+): (.*)$/s.exec(err.rawMessage) ?? [];
+          return answer(res, 400, { code: "invalid_argument", message: err.rawMessage, field, description });
+        }
         if (err instanceof BadRequest) return answer(res, err.status, { code: err.code, message: err.message });
         log.error({ err: (err as Error).message }, "test payments: tokenization failed");
         answer(res, 503, { code: "unavailable", message: "the payment provider is unavailable; retry shortly" });
