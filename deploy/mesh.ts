@@ -9,7 +9,9 @@ import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1
 import { loadConfig, replicaUrls, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
 import { keyEnv, type KeyFiles } from "../services/lib/keys.js";
 import { processArgs, type ProcessName } from "../services/registry.js";
+import type { MeshTls } from "../services/lib/mesh-tls.js";
 import { meshTransport } from "../services/lib/transport.js";
+import type { MeshCertificates } from "./mesh-certs.js";
 import { supervise, type Incarnation, type Supervised } from "./supervisor.js";
 
 export interface MeshOptions {
@@ -24,6 +26,11 @@ export interface MeshOptions {
   timeoutMs?: number;
   /** Progress of supervision: a process exited (with its last log lines), was restarted. */
   log?: (msg: string) => void;
+  /**
+   * Mutual TLS for the whole mesh: each process gets its own certificate (TLS_CA/TLS_CERT/TLS_KEY), and the
+   * launcher's health checks present the certificate named "start".
+   */
+  certificates?: MeshCertificates;
 }
 
 /** One process of the mesh: a replica of a service, or the gateway. */
@@ -63,7 +70,7 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   fs.mkdirSync(opts.logDir, { recursive: true });
   const log = opts.log ?? ((msg: string) => console.log(msg));
   const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, DATABASE_URL: opts.databaseUrl, REDIS_URL: opts.redisUrl, NATS_URL: opts.natsUrl };
-  const config = loadConfig("gateway", env);
+  const config = loadConfig("gateway", { ...env, ...opts.certificates?.envFor("start") });
   for (const name of SERVICE_NAMES) env[`${name.toUpperCase()}_ADDR`] = config.addrs[name];
   // Extra node flags for every process, e.g. MESH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile a benchmark.
   const nodeArgs = (process.env.MESH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
@@ -74,7 +81,8 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   const spawnProcess = (name: string, which: ProcessName, extraEnv: NodeJS.ProcessEnv): Incarnation & { child: ChildProcess } => {
     const logFile = path.join(opts.logDir, `${name}.log`);
     const fd = fs.openSync(logFile, "a");
-    const child = spawn(process.execPath, [...nodeArgs, ...processArgs(which, env)], { env: { ...env, ...extraEnv }, stdio: ["ignore", fd, fd] });
+    const tls = opts.certificates?.envFor(which); // replicas (search-2) share their service's certificate
+    const child = spawn(process.execPath, [...nodeArgs, ...processArgs(which, env)], { env: { ...env, ...tls, ...extraEnv }, stdio: ["ignore", fd, fd] });
     fs.closeSync(fd);
     const exited = new Promise<string>((resolve) => child.once("exit", (code, signal) => {
       const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
@@ -134,7 +142,7 @@ async function waitHealthy(config: Config, gatewayUrl: string, timeoutMs: number
   const pending = new Set<string>([...SERVICE_NAMES, "gateway"]);
   while (pending.size) {
     await Promise.all([...pending].map(async (name) => {
-      if (await isHealthy(name, config.addrs, gatewayUrl)) pending.delete(name);
+      if (await isHealthy(name, config.addrs, gatewayUrl, config.tls)) pending.delete(name);
     }));
     if (!pending.size) return;
     if (crashed()) throw new Error(`a process exited during start-up (still waiting for: ${[...pending].join(", ")})`);
@@ -145,17 +153,20 @@ async function waitHealthy(config: Config, gatewayUrl: string, timeoutMs: number
 
 /** One health client (one grpc-js channel) per replica, reused by every poll. */
 const healthClients = new Map<string, Client<typeof Health>>();
-function healthClient(url: string): Client<typeof Health> {
+function healthClient(url: string, tls?: MeshTls): Client<typeof Health> {
   let client = healthClients.get(url);
-  if (!client) healthClients.set(url, (client = createClient(Health, meshTransport(url))));
+  if (!client) healthClients.set(url, (client = createClient(Health, meshTransport(url, undefined, tls))));
   return client;
 }
 
-/** A grpc.health.v1 Check of one service (SERVING only; every replica), or the gateway's /healthz. */
-export async function isHealthy(name: string, addrs: Record<ServiceName, string>, gatewayUrl: string): Promise<boolean> {
+/**
+ * A grpc.health.v1 Check of one service (SERVING only; every replica), or the gateway's /healthz. Over mesh TLS
+ * the check presents `tls` (the caller's certificate): services accept no connection without one.
+ */
+export async function isHealthy(name: string, addrs: Record<ServiceName, string>, gatewayUrl: string, tls?: MeshTls): Promise<boolean> {
   try {
     if (name === "gateway") return (await fetch(`${gatewayUrl}/healthz`)).ok;
-    const answers = await Promise.all(replicaUrls(addrs[name as ServiceName]).map((url) => healthClient(url).check({}, { timeoutMs: 1000 })));
+    const answers = await Promise.all(replicaUrls(addrs[name as ServiceName]).map((url) => healthClient(url, tls).check({}, { timeoutMs: 1000 })));
     return answers.every((res) => res.status === HealthCheckResponse_ServingStatus.SERVING);
   } catch {
     return false;

@@ -139,7 +139,7 @@ async function main(): Promise<void> {
  */
 async function waitForSearch(total: number): Promise<void> {
   const config = loadConfig("search");
-  const client = createClient(SearchService, meshTransport(config.addrs.search));
+  const client = createClient(SearchService, meshTransport(config.addrs.search, undefined, config.tls));
   const db = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   const started = Date.now();
   const searchable = new Progress(total, "search");

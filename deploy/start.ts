@@ -14,6 +14,7 @@ import { ensureKeyFiles, TokenSigner, type KeyFiles } from "../services/lib/keys
 import { openDatabase } from "../services/lib/db.js";
 import { startInfra, type Infra } from "./infra.js";
 import { launchMesh, type RunningMesh } from "./mesh.js";
+import { ensureMeshCertificates } from "./mesh-certs.js";
 import { seedDemoData } from "./seed.js";
 import { meshTransport } from "../services/lib/transport.js";
 
@@ -54,6 +55,12 @@ async function main(): Promise<void> {
   say(`catalog: ${seeded.categories} categories, ${seeded.items} items; ${seeded.warehouses} warehouses (migrate + seed ${seeded.ms} ms)`);
   if (shuttingDown) return;
 
+  // MESH_TLS=1: mutual TLS between all processes, with a local CA and certificates kept under the data directory.
+  const certificates = env.MESH_TLS === "1"
+    ? await ensureMeshCertificates(path.join(dataDir, "tls"), [...SERVICE_NAMES, "gateway", "start"])
+    : undefined;
+  if (certificates) say(`mesh TLS: CA and certificates in ${path.relative(process.cwd(), certificates.dir) || certificates.dir}`);
+
   // The first admin comes from configuration; npm start supplies a demo one unless ADMIN_EMAIL is set.
   const admin = { email: env.ADMIN_EMAIL ?? DEMO.admin.email, password: env.ADMIN_EMAIL ? env.ADMIN_PASSWORD ?? "" : DEMO.admin.password };
   mesh = launchMesh({
@@ -65,6 +72,7 @@ async function main(): Promise<void> {
     keys,
     timeoutMs: intFrom(env, "START_TIMEOUT_MS", 120_000),
     log: say,
+    certificates,
   });
   await mesh.ready;
   if (shuttingDown) return;
@@ -78,7 +86,7 @@ async function main(): Promise<void> {
 Shop mesh is up: all healthy ${((Date.now() - started) / 1000).toFixed(1)} s after launch
 
   gateway (Connect, gRPC-Web, JSON)  ${gatewayUrl}
-${SERVICE_NAMES.map((n) => `  ${n.padEnd(34)} ${config.addrs[n].replaceAll("http://", "")} (gRPC, h2c)`).join("\n")}
+${SERVICE_NAMES.map((n) => `  ${n.padEnd(34)} ${config.addrs[n].replaceAll("http://", "")} (gRPC, ${config.tls ? "mutual TLS" : "h2c"})`).join("\n")}
   postgres                           ${infra.databaseUrl.replace(/\/\/([^:@/]+):[^@/]+@/, "//$1:***@")}
   redis                              ${infra.redisUrl}
   nats (JetStream)                   ${infra.natsUrl}
@@ -156,9 +164,12 @@ async function demoUsers(config: Config, databaseUrl: string, keys: KeyFiles): P
       });
     }
     if (env.DEMO_USERS !== "false") {
-      const inventory = createClient(InventoryService, meshTransport(config.addrs.inventory));
-      const token = await TokenSigner.fromFile(keys.serviceKeysFile, "AUTH_SERVICE_KEYS_FILE").sign({ subject: "service:start", role: "service" }, 60);
-      const { warehouses } = await inventory.listWarehouses({}, { headers: { authorization: `Bearer ${token}` } });
+      // Over mesh TLS the launcher's certificate ("start") is its credential; otherwise a short service token.
+      const inventory = createClient(InventoryService, meshTransport(config.addrs.inventory, undefined, config.tls));
+      const headers: Record<string, string> = config.tls ? {} : {
+        authorization: `Bearer ${await TokenSigner.fromFile(keys.serviceKeysFile, "AUTH_SERVICE_KEYS_FILE").sign({ subject: "service:start", role: "service" }, 60)}`,
+      };
+      const { warehouses } = await inventory.listWarehouses({}, { headers });
       const first = warehouses[0];
       if (first) await ensure({ ...DEMO.warehouse, displayName: `${first.code} picker`, role: "warehouse", warehouseId: first.id }, `(warehouse ${first.code}, ${first.name})`);
     }

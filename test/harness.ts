@@ -15,6 +15,7 @@ import { loadConfig, SERVICE_NAMES, type Config, type ServiceName } from "../ser
 import { TokenVerifier, type Role } from "../services/lib/auth.js";
 import { ensureKeyFiles, keyEnv, KeyRing, TokenSigner, type KeyFiles } from "../services/lib/keys.js";
 import { startService, type RunningService, type ServiceModule } from "../services/lib/server.js";
+import { ensureMeshCertificates, type MeshCertificates } from "../deploy/mesh-certs.js";
 import { processArgs } from "../services/registry.js";
 
 export interface TestInfra {
@@ -67,20 +68,32 @@ export function testConfig(service: ServiceName, databaseUrl: string, env: Recor
   return { ...config, port: 0 };
 }
 
+let certificates: Promise<MeshCertificates> | undefined;
+
+/**
+ * The suite's mesh TLS certificates (made once per run in a temporary directory, as `MESH_TLS=1 npm start` makes
+ * them): a CA and one certificate per service, the gateway and `start`. `envFor(name)` gives TLS_CA/CERT/KEY.
+ */
+export function testCertificates(): Promise<MeshCertificates> {
+  certificates ??= ensureMeshCertificates(mkdtempSync(join(tmpdir(), "shop-tls-")), [...SERVICE_NAMES, "gateway", "start"]);
+  return certificates;
+}
+
 /**
  * Starts services in-process, wired to each other (each one's <NAME>_ADDR points at the others' free ports).
- * Services are started in the order given; list dependencies first.
+ * Services are started in the order given; list dependencies first. With `tls`, each runs mutual TLS with its
+ * own certificate from it.
  */
 export async function startServices(
   modules: ServiceModule[],
-  opts: { databaseUrl?: string; env?: Record<string, string> } = {},
+  opts: { databaseUrl?: string; env?: Record<string, string>; tls?: MeshCertificates } = {},
 ): Promise<{ services: Record<string, RunningService>; databaseUrl: string; stop(): Promise<void> }> {
   const databaseUrl = opts.databaseUrl ?? (await freshDatabase());
   const services: Record<string, RunningService> = {};
   const addrEnv: Record<string, string> = {};
   try {
     for (const mod of modules) {
-      const config = testConfig(mod.name, databaseUrl, { ...opts.env, ...addrEnv });
+      const config = testConfig(mod.name, databaseUrl, { ...opts.env, ...opts.tls?.envFor(mod.name), ...addrEnv });
       const running = await startService(mod, config);
       services[mod.name] = running;
       addrEnv[`${mod.name.toUpperCase()}_ADDR`] = running.url;

@@ -24,6 +24,7 @@ import { inventory } from "../services/inventory/src/main.js";
 import { seedInventory } from "../services/inventory/src/store/seed.js";
 import { order } from "../services/order/src/main.js";
 import { search } from "../services/search/src/main.js";
+import type { MeshCertificates } from "../deploy/mesh-certs.js";
 import { eventually, isolatedConsumers, startServices } from "./harness.js";
 
 export const TEST_CARD = { number: "4242424242424242", expiryMonth: 12, expiryYear: new Date().getFullYear() + 2, cvc: "123", holderName: "Ada Shopper" };
@@ -55,8 +56,10 @@ export interface Shop {
   newCustomer(displayName?: string): Promise<Account>;
   /** Creates an item (admin) and receives stock at the given warehouses (index into `warehouses`). */
   newItem(spec: { name: string; brand?: string; priceCents: number; stock: [number, number][]; description?: string }): Promise<Item>;
-  /** Cart -> BeginCheckout -> SubmitOrder with the test card, as the customer. */
-  placeOrder(customer: Account, lines: [string, number][]): Promise<Order>;
+  /** Cart -> BeginCheckout -> card tokenized at the test provider -> SubmitOrder with the token, as the customer. */
+  placeOrder(customer: Account, lines: [string, number][], card?: typeof TEST_CARD): Promise<Order>;
+  /** The test provider's single-use payment token for a card, as the storefront gets it. */
+  tokenize(card?: typeof TEST_CARD): Promise<string>;
   /** Waits until Assignment has split the order; returns its warehouse orders. */
   assigned(orderId: string, timeoutMs?: number): Promise<WarehouseOrder[]>;
   stop(): Promise<void>;
@@ -64,9 +67,10 @@ export interface Shop {
 
 export const PASSWORD = "test-password-123";
 
-export async function startShop(opts: { seedItems?: number; warehouses?: number; env?: Record<string, string> } = {}): Promise<Shop> {
+/** `tls`: every service and the gateway run mutual TLS with their certificates from it (harness testCertificates). */
+export async function startShop(opts: { seedItems?: number; warehouses?: number; env?: Record<string, string>; tls?: MeshCertificates } = {}): Promise<Shop> {
   const env = { ...isolatedConsumers(), ...opts.env };
-  const mesh = await startServices([catalog, inventory, search, cart, assignment, order], { env });
+  const mesh = await startServices([catalog, inventory, search, cart, assignment, order], { env, tls: opts.tls });
   let gateway: RunningGateway | undefined;
   try {
     const seeded = await seedCatalog(mesh.services.catalog.ctx.db, { items: opts.seedItems ?? 0, seed: 7 });
@@ -80,6 +84,7 @@ export async function startShop(opts: { seedItems?: number; warehouses?: number;
         // The whole suite shares one Redis and calls from 127.0.0.1: these tests are about access, not limits.
         RATE_LIMIT_PER_ADDRESS: "0", REGISTRATIONS_PER_ADDRESS: "0",
         ...env,
+        ...opts.tls?.envFor("gateway"),
       },
     });
     const url = gateway.url;
@@ -115,12 +120,20 @@ export async function startShop(opts: { seedItems?: number; warehouses?: number;
         }
         return item!;
       },
-      async placeOrder(customer, lines) {
+      async tokenize(card = TEST_CARD) {
+        const res = await fetch(`${url}/test-payments/v1/tokens`, {
+          method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(card),
+        });
+        const body = await res.json() as { token?: string; message?: string };
+        if (!res.ok || !body.token) throw new Error(`tokenization refused (${res.status}): ${body.message}`);
+        return body.token;
+      },
+      async placeOrder(customer, lines, card = TEST_CARD) {
         for (const [itemId, quantity] of lines) await client(CartService, customer.token).updateCartItemQuantity({ itemId, quantity });
         const begun = await client(OrderService, customer.token).beginCheckout({});
         if (!begun.checkout) throw new Error(`checkout short: ${JSON.stringify(begun.alerts)}`);
         const { order: placed } = await client(OrderService, customer.token).submitOrder({
-          checkoutId: begun.checkout.id, idempotencyKey: randomUUID(), card: TEST_CARD, shippingAddress: TEST_ADDRESS,
+          checkoutId: begun.checkout.id, idempotencyKey: randomUUID(), paymentToken: await shop.tokenize(card), shippingAddress: TEST_ADDRESS,
         });
         return placed!;
       },

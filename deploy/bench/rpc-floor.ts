@@ -2,6 +2,8 @@
 // (grpc.health.v1.Health/Check) is served and called in this one process, so the CPU per call is both sides:
 //   - mesh: the services' server (grpc-host.ts: Connect handlers on grpc-js) called through meshTransport, with the
 //     services' interceptors (errors, tokens): what every mesh call costs now;
+//   - mesh_tls: the same over mutual TLS (MESH_TLS=1, TLS_CA/TLS_CERT/TLS_KEY), the handler reading the caller's
+//     certificate identity as a mesh-only RPC does; mesh_tls.extra_cpu_us_per_call is the difference to mesh;
 //   - connect: a Connect server on HTTP/2 cleartext called by a Connect gRPC client (what the mesh used before grpc-js);
 //   - grpc-js: @grpc/grpc-js on both sides with hand-written handlers, no Connect types: the floor.
 // Prints one JSON line: calls/s and CPU microseconds per call for each, best of --rounds.
@@ -23,9 +25,12 @@ import { authInterceptor, TokenVerifier } from "../../services/lib/auth.js";
 import { ensureKeyFiles, KeyRing } from "../../services/lib/keys.js";
 import { grpcServer } from "../../services/lib/grpc-host.js";
 import { createLogger } from "../../services/lib/log.js";
+import { meshPeer } from "../../services/lib/mesh-access.js";
+import { meshTlsFromEnv, serverCredentials, type MeshTls } from "../../services/lib/mesh-tls.js";
 import { errorInterceptor } from "../../services/lib/server.js";
 import { meshTransport } from "../../services/lib/transport.js";
 import { cliFlags } from "../../services/lib/cli.js";
+import { ensureMeshCertificates } from "../mesh-certs.js";
 
 const { calls, concurrency, rounds } = cliFlags({
   usage: "npm run bench:rpc-floor --",
@@ -63,14 +68,19 @@ function throwawayVerifier(): TokenVerifier {
   return new TokenVerifier({ users: new KeyRing(keys.jwksFile, "AUTH_JWKS_FILE", false) });
 }
 
-async function meshPair() {
+/** The services' server and client; with `tls` (server's and client's material) over mutual TLS. */
+async function meshPair(tls?: { server: MeshTls; client: MeshTls }) {
   const server = grpcServer((router) => router.service(Health, {
-    check: () => ({ status: Status.SERVING }),
+    check: (_req, ctx) => {
+      // What a mesh-only RPC does first over TLS: learn which process calls (from its certificate).
+      if (tls && meshPeer(ctx.values) !== "order") throw new Error("caller certificate not seen");
+      return { status: Status.SERVING };
+    },
     async *watch() {},
   }), [errorInterceptor(createLogger("rpc-floor", "warn")), authInterceptor(throwawayVerifier())]);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-  const client = createClient(Health, meshTransport(`http://127.0.0.1:${port}`));
+    server.bindAsync("127.0.0.1:0", serverCredentials(tls?.server), (err, p) => (err ? reject(err) : resolve(p))));
+  const client = createClient(Health, meshTransport(`http://127.0.0.1:${port}`, undefined, tls?.client));
   try {
     return await measure(() => client.check({ service: "" }));
   } finally {
@@ -121,12 +131,26 @@ async function grpcJsPair() {
   }
 }
 
+/** mesh over mutual TLS with certificates from a throwaway local CA (as MESH_TLS=1 npm start makes them). */
+async function meshTlsPair(plain: { cpu_us_per_call: number }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rpc-floor-tls-"));
+  try {
+    const certs = await ensureMeshCertificates(dir, ["inventory", "order"]);
+    const best = await meshPair({ server: meshTlsFromEnv(certs.envFor("inventory"))!, client: meshTlsFromEnv(certs.envFor("order"))! });
+    return { ...best, extra_cpu_us_per_call: best.cpu_us_per_call - plain.cpu_us_per_call };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const mesh = await meshPair();
 console.log(JSON.stringify({
   calls, concurrency, rounds,
-  mesh: await meshPair(),
+  mesh,
+  mesh_tls: await meshTlsPair(mesh),
   connect: await connectPair(),
   grpc_js: await grpcJsPair(),
-  note: "CPU per call counts client and server (same process); loopback HTTP/2, trivial messages",
+  note: "CPU per call counts client and server (same process); loopback HTTP/2, trivial messages; mesh_tls: TLS 1.3, ECDSA P-256, one long-lived connection",
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, load_average_1m: Math.round(os.loadavg()[0] * 100) / 100 },
 }));
 process.exit(0);

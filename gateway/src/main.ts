@@ -27,6 +27,8 @@ import {
 import { PUBLIC_SERVICES } from "./routes.js";
 import { buildStorefront, serveStorefront } from "./storefront.js";
 import { unaryProxy } from "./unary-proxy.js";
+import { testPaymentsEndpoint } from "./test-payments.js";
+import { ensureTestPaymentsSchema, TestTokenVault } from "../../services/order/src/payment/test-tokens.js";
 import { meshTransport } from "../../services/lib/transport.js";
 
 export interface RunningGateway {
@@ -65,6 +67,8 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     await db.destroy().catch(() => {});
   };
   try {
+    // The test payment provider's tokens: its own schema, in the database the order service charges from.
+    await ensureTestPaymentsSchema(config.databaseUrl);
     const admin = adminFromEnv(env);
     if (admin) {
       const { user, created } = await ensureAccount(db, admin);
@@ -76,13 +80,14 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     throw err;
   }
   const limiter = new RateLimiter(redis, log);
+  const testPayments = testPaymentsEndpoint(new TestTokenVault(db), log);
 
   const transports = new Map<ServiceName, ReturnType<typeof meshTransport>>();
   const transportFor = (target: ServiceName) => {
     let t = transports.get(target);
     if (!t) {
-      // Looked up when first used, so tests may fill in config.addrs after start.
-      t = meshTransport(config.addrs[target]);
+      // Looked up when first used, so tests may fill in config.addrs after start. Mutual TLS when configured.
+      t = meshTransport(config.addrs[target], undefined, config.tls);
       transports.set(target, t);
     }
     return t;
@@ -142,6 +147,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
       );
       return;
     }
+    if (testPayments(req, res)) return;
     if (serveStorefront(storefront, req, res)) return;
     rpc(req, res);
   });

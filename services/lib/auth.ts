@@ -10,6 +10,7 @@ import { BoundedMap } from "./bounded-map.js";
 import type { Config } from "./config.js";
 import { permissionDenied, unauthenticated } from "./errors.js";
 import { KeyRing, TOKEN_ALG, TOKEN_ISSUER, TokenSigner } from "./keys.js";
+import { isServiceIdentity, meshPeer, requireMeshCaller } from "./mesh-access.js";
 
 export type Role = "customer" | "admin" | "warehouse" | "service";
 const USER_ROLES: readonly Role[] = ["customer", "admin", "warehouse"];
@@ -22,8 +23,10 @@ export interface Principal {
   role: Role;
   /** Set for warehouse users: the warehouse they work for. */
   warehouseId?: string;
-  /** The raw token, so a service can call another on the caller's behalf. */
+  /** The raw token, so a service can call another on the caller's behalf ("" for a certificate's caller). */
   token: string;
+  /** Set when mesh TLS identified the caller: the process its client certificate names. */
+  certificate?: string;
 }
 
 /** The verified caller of the current RPC, or undefined for an anonymous call. */
@@ -168,17 +171,32 @@ export function authInterceptor(verifier: TokenVerifier): Interceptor {
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (!match) throw unauthenticated("TOKEN_MALFORMED", "authorization header must be 'Bearer <token>'");
-      req.contextValues.set(principalKey, await verifier.verify(match[1]));
+      const principal = await verifier.verify(match[1]);
+      // Over mesh TLS a service is who its certificate says; a service token could be replayed by anyone holding it.
+      if (principal.role === "service" && meshPeer(req.contextValues) !== undefined) {
+        throw unauthenticated("TOKEN_INVALID", "service tokens are not accepted over mesh TLS: the client certificate identifies the service");
+      }
+      req.contextValues.set(principalKey, principal);
     }
     return next(req);
   };
 }
 
-/** The caller, or Unauthenticated. */
+/**
+ * The caller, or Unauthenticated: the user or service its token names, else (over mesh TLS, with no token) the
+ * process its client certificate names, which may call only the RPCs mesh-access.ts lists for it.
+ */
 export function requireCaller(ctx: HandlerContext): Principal {
-  const p = ctx.values.get(principalKey);
+  const p = ctx.values.get(principalKey) ?? certificateCaller(ctx);
   if (!p) throw unauthenticated();
+  if (p.certificate) requireMeshCaller(ctx, p.certificate);
   return p;
+}
+
+function certificateCaller(ctx: HandlerContext): Principal | undefined {
+  const identity = meshPeer(ctx.values);
+  if (identity === undefined || !isServiceIdentity(identity)) return undefined;
+  return { subject: `service:${identity}`, role: "service", token: "", certificate: identity };
 }
 
 /** The caller if it has one of the roles, else Unauthenticated / PermissionDenied. */

@@ -1,5 +1,6 @@
 // Configuration from the environment, with the defaults documented in README.md ("Configuration").
 // Only loadConfig() reads process.env; everything else receives a Config, so tests can build their own.
+import { meshTlsFromEnv, type MeshTls } from "./mesh-tls.js";
 
 /** The mesh's services and their default gRPC ports. Adding a service adds a line here. */
 export const SERVICE_PORTS = {
@@ -42,6 +43,8 @@ export interface Config {
     /** AUTH_SERVICE_KEYS_FILE: the mesh key services sign their own calls with (role service only). */
     serviceKeysFile?: string;
   };
+  /** This process's mesh TLS material (TLS_CA, TLS_CERT, TLS_KEY); undefined: the mesh speaks cleartext. */
+  tls?: MeshTls;
   /** Postgres pool size per process. */
   dbPoolSize: number;
   logLevel: string;
@@ -72,6 +75,7 @@ export function loadConfig(service: ServiceName | "gateway", env: Record<string,
       signingKeysFile: service === "gateway" ? env.AUTH_SIGNING_KEYS_FILE || undefined : undefined,
       serviceKeysFile: service === "gateway" ? undefined : env.AUTH_SERVICE_KEYS_FILE || undefined,
     },
+    tls: meshTlsFromEnv(env),
     dbPoolSize: intFrom(env, "DB_POOL_SIZE", 20),
     logLevel: env.LOG_LEVEL ?? "info",
     shutdownGraceMs: intFrom(env, "SHUTDOWN_GRACE_MS", 10_000),

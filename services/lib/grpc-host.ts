@@ -19,6 +19,8 @@ import { once } from "node:events";
 import { invalidArgument } from "./errors.js";
 import { headersOf, metadataOf, methodPath } from "./grpc-metadata.js";
 import { addReflection } from "./reflection.js";
+import { meshPeerKey } from "./mesh-access.js";
+import { callerCertificateIdentity } from "./mesh-tls.js";
 import { MESH_GRPC_OPTIONS } from "./transport.js";
 
 export interface GrpcServerOptions {
@@ -81,8 +83,11 @@ function contextOf(call: Call, method: DescMethod, path: string) {
     service: method.parent, method, protocolName: "grpc", requestMethod: "POST",
     url: `http://${call.getHost()}${path}`,
     timeoutMs: Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined,
-    requestHeader: headersOf(call.metadata), contextValues: createContextValues(),
+    requestHeader: headersOf(call.metadata),
+    // The caller's certificate identity (mesh TLS), read once and only by the calls that need it (auth.ts).
+    contextValues: createContextValues().set(meshPeerKey, () => (peer ??= [callerCertificateIdentity(call)])[0]),
   });
+  let peer: [string | undefined] | undefined;
   call.once("cancelled", () => ctx.abort(new ConnectError("the caller canceled the call", Code.Canceled)));
   return ctx;
 }

@@ -15,6 +15,7 @@ import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
 import { HealthState, type DependencyChecks } from "./health.js";
 import { createLogger, type Logger } from "./log.js";
 import { connectNats, ensureStreams, pingNats, type Nats } from "./nats.js";
+import { serverCredentials } from "./mesh-tls.js";
 import { reflectionEnabled } from "./reflection.js";
 import { meshTransport } from "./transport.js";
 import { runBatchConsumer } from "./batch-consumer.js";
@@ -38,8 +39,11 @@ export interface ServiceContext {
   verifier: TokenVerifier;
   /** A gRPC client of another service of the mesh. */
   client<T extends DescService>(service: T, target: ServiceName): Client<T>;
-  /** Headers for calls on this service's own account (background work with no caller). */
-  serviceHeaders(): Promise<{ authorization: string }>;
+  /**
+   * Headers for calls on this service's own account (background work with no caller): a service token, or none
+   * over mesh TLS, where the client certificate names the service.
+   */
+  serviceHeaders(): Promise<Record<string, string>>;
   /** Aborted when the service begins to stop: long-lived streams end then instead of holding up the drain. */
   shutdownSignal: AbortSignal;
 }
@@ -129,12 +133,13 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   ctx.client = (service, target) => {
     let t = transports.get(target);
     if (!t) {
-      t = meshTransport(config.addrs[target], 10_000);
+      t = meshTransport(config.addrs[target], 10_000, config.tls);
       transports.set(target, t);
     }
     return createClient(service, t);
   };
-  ctx.serviceHeaders = () => credentials.headers();
+  // Over mesh TLS the client certificate names the service: no token; otherwise a token signed with the mesh key.
+  ctx.serviceHeaders = async (): Promise<Record<string, string>> => (config.tls ? {} : credentials.headers());
 
   const built = await mod.build(ctx);
   const health = new HealthState(mod.name, { ...checks, ...built.checks }, log, reported);
@@ -145,7 +150,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => server.bindAsync(
-      `${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}`, grpc.ServerCredentials.createInsecure(),
+      `${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}`, serverCredentials(config.tls),
       (err, p) => (err ? reject(err) : resolve(p)),
     ));
   } catch (err) {
@@ -161,7 +166,9 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     task.report.running = true;
     started.push(task);
   }
-  log.info({ port, tasks: tasks.map((t) => `${t.report.kind}:${t.name}`) }, `${mod.name} listening`);
+  log.info({
+    port, tls: config.tls ? `mutual TLS as ${config.tls.identity}` : "off", tasks: tasks.map((t) => `${t.report.kind}:${t.name}`),
+  }, `${mod.name} listening`);
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {

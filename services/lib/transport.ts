@@ -18,6 +18,7 @@ import { findTrailerError, headerStatusDetailsBin } from "@connectrpc/connect/pr
 import { replicaUrls } from "./config.js";
 import { headersOf, metadataOf, methodPath } from "./grpc-metadata.js";
 import { IDEMPOTENT_RPCS } from "./idempotent-rpcs.js";
+import { channelCredentials, type MeshTls } from "./mesh-tls.js";
 
 /**
  * Megabytes one mesh HTTP/2 session may hold (Node's `maxSessionMemory`, default 10). All calls between two
@@ -82,10 +83,11 @@ export interface MeshTransport extends Transport {
  * The transport to a service: one grpc-js channel to `addr` as config.ts gives it: a base URL
  * (http://127.0.0.1:50054), a comma-separated list of replicas' URLs (SEARCH_ADDR=127.0.0.1:50052,127.0.0.1:50152)
  * or `dns:///name:port` (a Kubernetes headless Service: every pod's address). Calls go round-robin over the
- * replicas, one HTTP/2 connection to each.
+ * replicas, one HTTP/2 connection to each. With `tls` (the process's Config.tls) calls are mutual TLS: this
+ * process's certificate, the server's verified.
  */
-export function meshTransport(addr: string, defaultTimeoutMs?: number): MeshTransport {
-  return grpcTransport(channelTarget(addr), defaultTimeoutMs);
+export function meshTransport(addr: string, defaultTimeoutMs?: number, tls?: MeshTls): MeshTransport {
+  return grpcTransport(channelTarget(addr), defaultTimeoutMs, tls);
 }
 
 /** The grpc-js target of an address: `dns:///...` as it is, one host:port, or `ipv4:`/`ipv6:` with every replica. */
@@ -112,8 +114,8 @@ interface MethodCodec {
 const asBytes = (b: Buffer) => b;
 
 /** A grpc-js channel to a target, with each method's path and (de)serializers made once. */
-function grpcTransport(target: string, defaultTimeoutMs?: number): MeshTransport {
-  const client = new grpc.Client(target, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+function grpcTransport(target: string, defaultTimeoutMs: number | undefined, tls: MeshTls | undefined): MeshTransport {
+  const client = new grpc.Client(target, channelCredentials(tls), CHANNEL_OPTIONS);
   const codecs = new Map<object, MethodCodec>();
   const codecOf = (method: DescMethodUnary | DescMethodStreaming): MethodCodec => {
     let c = codecs.get(method);

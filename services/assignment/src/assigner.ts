@@ -51,7 +51,7 @@ export interface PlacedOrder {
 export interface AssignerDeps {
   ds: DataSource;
   inventory: Client<typeof InventoryService>;
-  serviceHeaders(): Promise<{ authorization: string }>;
+  serviceHeaders(): Promise<Record<string, string>>;
   geo(): GeoIndex;
   settings: AssignmentSettings;
   log: Logger;

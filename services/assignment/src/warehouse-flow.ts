@@ -34,7 +34,7 @@ import { warehouseOrderView } from "./views.js";
 export interface WarehouseFlowDeps {
   ds: DataSource;
   inventory: Client<typeof InventoryService>;
-  serviceHeaders(): Promise<{ authorization: string }>;
+  serviceHeaders(): Promise<Record<string, string>>;
   log: Logger;
 }
 

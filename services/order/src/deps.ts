@@ -20,7 +20,7 @@ export interface OrderDeps {
   inventory(): Client<typeof InventoryService>;
   assignment(): Client<typeof AssignmentService>;
   /** Headers for calls on the order service's own account (Inventory, background work). */
-  serviceHeaders(): Promise<{ authorization: string }>;
+  serviceHeaders(): Promise<Record<string, string>>;
 }
 
 export function pause(ms: number): Promise<void> {

@@ -21,6 +21,7 @@ import { SubmissionFlow } from "./flows/submission.js";
 import { ShipmentTracker } from "./flows/tracking.js";
 import { OrderWatchHub } from "./flows/watch.js";
 import { TestPaymentProvider } from "./payment/test-provider.js";
+import { ensureTestPaymentsSchema } from "./payment/test-tokens.js";
 import { orderService } from "./service.js";
 import { loadSettings } from "./settings.js";
 import { OrderSchema1732300000000 } from "./store/migrations/1732300000000-OrderSchema.js";
@@ -34,6 +35,8 @@ export const order: ServiceModule = {
   database: { schema: ORDER_SCHEMA, migrations: [OrderSchema1732300000000, OrderTracking1732400000000, outboxCleanupIndex(ORDER_SCHEMA), jobLeasesTable(ORDER_SCHEMA)] },
   async build(ctx) {
     const settings = loadSettings(ctx.config.env);
+    // The test provider's card tokens live in its own schema of the same database (the gateway issues them).
+    await ensureTestPaymentsSchema(ctx.config.databaseUrl);
     if (settings.crashAfterPayment) ctx.log.warn("ORDER_FAULT_CRASH_AFTER_PAYMENT is set: this process exits after the first charge (test only)");
     const deps: OrderDeps = {
       ds: ctx.db,

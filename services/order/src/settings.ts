@@ -31,6 +31,11 @@ export interface OrderSettings {
    * with code 137 right after a successful charge, before anything else is written. Never set it in a deployment.
    */
   crashAfterPayment: boolean;
+  /**
+   * PAYMENT_ACCEPT_CARD_FIELDS (true): SubmitOrder still accepts the deprecated card fields from old clients. With
+   * false only payment_token is accepted, and a request with card details is refused (InvalidArgument "card").
+   */
+  acceptCardFields: boolean;
 }
 
 export function loadSettings(env: Record<string, string | undefined>): OrderSettings {
@@ -50,5 +55,13 @@ export function loadSettings(env: Record<string, string | undefined>): OrderSett
     waitMs: positive("SUBMISSION_WAIT_MS", 15_000),
     consumerConcurrency: positive("ORDER_CONSUMER_CONCURRENCY", 4),
     crashAfterPayment: env.ORDER_FAULT_CRASH_AFTER_PAYMENT === "1",
+    acceptCardFields: booleanFrom(env, "PAYMENT_ACCEPT_CARD_FIELDS", true),
   };
+}
+
+function booleanFrom(env: Record<string, string | undefined>, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw !== "true" && raw !== "false") throw new Error(`${name} must be true or false, got "${raw}"`);
+  return raw === "true";
 }

@@ -7,6 +7,8 @@ import { freshDatabase } from "../../../test/harness.js";
 import { PaymentProviderError } from "../src/payment/provider.js";
 import { TEST_CARDS, TestPaymentProvider } from "../src/payment/test-provider.js";
 import { OrderSchema1732300000000 } from "../src/store/migrations/1732300000000-OrderSchema.js";
+import { validateCard } from "../src/domain/card.js";
+import { ensureTestPaymentsSchema, TestTokenVault } from "../src/payment/test-tokens.js";
 
 const card = (number: string) => ({ number, expiryMonth: 12, expiryYear: 2099, cvc: "123", holderName: "Test Shopper" });
 
@@ -14,9 +16,14 @@ describe("order: test payment provider", () => {
   let ds: DataSource;
   let provider: TestPaymentProvider;
 
+  let vault: TestTokenVault;
+
   before(async () => {
-    ds = await openDatabase(await freshDatabase("order_pay"), { schema: "order", migrations: [OrderSchema1732300000000] }, 30);
+    const url = await freshDatabase("order_pay");
+    ds = await openDatabase(url, { schema: "order", migrations: [OrderSchema1732300000000] }, 30);
+    await ensureTestPaymentsSchema(url);
     provider = new TestPaymentProvider(ds, "order");
+    vault = new TestTokenVault(ds);
   });
   after(async () => {
     await ds?.destroy();
@@ -72,5 +79,52 @@ describe("order: test payment provider", () => {
       error = err;
     }
     expect(error).to.be.instanceOf(PaymentProviderError);
+  });
+
+  describe("tokens", () => {
+    const tokenFor = async (number: string) => (await vault.issue(validateCard({ ...card(number), expiryYear: new Date().getFullYear() + 2 } as never))).token;
+    const charge = (idempotencyKey: string, token: string) => provider.charge({ idempotencyKey, amountMinor: 900n, currency: "USD", token });
+
+    it("keeps the card's outcome and last four digits under the token, never the number or the CVC", async () => {
+      const token = await tokenFor("5555555555554444");
+      expect(await provider.describeToken(token)).to.deep.equal({ last4: "4444" });
+      const [row] = await ds.query(`SELECT t::text AS row FROM test_payments.tokens t WHERE token = $1`, [token]);
+      expect(row.row).to.not.include("5555555555554444").and.not.include("123");
+      const r = await charge("sub-token", token);
+      expect(r.outcome).to.equal("approved");
+      expect(r.charge.cardLast4).to.equal("4444");
+    });
+
+    it("pays one key with a token: its retries get the same charge, another key is declined", async () => {
+      const token = await tokenFor(TEST_CARDS.approve);
+      const results = await Promise.all(Array.from({ length: 10 }, () => charge("sub-token-once", token)));
+      expect(new Set(results.map((r) => r.charge.chargeId)).size).to.equal(1);
+      expect(await provider.describeToken(token)).to.equal(undefined);
+      const other = await charge("sub-token-other", token);
+      expect(other.outcome).to.equal("declined");
+      expect(other.charge.declineReason).to.contain("already used");
+    });
+
+    it("declines by the tokenized card, and leaves a token unused when the provider fails", async () => {
+      expect((await charge("sub-token-decline", await tokenFor(TEST_CARDS.decline))).outcome).to.equal("declined");
+      const failing = await tokenFor(TEST_CARDS.providerError);
+      let error: unknown;
+      try {
+        await charge("sub-token-error", failing);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(PaymentProviderError);
+      expect(await provider.findCharge("sub-token-error")).to.equal(undefined);
+      expect(await provider.describeToken(failing)).to.deep.equal({ last4: "0119" });
+    });
+
+    it("knows no made-up or expired token", async () => {
+      expect(await provider.describeToken("tok_test_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).to.equal(undefined);
+      const token = await tokenFor(TEST_CARDS.approve);
+      await ds.query(`UPDATE test_payments.tokens SET expires_at = now() - interval '1 second' WHERE token = $1`, [token]);
+      expect(await provider.describeToken(token)).to.equal(undefined);
+      expect((await charge("sub-token-expired", token)).outcome).to.equal("declined");
+    });
   });
 });

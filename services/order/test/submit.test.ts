@@ -205,7 +205,11 @@ describe("order: submitting orders", function () {
       ["idempotency_key", { idempotencyKey: "" }],
       ["idempotency_key", { idempotencyKey: "short" }],
       ["idempotency_key", { idempotencyKey: "k".repeat(129) }],
-      ["card", { card: undefined }],
+      // Neither way to pay: the token is what is missing (card fields are the deprecated way).
+      ["payment_token", { card: undefined }],
+      ["payment_token", { paymentToken: "tok_test_x" }],
+      ["payment_token", { card: undefined, paymentToken: "tok test with spaces" }],
+      ["payment_token", { card: undefined, paymentToken: "tok_test_unknown-to-the-provider-00000000" }],
       ["card.number", { card: { ...card(), number: "4242424242424241" } }],
       ["card.number", { card: { ...card(), number: "12345" } }],
       ["card.number", { card: { ...card(), number: "4242abcd42424242" } }],

@@ -38,9 +38,9 @@ async function main(): Promise<void> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   const nats = await connectNats(config.natsUrl, "search-reindex");
-  const credentials = ServiceCredentials.fromConfig("search", config);
-  const catalog = createClient(CatalogService, meshTransport(config.addrs.catalog, 30_000));
-  const call = { headers: await credentials.headers() };
+  // Over mesh TLS the tool's certificate (TLS_CERT) is its credential; otherwise a token signed with the mesh key.
+  const catalog = createClient(CatalogService, meshTransport(config.addrs.catalog, 30_000, config.tls));
+  const call = { headers: config.tls ? {} : await ServiceCredentials.fromConfig("search", config).headers() };
   try {
     const [{ started }] = await runner.query(`SELECT now() AS started`);
     // Ids seen in Catalog, to find what the read model holds that Catalog no longer has (session-local table).

@@ -1,7 +1,8 @@
 // Checkout: BeginCheckout reserves every line for 10 minutes (a visible countdown), or answers with the lines
 // that are short (the out-of-stock alert). Then address and card, and SubmitOrder with an idempotency key that
-// is reused for retries of the same attempt, so a lost answer never charges twice.
-import { Code } from "@connectrpc/connect";
+// is reused for retries of the same attempt, so a lost answer never charges twice. The card goes only to the
+// payment provider's tokenization endpoint; SubmitOrder carries the single-use token it returns.
+import { Code, ConnectError } from "@connectrpc/connect";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { CheckoutStatus, type Checkout, type StockAlert } from "../../../../gen/shop/order/v1/order_pb.js";
 import { api, CHECKOUT_ENDED_REASONS, fieldProblem, friendly, isCode, reasonOf } from "../api.js";
@@ -155,13 +156,14 @@ export async function checkoutPage({ main, query, signal }: PageContext): Promis
       const submit = form.querySelector<HTMLButtonElement>("button[type=submit]")!;
       await busy(submit, async () => {
         try {
+          const paymentToken = await tokenizeCard({
+            number: v("card.number"), expiryMonth: Number(v("card.expiry_month")), expiryYear: Number(v("card.expiry_year")),
+            cvc: v("card.cvc"), holderName: v("card.holder_name"),
+          });
           const { order } = await api.order.submitOrder({
             checkoutId: checkout.id,
             idempotencyKey,
-            card: {
-              number: v("card.number"), expiryMonth: Number(v("card.expiry_month")), expiryYear: Number(v("card.expiry_year")),
-              cvc: v("card.cvc"), holderName: v("card.holder_name"),
-            },
+            paymentToken,
             shippingAddress: {
               recipient: v("shipping_address.recipient"), line1: v("shipping_address.line1"), line2: v("shipping_address.line2"),
               city: v("shipping_address.city"), region: v("shipping_address.region"), postalCode: v("shipping_address.postal_code"),
@@ -206,6 +208,25 @@ export async function checkoutPage({ main, query, signal }: PageContext): Promis
     if (isCode(err, Code.NotFound)) return begin();
     replace(body, notice("error", friendly(err)));
   }
+}
+
+/** Where the payment provider tokenizes cards: the built-in test provider's endpoint on the gateway. */
+const TOKENIZE_URL = "/test-payments/v1/tokens";
+
+/**
+ * Gives the card to the payment provider and returns its single-use token. The provider answers errors as Connect
+ * does ({code, message} with "card.number: ..."), so they are shown at their field like SubmitOrder's.
+ */
+async function tokenizeCard(card: { number: string; expiryMonth: number; expiryYear: number; cvc: string; holderName: string }): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(TOKENIZE_URL, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(card) });
+  } catch {
+    throw new ConnectError("the payment provider could not be reached", Code.Unavailable);
+  }
+  const body = await res.json().catch(() => ({})) as { token?: string; code?: string; message?: string };
+  if (res.ok && body.token) return body.token;
+  throw new ConnectError(body.message ?? "the payment provider refused the card", body.code === "invalid_argument" ? Code.InvalidArgument : Code.Unavailable);
 }
 
 function checkoutForm(checkout: Checkout): HTMLFormElement {

@@ -217,7 +217,7 @@ export class CheckoutFlow {
   }
 
   /** Alerts when some lines cannot be bought at all; the other lines are reported too if they are short now. */
-  private async alertsForUnsellable(priced: PricedCheckout, headers: { authorization: string }): Promise<StockAlert[]> {
+  private async alertsForUnsellable(priced: PricedCheckout, headers: Record<string, string>): Promise<StockAlert[]> {
     const alerts = priced.unsellable.map((u) => create(StockAlertSchema, { itemId: u.itemId, name: u.name, requested: u.requested, available: 0 }));
     if (!priced.lines.length) return alerts;
     try {

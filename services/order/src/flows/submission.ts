@@ -41,7 +41,7 @@ import { downstream, isCode } from "../downstream.js";
 import type { ValidCard } from "../domain/card.js";
 import { CHECKOUT_STATES } from "../domain/checkout.js";
 import { isFinal, recoveryAction, type ChargeFinding } from "../domain/submission.js";
-import { validateSubmitOrder } from "../domain/submit-input.js";
+import { validateSubmitOrder, type PaymentInput, type SubmitInput } from "../domain/submit-input.js";
 import { PaymentProviderError, type ChargeRecord, type ChargeResult } from "../payment/provider.js";
 import * as checkouts from "../store/checkouts.js";
 import * as orders from "../store/orders.js";
@@ -56,7 +56,7 @@ class LeaseLost extends Error {}
 interface Attempt {
   owner: string;
   deadline: number;
-  card: ValidCard;
+  payment: PaymentInput;
   principal: Principal;
 }
 
@@ -66,11 +66,12 @@ export class SubmissionFlow {
   constructor(private readonly d: OrderDeps) {}
 
   async submit(p: Principal, req: SubmitOrderRequest): Promise<Order> {
-    const input = validateSubmitOrder(req);
     const { ds, settings } = this.d;
+    const input = validateSubmitOrder(req, new Date(), settings.acceptCardFields);
     const checkout = await checkouts.findForUser(ds, input.checkoutId, p.subject);
     if (!checkout) throw notFound("checkout", input.checkoutId);
-    const attempt: Attempt = { owner: randomUUID(), deadline: Date.now() + settings.waitMs, card: input.card, principal: p };
+    const cardLast4 = await this.cardLast4(p, input);
+    const attempt: Attempt = { owner: randomUUID(), deadline: Date.now() + settings.waitMs, payment: input.payment, principal: p };
 
     let exists = false; // once the key's row is known to exist, polls only read it
     for (;;) {
@@ -82,7 +83,7 @@ export class SubmissionFlow {
         orderId: randomUUID(),
         amountMinor: checkout.totalMinor,
         currency: checkout.currency,
-        cardLast4: input.card.last4,
+        cardLast4,
         shippingAddress: input.address,
       }, attempt.owner, settings.leaseMs);
       if (!sub) {
@@ -106,6 +107,23 @@ export class SubmissionFlow {
         if (!(err instanceof LeaseLost)) throw err;
       }
     }
+  }
+
+  /**
+   * The last four digits of the card paying: from the card, or from the provider for a token. A token the provider
+   * cannot charge any more is InvalidArgument, unless this is a retry of a submission it already paid for.
+   */
+  private async cardLast4(p: Principal, input: SubmitInput): Promise<string> {
+    const { token, card } = input.payment;
+    if (card) return card.last4;
+    const described = await this.d.payments.describeToken(token).catch((err) => {
+      if (err instanceof PaymentProviderError) throw unavailable("PAYMENT_UNAVAILABLE", "the payment provider is unavailable; retry with the same idempotency_key");
+      throw err;
+    });
+    if (described) return described.last4;
+    const earlier = await subs.byKey(this.d.ds, p.subject, input.idempotencyKey);
+    if (earlier) return earlier.cardLast4;
+    throw invalidArgument("payment_token", "is unknown, expired or already used; tokenize the card again");
   }
 
   /** Recovery: finishes or compensates in-flight submissions whose lease ran out. Returns how many it took. */
@@ -222,7 +240,7 @@ export class SubmissionFlow {
     const { ds, log, payments, settings } = this.d;
     let result: ChargeResult;
     try {
-      result = await payments.charge({ idempotencyKey: sub.id, amountMinor: sub.amountMinor, currency: sub.currency, card: attempt.card });
+      result = await payments.charge({ idempotencyKey: sub.id, amountMinor: sub.amountMinor, currency: sub.currency, ...attempt.payment });
     } catch (err) {
       if (!(err instanceof PaymentProviderError)) throw err;
       log.warn({ submissionId: sub.id, err: err.message }, "payment provider error");

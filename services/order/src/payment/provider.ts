@@ -1,13 +1,18 @@
 // The payment gateway as the order service sees it. A real gateway (Stripe, Adyen...) fits behind the same
 // interface: charges are keyed by an idempotency key, so a retried charge after a crash returns the first charge
 // instead of charging again, and findCharge answers "did this key get charged?" for crash recovery.
+// Cards are tokenized: the browser gives the card to the provider and the order carries the provider's token
+// (describeToken, ChargeRequest.token). Raw card details are the deprecated path of old clients.
 
 export interface ChargeRequest {
   /** One per submission; the provider charges each key at most once. */
   idempotencyKey: string;
   amountMinor: bigint;
   currency: string;
-  card: { number: string; expiryMonth: number; expiryYear: number; cvc: string; holderName: string };
+  /** Exactly one of token and card: the provider's single-use token for the card (used by this key) ... */
+  token?: string;
+  /** ... or the card itself (deprecated: it crosses the mesh). */
+  card?: { number: string; expiryMonth: number; expiryYear: number; cvc: string; holderName: string };
 }
 
 export type ChargeStatus = "CAPTURED" | "DECLINED" | "VOIDED";
@@ -43,4 +48,9 @@ export interface PaymentProvider {
   void(chargeId: string): Promise<ChargeRecord>;
   /** The charge made for a key, if any. Throws PaymentProviderError. */
   findCharge(idempotencyKey: string): Promise<ChargeRecord | undefined>;
+  /**
+   * The card behind a token that can still be charged (known, unexpired, unused), else undefined. Throws
+   * PaymentProviderError.
+   */
+  describeToken(token: string): Promise<{ last4: string } | undefined>;
 }
