@@ -11,11 +11,14 @@
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { stopLeftovers } from "./infra/leftovers.js";
-import { natsServer, type NatsServer } from "./infra/nats.js";
+import { clusterPorts, natsServer, type NatsNode, type NatsNodePlacement, type NatsServer } from "./infra/nats.js";
 import { ensureSystemPackages } from "./infra/packages.js";
 import { startPostgres } from "./infra/postgres.js";
 import {
+  ADDR_IN_USE,
   HOST,
+  StartupError,
+  freePorts,
   defaultLog,
   ephemeralDirs,
   ephemeralPaths,
@@ -30,14 +33,22 @@ import {
 import { startRedis } from "./infra/redis.js";
 
 export { ensureSystemPackages };
+export type { NatsNode, NatsNodePlacement };
 
 export interface InfraOptions {
   /** e.g. ".data" for npm start, a mkdtemp dir for tests */
   dataDir: string;
   /** true for tests: fresh data, deleted on stop */
   ephemeral: boolean;
-  /** default: pick free ports (ask the OS: listen on port 0) */
-  ports?: { postgres?: number; redis?: number; nats?: number };
+  /** default: pick free ports (ask the OS: listen on port 0). nats: the first node's client port (see natsNodes). */
+  ports?: { postgres?: number; redis?: number; nats?: number; natsCluster?: number };
+  /**
+   * NATS servers to run (default 1). More than one: a JetStream cluster, node i on client port nats+i-1 and
+   * route port natsCluster+i-1 (default nats+40+i-1); natsUrl lists every node.
+   */
+  natsNodes?: number;
+  /** Full control over where each NATS node listens (bench:chaos runs one in a network namespace). */
+  natsPlacement?: NatsNodePlacement[];
   /** env var names to mention when a fixed port is taken, e.g. { postgres: "POSTGRES_PORT" } */
   portEnvNames?: { postgres?: string; redis?: string; nats?: string };
   /** progress lines; default console.error */
@@ -53,13 +64,15 @@ export interface Infra {
   databaseUrl: string;
   /** redis://127.0.0.1:PORT */
   redisUrl: string;
-  /** nats://127.0.0.1:PORT */
+  /** nats://127.0.0.1:PORT, comma-separated when NATS runs as a cluster (one URL per node) */
   natsUrl: string;
+  /** the NATS servers started here (empty when natsUrl was given), to stop/kill/restart one node */
+  natsNodes: NatsNode[];
   /** stops what this call started (fast, idempotent); for ephemeral, removes data */
   stop(): Promise<void>;
-  /** fault injection for tests: stop only the NATS server */
+  /** fault injection for tests: stop only NATS (every node) */
   stopNats(): Promise<void>;
-  /** restart the NATS server on the same port with the same JetStream store dir */
+  /** restart NATS (every node) on the same ports with the same JetStream store dirs */
   startNats(): Promise<void>;
 }
 
@@ -84,6 +97,7 @@ export async function startInfra(opts: InfraOptions): Promise<Infra> {
       databaseUrl: opts.databaseUrl!,
       redisUrl: opts.redisUrl!,
       natsUrl: opts.natsUrl!,
+      natsNodes: [],
       stop: noop,
       stopNats: () => Promise.reject(new Error("stopNats: NATS was not started by startInfra (natsUrl was given)")),
       startNats: () => Promise.reject(new Error("startNats: NATS was not started by startInfra (natsUrl was given)")),
@@ -127,8 +141,15 @@ export async function startInfra(opts: InfraOptions): Promise<Infra> {
 
     // fixed ports (npm start): must be free, otherwise say which env var to change
     const fixed = opts.ports ?? {};
-    for (const name of ["postgres", "redis", "nats"] as const) {
-      const port = fixed[name];
+    const natsCount = opts.natsPlacement?.length ?? opts.natsNodes ?? 1;
+    if (!Number.isInteger(natsCount) || natsCount < 1) throw new Error(`natsNodes must be a whole number >= 1, got ${natsCount}`);
+    const fixedNats = fixed.nats === undefined ? undefined : clusterPorts(fixed.nats, natsCount, fixed.natsCluster);
+    const fixedPorts = [
+      ...(["postgres", "redis"] as const).map((name) => ({ name, port: fixed[name] })),
+      ...(opts.natsPlacement ? [] : [...(fixedNats?.client ?? []), ...(natsCount > 1 ? fixedNats?.cluster ?? [] : [])])
+        .map((port) => ({ name: "nats" as const, port })),
+    ];
+    for (const { name, port } of fixedPorts) {
       if (!want[name] || port === undefined) continue;
       if (!(await portIsFree(port))) {
         const env = opts.portEnvNames?.[name];
@@ -145,11 +166,9 @@ export async function startInfra(opts: InfraOptions): Promise<Infra> {
       want.postgres ? withPortRetry(fixed.postgres, (p) => startPostgres(ctx, p)) : Promise.resolve(undefined),
       want.redis ? withPortRetry(fixed.redis, (p) => startRedis(ctx, redisBin, p)) : Promise.resolve(undefined),
       want.nats
-        ? withPortRetry(fixed.nats, async (p) => {
-            const srv = natsServer(ctx, natsBin, p);
-            await srv.start();
+        ? startNatsServers(ctx, natsBin, natsCount, fixedNats, opts.natsPlacement).then((srv) => {
             nats = srv;
-            return { url: `nats://${HOST}:${p}`, port: p, stop: () => srv.stop() };
+            return { url: srv.url, port: srv.nodes[0].clientPort, stop: () => srv.stop() };
           })
         : Promise.resolve(undefined),
     ]);
@@ -180,6 +199,7 @@ export async function startInfra(opts: InfraOptions): Promise<Infra> {
       databaseUrl: pgS?.url ?? opts.databaseUrl!,
       redisUrl: redisS?.url ?? opts.redisUrl!,
       natsUrl: natsS?.url ?? opts.natsUrl!,
+      natsNodes: nats?.nodes ?? [],
       stop() {
         stopping ??= (async () => {
           const ts = performance.now();
@@ -207,5 +227,29 @@ export async function startInfra(opts: InfraOptions): Promise<Infra> {
     await removeEphemeralData().catch(() => undefined);
     release();
     throw err;
+  }
+}
+
+/**
+ * Starts the NATS server(s): where `placement` says, on the fixed ports, or on free ports picked by the OS
+ * (picked again when another process grabbed one before a server bound it).
+ */
+async function startNatsServers(
+  ctx: Ctx, bin: string, count: number, fixed: { client: number[]; cluster: number[] } | undefined, placement?: NatsNodePlacement[],
+): Promise<NatsServer> {
+  for (let attempt = 1; ; attempt++) {
+    let ports = fixed;
+    if (!placement && !ports) {
+      const free = await freePorts(2 * count);
+      ports = { client: free.slice(0, count), cluster: free.slice(count) };
+    }
+    const srv = natsServer(ctx, bin, placement ?? ports!.client.map((clientPort, i) => ({ host: HOST, clientPort, clusterPort: ports!.cluster[i] })));
+    try {
+      await srv.start();
+      return srv;
+    } catch (err) {
+      if (!placement && !fixed && attempt < 3 && err instanceof StartupError && ADDR_IN_USE.test(err.message)) continue;
+      throw err;
+    }
   }
 }

@@ -13,7 +13,7 @@ import { grpcServer } from "./grpc-host.js";
 import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
 import { HealthState, type DependencyChecks } from "./health.js";
 import { createLogger, type Logger } from "./log.js";
-import { connectNats, ensureStreams, pingNats, type Nats } from "./nats.js";
+import { connectNats, ensureStreams, pingNats, streamSettings, type Nats } from "./nats.js";
 import { meshTransport } from "./transport.js";
 
 export type Redis = RedisClientType;
@@ -90,7 +90,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     }
     if (mod.nats) {
       ctx.nats = await connectNats(config.natsUrl, mod.name);
-      await ensureStreams(ctx.nats.jsm);
+      await ensureStreams(ctx.nats, streamSettings(config.env), log);
       closers.push(() => ctx.nats.nc.drain().catch(() => ctx.nats.nc.close()));
       checks.nats = () => pingNats(ctx.nats.nc);
     }
