@@ -28,9 +28,11 @@ import {
   secs,
   withPortRetry,
   type Ctx,
+  type ServerName,
   type Started,
 } from "./infra/process.js";
 import { startRedis } from "./infra/redis.js";
+import { supervise, type Supervised } from "./supervisor.js";
 
 export { ensureSystemPackages };
 export type { NatsNode, NatsNodePlacement };
@@ -57,6 +59,11 @@ export interface InfraOptions {
   databaseUrl?: string;
   redisUrl?: string;
   natsUrl?: string;
+  /**
+   * npm start: restart a server that exits on its own (deploy/supervisor.ts backoff), on the same port with the
+   * same data. Tests leave it off: their fault injection stops servers on purpose.
+   */
+  supervise?: boolean;
 }
 
 export interface Infra {
@@ -74,6 +81,8 @@ export interface Infra {
   stopNats(): Promise<void>;
   /** restart NATS (every node) on the same ports with the same JetStream store dirs */
   startNats(): Promise<void>;
+  /** The servers being restarted when they exit (supervise: true), with their restart counts. */
+  supervised: Supervised[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -99,6 +108,7 @@ export async function startInfra(opts: InfraOptions): Promise<Infra> {
       natsUrl: opts.natsUrl!,
       natsNodes: [],
       stop: noop,
+      supervised: [],
       stopNats: () => Promise.reject(new Error("stopNats: NATS was not started by startInfra (natsUrl was given)")),
       startNats: () => Promise.reject(new Error("startNats: NATS was not started by startInfra (natsUrl was given)")),
     };
@@ -168,7 +178,7 @@ export async function startInfra(opts: InfraOptions): Promise<Infra> {
       want.nats
         ? startNatsServers(ctx, natsBin, natsCount, fixedNats, opts.natsPlacement).then((srv) => {
             nats = srv;
-            return { url: srv.url, port: srv.nodes[0].clientPort, stop: () => srv.stop() };
+            return { url: srv.url, port: srv.nodes[0].clientPort, stop: () => srv.stop(), exited: srv.nodes[0].exited() };
           })
         : Promise.resolve(undefined),
     ]);
@@ -183,6 +193,30 @@ export async function startInfra(opts: InfraOptions): Promise<Infra> {
     const pgS = (pgRes as PromiseFulfilledResult<Started | undefined>).value;
     const redisS = (redisRes as PromiseFulfilledResult<Started | undefined>).value;
     const natsS = (natsRes as PromiseFulfilledResult<Started | undefined>).value;
+
+    // A restart uses the same port and data; processes left by the dead server (postgres backends) go first.
+    const supervised: Supervised[] = [];
+    const watch = (name: ServerName, first: Started | undefined, again: (port: number) => Promise<Started>) => {
+      if (!first || !opts.supervise) return;
+      supervised.push(supervise(name, first, async () => {
+        await stopLeftovers({ [name]: path.join(dataDir, name) }, log);
+        return again(first.port);
+      }, log));
+    };
+    watch("postgres", pgS, (p) => startPostgres(ctx, p));
+    watch("redis", redisS, (p) => startRedis(ctx, redisBin, p));
+    // Each NATS node on its own ("nats#2"): the others keep the cluster serving while one restarts. A dead
+    // nats-server leaves nothing behind, and its siblings share its working directory: no leftover sweep.
+    if (nats && opts.supervise) {
+      for (const node of nats.nodes) {
+        const incarnation = () => ({ exited: node.exited(), stop: () => node.stop() });
+        const name = nats.nodes.length > 1 ? `nats#${node.index}` : "nats";
+        supervised.push(supervise(name, incarnation(), async () => {
+          await node.start();
+          return incarnation();
+        }, log));
+      }
+    }
 
     let stopping: Promise<void> | undefined;
     // NATS fault injection: serialised, and refused once stop() has begun
@@ -200,11 +234,13 @@ export async function startInfra(opts: InfraOptions): Promise<Infra> {
       redisUrl: redisS?.url ?? opts.redisUrl!,
       natsUrl: natsS?.url ?? opts.natsUrl!,
       natsNodes: nats?.nodes ?? [],
+      supervised,
       stop() {
         stopping ??= (async () => {
           const ts = performance.now();
           await natsOp;
-          await Promise.all([pgS?.stop(), redisS?.stop(), natsS?.stop()]);
+          if (supervised.length) await Promise.all(supervised.map((s) => s.stop()));
+          else await Promise.all([pgS?.stop(), redisS?.stop(), natsS?.stop()]);
           await removeEphemeralData();
           release();
           log(`infra stopped in ${secs(ts)}`);

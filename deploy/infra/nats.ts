@@ -40,6 +40,8 @@ export interface NatsNode {
   stop(): Promise<void>;
   /** SIGKILL: no goodbye to the cluster or the clients */
   kill(): Promise<void>;
+  /** Resolves when the node last started exits, with how ("killed by SIGKILL"). */
+  exited(): Promise<string>;
 }
 
 export interface NatsServer {
@@ -154,6 +156,7 @@ export function natsServer(ctx: Ctx, bin: string, placements: NatsNodePlacement[
       async kill() {
         if (current) await current.stop("SIGKILL");
       },
+      exited: () => (current ? current.exitedHow : Promise.resolve("never started")),
     };
     return node;
   });
