@@ -7,7 +7,7 @@ import path from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
 import { loadConfig, replicaUrls, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
-import { serviceEntry } from "../services/registry.js";
+import { processArgs, type ProcessName } from "../services/registry.js";
 import { meshTransport } from "../services/lib/transport.js";
 import { supervise, type Incarnation, type Supervised } from "./supervisor.js";
 
@@ -68,10 +68,10 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   let startingUp = true;
   let startupExit: string | undefined;
 
-  const spawnProcess = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv): Incarnation & { child: ChildProcess } => {
+  const spawnProcess = (name: string, which: ProcessName, extraEnv: NodeJS.ProcessEnv): Incarnation & { child: ChildProcess } => {
     const logFile = path.join(opts.logDir, `${name}.log`);
     const fd = fs.openSync(logFile, "a");
-    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], { env: { ...env, ...extraEnv }, stdio: ["ignore", fd, fd] });
+    const child = spawn(process.execPath, [...nodeArgs, ...processArgs(which, env)], { env: { ...env, ...extraEnv }, stdio: ["ignore", fd, fd] });
     fs.closeSync(fd);
     const exited = new Promise<string>((resolve) => child.once("exit", (code, signal) => {
       const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
@@ -85,9 +85,9 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   };
 
   const processes: (MeshProcess & { supervisor: Supervised })[] = [];
-  const launch = (name: string, service: ServiceName | "gateway", replica: number, port: number, entry: string, extraEnv: NodeJS.ProcessEnv) => {
-    const first = spawnProcess(name, entry, extraEnv);
-    const supervisor = supervise(name, first, async () => spawnProcess(name, entry, extraEnv), log);
+  const launch = (name: string, service: ServiceName | "gateway", replica: number, port: number, extraEnv: NodeJS.ProcessEnv) => {
+    const first = spawnProcess(name, service, extraEnv);
+    const supervisor = supervise(name, first, async () => spawnProcess(name, service, extraEnv), log);
     processes.push({
       name, service, replica, port, supervisor,
       get pid() { return (supervisor.current as { child?: ChildProcess } | undefined)?.child?.pid; },
@@ -97,10 +97,10 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   for (const name of SERVICE_NAMES) {
     replicaUrls(config.addrs[name]).forEach((url, i) => {
       const port = Number(new URL(url).port);
-      launch(i === 0 ? name : `${name}-${i + 1}`, name, i, port, serviceEntry(name), { [`${name.toUpperCase()}_PORT`]: String(port) });
+      launch(i === 0 ? name : `${name}-${i + 1}`, name, i, port, { [`${name.toUpperCase()}_PORT`]: String(port) });
     });
   }
-  launch("gateway", "gateway", 0, config.port, "gateway/src/main.ts", {});
+  launch("gateway", "gateway", 0, config.port, {});
 
   const stop = async () => {
     stopping = true;

@@ -1,19 +1,25 @@
 // Benchmark (a command, not a test): seeds N demo items into a throwaway Postgres and times ListItems pages
 // for the whole catalog and for category subtrees of different sizes.
-//   npx tsx services/catalog/bench/list-items.ts [items=200000]
+//   npx tsx services/catalog/bench/list-items.ts [--items 200000]
 // DATABASE_URL=... uses an existing server instead (a new database is created in it).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { startInfra } from "../../../deploy/infra.js";
+import { cliFlags } from "../../lib/cli.js";
 import { openDatabase } from "../../lib/db.js";
 import { catalogDatabase } from "../src/main.js";
 import { isoFromMicros } from "../src/domain/paging.js";
 import { listItemRows } from "../src/store/items.js";
 import { seedCategories, seedDemoItems } from "../src/store/seed.js";
 
-const items = Number(process.argv[2] ?? 200_000);
+const { items } = cliFlags({
+  usage: "npx tsx services/catalog/bench/list-items.ts",
+  summary: "Seeds demo items into a throwaway Postgres (or a new database in DATABASE_URL) and times ListItems pages "
+    + "for the whole catalog and for category subtrees of different sizes.",
+  flags: { items: { type: "int", default: 200_000, min: 1, help: "items to seed" } },
+});
 const infra = await startInfra({ dataDir: mkdtempSync(join(tmpdir(), "catalog-bench-")), ephemeral: true, databaseUrl: process.env.DATABASE_URL, redisUrl: "redis://unused", natsUrl: "nats://unused", log: () => {} });
 const name = `catalog_bench_${Date.now()}`;
 const admin = new pg.Client({ connectionString: infra.databaseUrl });
