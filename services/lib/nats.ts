@@ -59,8 +59,26 @@ export async function connectNats(url: string, name: string): Promise<Nats> {
     // a partitioned node accepts no TCP: give up on it quickly and try the next one
     timeout: 5000,
   });
-  const jsm = await nc.jetstreamManager({ timeout: 5000 });
+  const jsm = await natsRetry("JetStream", () => nc.jetstreamManager({ timeout: 5000 }));
   return { nc, js: nc.jetstream({ timeout: 5000 }), jsm };
+}
+
+/**
+ * Retries a JetStream API call made while starting (streams, consumers) for up to `withinMs`: in a cluster it
+ * fails for a few seconds while a node is lost and leaders are elected again, or while the node this process
+ * reached is cut off and the client moves to another. A process that started then must not crash for it.
+ */
+export async function natsRetry<T>(what: string, call: () => Promise<T>, log?: Logger, withinMs = 60_000): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 4000)) {
+    try {
+      return await call();
+    } catch (err) {
+      if (Date.now() + delay > deadline) throw err;
+      log?.warn({ err: (err as Error).message, retryInMs: delay }, `${what}: JetStream not answering; retrying`);
+      await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random() / 2)));
+    }
+  }
 }
 
 /** How the mesh's streams are kept: replicas and retention limits (EVENTS_* settings; docs/nats.md). */
@@ -103,34 +121,37 @@ export function clusterServers(nc: NatsConnection): number {
 export async function ensureStreams(
   nats: { nc: NatsConnection; jsm: JetStreamManager }, settings: StreamSettings = streamSettings({}), log?: Logger,
 ): Promise<void> {
-  const { jsm } = nats;
-  for (const s of STREAMS) {
-    let info = await jsm.streams.info(s.name).catch(() => undefined);
-    const wanted = settings.replicas ?? Math.max(Math.min(3, clusterServers(nats.nc)), info?.config.num_replicas ?? 1);
-    const config = (replicas: number): Partial<StreamConfig> & { name: string } => ({
-      name: s.name, subjects: [...s.subjects], storage: StorageType.File, duplicate_window: 120e9,
-      num_replicas: replicas, max_age: settings.maxAgeMs * 1e6, max_bytes: settings.maxBytes,
-    });
-    for (let replicas = wanted; ; replicas--) {
-      try {
-        if (!info) {
-          try {
-            await jsm.streams.add(config(replicas));
-            break;
-          } catch (err) {
-            // another process created it meanwhile: update that one instead
-            info = await jsm.streams.info(s.name).catch(() => { throw err; });
-          }
+  for (const s of STREAMS) await natsRetry(`stream ${s.name}`, () => ensureStream(nats.jsm, s, settings, nats.nc, log), log);
+}
+
+async function ensureStream(
+  jsm: JetStreamManager, s: (typeof STREAMS)[number], settings: StreamSettings, nc: NatsConnection, log?: Logger,
+): Promise<void> {
+  let info = await jsm.streams.info(s.name).catch(() => undefined);
+  const wanted = settings.replicas ?? Math.max(Math.min(3, clusterServers(nc)), info?.config.num_replicas ?? 1);
+  const config = (replicas: number): Partial<StreamConfig> & { name: string } => ({
+    name: s.name, subjects: [...s.subjects], storage: StorageType.File, duplicate_window: 120e9,
+    num_replicas: replicas, max_age: settings.maxAgeMs * 1e6, max_bytes: settings.maxBytes,
+  });
+  for (let replicas = wanted; ; replicas--) {
+    try {
+      if (!info) {
+        try {
+          await jsm.streams.add(config(replicas));
+          break;
+        } catch (err) {
+          // another process created it meanwhile: update that one instead
+          info = await jsm.streams.info(s.name).catch(() => { throw err; });
         }
-        const c = info.config;
-        if (c.num_replicas === replicas && c.max_age === settings.maxAgeMs * 1e6 && c.max_bytes === settings.maxBytes) break;
-        info = await jsm.streams.update(s.name, { ...c, ...config(replicas) });
-        log?.info({ stream: s.name, replicas, maxAgeMs: settings.maxAgeMs, maxBytes: settings.maxBytes }, "stream settings updated");
-        break;
-      } catch (err) {
-        if (replicas <= 1 || !/insufficient resources|no suitable peers/i.test((err as Error).message)) throw err;
-        log?.warn({ err, stream: s.name, replicas }, "the cluster cannot place this many stream replicas now; trying fewer");
       }
+      const c = info.config;
+      if (c.num_replicas === replicas && c.max_age === settings.maxAgeMs * 1e6 && c.max_bytes === settings.maxBytes) break;
+      info = await jsm.streams.update(s.name, { ...c, ...config(replicas) });
+      log?.info({ stream: s.name, replicas, maxAgeMs: settings.maxAgeMs, maxBytes: settings.maxBytes }, "stream settings updated");
+      break;
+    } catch (err) {
+      if (replicas <= 1 || !/insufficient resources|no suitable peers/i.test((err as Error).message)) throw err;
+      log?.warn({ err, stream: s.name, replicas }, "the cluster cannot place this many stream replicas now; trying fewer");
     }
   }
 }
@@ -192,7 +213,7 @@ export async function durableConsumer(
 ): Promise<Consumer> {
   const placement = consumerPlacement(env);
   const durable = spec.durable + placement.durableSuffix;
-  await nats.jsm.consumers.add(spec.stream, {
+  await natsRetry(`consumer ${durable}`, () => nats.jsm.consumers.add(spec.stream, {
     durable_name: durable,
     filter_subject: spec.filterSubject,
     ack_policy: AckPolicy.Explicit,
@@ -202,7 +223,7 @@ export async function durableConsumer(
   }).catch(async (err) => {
     // Already exists with the same config: fine. Anything else is real.
     await nats.jsm.consumers.info(spec.stream, durable).catch(() => { throw err; });
-  });
+  }));
   return nats.js.consumers.get(spec.stream, durable);
 }
 
