@@ -2,20 +2,7 @@
 // supervision), buyers ordering through the gateway for 25 s while an Order replica and a NATS node are killed
 // with SIGKILL. Nothing may be lost, doubled or broken, and no call may fail with Internal.
 import { expect } from "chai";
-import { SERVICE_NAMES } from "../../services/lib/config.js";
-import { freePorts, portIsFree } from "../infra/process.js";
 import { runChaos } from "./run.js";
-
-/** Free ports for every service and the gateway, with the second replica's (+100) free too. */
-async function meshPorts(): Promise<Record<string, string>> {
-  for (;;) {
-    const ports = await freePorts(SERVICE_NAMES.length + 1);
-    if (!(await Promise.all(ports.map((p) => p + 100 < 65536 && portIsFree(p + 100)))).every(Boolean)) continue;
-    const env: Record<string, string> = { GATEWAY_PORT: String(ports[SERVICE_NAMES.length]) };
-    SERVICE_NAMES.forEach((name, i) => (env[`${name.toUpperCase()}_PORT`] = String(ports[i])));
-    return env;
-  }
-}
 
 describe("chaos: ordering while an Order replica and a NATS node are killed", function () {
   this.timeout(900_000);
@@ -25,7 +12,7 @@ describe("chaos: ordering while an Order replica and a NATS node are killed", fu
     const report = await runChaos({
       seconds: 25, concurrency: 4, users: 100, items: 20, replicas: 1, natsNodes: 3,
       kill: ["nats", "order"], partitionSeconds: 0,
-      env: { ...(await meshPorts()), ORDER_REPLICAS: "2" },
+      env: { ORDER_REPLICAS: "2" }, // services and gateway on free ports
       log: (m) => lines.push(m),
     });
     const context = `${JSON.stringify(report)}\n${lines.join("\n")}`;

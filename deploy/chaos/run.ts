@@ -13,11 +13,11 @@ import { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.js";
 import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
 import { OrderService } from "../../gen/shop/order/v1/order_pb.js";
 import { TokenVerifier } from "../../services/lib/auth.js";
-import { loadConfig, type ServiceName } from "../../services/lib/config.js";
+import { loadConfig, SERVICE_NAMES, type ServiceName } from "../../services/lib/config.js";
 import { connectNats } from "../../services/lib/nats.js";
 import { ADDRESS, CARD, randomCart, stockedItems } from "../bench/shopper.js";
 import { gatewayTransport, pool } from "../bench/stack.js";
-import { freePorts } from "../infra/process.js";
+import { freePorts, portIsFree } from "../infra/process.js";
 import { startInfra, type Infra, type NatsNodePlacement } from "../infra.js";
 import { launchMesh, type RunningMesh } from "../mesh.js";
 import { seedDemoData } from "../seed.js";
@@ -37,7 +37,7 @@ export interface ChaosOptions {
   kill: (ServiceName | "nats")[];
   /** > 0: the last NATS node runs in its own network namespace and is cut off for this long */
   partitionSeconds: number;
-  /** extra environment for the mesh: ports, <NAME>_REPLICAS */
+  /** extra environment for the mesh, e.g. <NAME>_REPLICAS (ports: free ones unless GATEWAY_PORT is set) */
   env?: Record<string, string>;
   log: (m: string) => void;
 }
@@ -92,7 +92,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await seedDemoData(infra.databaseUrl, { items: 0, warehouses: 3, seed: 1 });
     const mesh = launchMesh({
       databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl, logDir: path.join(dataDir, "logs"),
-      env: { LOG_LEVEL: "warn", RATE_LIMIT_PER_ADDRESS: "1000000000", RATE_LIMIT_PER_USER: "1000000000", REPLICAS: String(o.replicas), ...o.env },
+      env: {
+        LOG_LEVEL: "warn", RATE_LIMIT_PER_ADDRESS: "1000000000", RATE_LIMIT_PER_USER: "1000000000", REPLICAS: String(o.replicas),
+        ...(process.env.GATEWAY_PORT ? {} : await meshPorts()), ...o.env,
+      },
       log: (m) => o.log(m.split("\n")[0]),
       timeoutMs: 300_000,
     });
@@ -101,6 +104,22 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     return await underFire(o, infra, mesh, net, loadBefore);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => o.log(`cleanup: ${(err as Error).message}`));
+  }
+}
+
+/**
+ * Free ports for every service and the gateway, each with room for replicas (+100, +200) free too: the stack is
+ * throwaway and must not collide with an `npm start` on the default ports. Setting GATEWAY_PORT (and the
+ * services' *_PORT) in the environment chooses them instead.
+ */
+async function meshPorts(): Promise<Record<string, string>> {
+  for (;;) {
+    const ports = await freePorts(SERVICE_NAMES.length + 1);
+    const replicaPorts = ports.slice(0, -1).flatMap((p) => [p + 100, p + 200]);
+    if (!(await Promise.all(replicaPorts.map((p) => p < 65536 && portIsFree(p)))).every(Boolean)) continue;
+    const env: Record<string, string> = { GATEWAY_PORT: String(ports[SERVICE_NAMES.length]) };
+    SERVICE_NAMES.forEach((name, i) => (env[`${name.toUpperCase()}_PORT`] = String(ports[i])));
+    return env;
   }
 }
 
