@@ -56,6 +56,8 @@ export interface ChaosReport {
   internal_errors: number;
   client_errors: Record<string, number>;
   unavailable_retries: number;
+  /** the most frequent failures, "RPC Code: message" -> count */
+  error_samples: Record<string, number>;
   killed: string[];
   partitioned: string[];
   restarts: number;
@@ -153,23 +155,30 @@ async function underFire(o: ChaosOptions, infra: Infra, mesh: RunningMesh, net: 
       }
     }
   };
-  const failed = (err: unknown) => {
-    const code = ConnectError.from(err).code;
+  const errorSamples = new Map<string, number>();
+  const failed = (rpc: string, err: unknown) => {
+    const ce = ConnectError.from(err);
+    const code = ce.code;
     clientErrors[Code[code]] = (clientErrors[Code[code]] ?? 0) + 1;
+    const sample = `${rpc} ${Code[code]}: ${ce.rawMessage.slice(0, 140)}`;
+    errorSamples.set(sample, (errorSamples.get(sample) ?? 0) + 1);
     if (code === Code.Internal || code === Code.Unknown) internalErrors++;
   };
 
   const buy = async (u: number) => {
+    let rpc = "UpdateCartItemQuantity";
     try {
       for (const line of randomCart(itemIds)) await withRetry(() => cart.updateCartItemQuantity(line, as(u)));
+      rpc = "BeginCheckout";
       const begun = await withRetry(() => order.beginCheckout({}, as(u)));
       if (!begun.checkout) return; // a shortage (never with a million units)
       attempted++;
+      rpc = "SubmitOrder";
       const request = { checkoutId: begun.checkout.id, idempotencyKey: randomUUID(), card: CARD, shippingAddress: ADDRESS };
       const res = await withRetry(() => order.submitOrder(request, as(u)));
       placed.set(res.order!.id, u);
     } catch (err) {
-      failed(err);
+      failed(rpc, err);
       await cart.clearCart({}, as(u)).catch(() => {});
     }
   };
@@ -216,6 +225,7 @@ async function underFire(o: ChaosOptions, infra: Infra, mesh: RunningMesh, net: 
     duplicates_detail: { charged_twice: chargedTwice, assigned_twice: warehouses.assignedTwice() },
     audit_violations: audit.violations.length,
     internal_errors: internalErrors, client_errors: clientErrors, unavailable_retries: unavailableRetries,
+    error_samples: Object.fromEntries([...errorSamples].sort((a, b) => b[1] - a[1]).slice(0, 6)),
     killed: faults.killed, partitioned: faults.partitioned,
     restarts: Object.values(restartsBy).reduce((a, b) => a + b, 0), restarts_by_process: restartsBy,
     orders_per_s: Math.round((placed.size / window) * 10) / 10,
