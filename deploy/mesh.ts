@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { createClient } from "@connectrpc/connect";
+import { createClient, type Client } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
 import { loadConfig, replicaUrls, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
 import { processArgs, type ProcessName } from "../services/registry.js";
@@ -27,7 +27,7 @@ export interface MeshOptions {
 export interface MeshProcess {
   /** "order" for the first replica, "order-2" for the second...; "gateway". Also its log file's name. */
   name: string;
-  service: ServiceName | "gateway";
+  service: ProcessName;
   /** 0 for the first replica. */
   replica: number;
   port: number;
@@ -85,7 +85,7 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   };
 
   const processes: (MeshProcess & { supervisor: Supervised })[] = [];
-  const launch = (name: string, service: ServiceName | "gateway", replica: number, port: number, extraEnv: NodeJS.ProcessEnv) => {
+  const launch = (name: string, service: ProcessName, replica: number, port: number, extraEnv: NodeJS.ProcessEnv) => {
     const first = spawnProcess(name, service, extraEnv);
     const supervisor = supervise(name, first, async () => spawnProcess(name, service, extraEnv), log);
     processes.push({
@@ -140,12 +140,19 @@ async function waitHealthy(config: Config, gatewayUrl: string, timeoutMs: number
   }
 }
 
+/** One health client (one grpc-js channel) per replica, reused by every poll. */
+const healthClients = new Map<string, Client<typeof Health>>();
+function healthClient(url: string): Client<typeof Health> {
+  let client = healthClients.get(url);
+  if (!client) healthClients.set(url, (client = createClient(Health, meshTransport(url))));
+  return client;
+}
+
 /** A grpc.health.v1 Check of one service (SERVING only; every replica), or the gateway's /healthz. */
 export async function isHealthy(name: string, addrs: Record<ServiceName, string>, gatewayUrl: string): Promise<boolean> {
   try {
     if (name === "gateway") return (await fetch(`${gatewayUrl}/healthz`)).ok;
-    const answers = await Promise.all(replicaUrls(addrs[name as ServiceName]).map((url) =>
-      createClient(Health, meshTransport(url)).check({}, { timeoutMs: 1000 })));
+    const answers = await Promise.all(replicaUrls(addrs[name as ServiceName]).map((url) => healthClient(url).check({}, { timeoutMs: 1000 })));
     return answers.every((res) => res.status === HealthCheckResponse_ServingStatus.SERVING);
   } catch {
     return false;

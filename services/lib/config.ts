@@ -120,7 +120,10 @@ export function replicaUrls(addr: string): string[] {
   return addr.split(",").map((a) => a.trim()).filter(Boolean);
 }
 
-/** A base URL, or several comma-separated (a service's replicas; see meshTransport). */
+/**
+ * A base URL, several comma-separated (a service's replicas), or a `dns:///name:port` that resolves to every
+ * replica (a Kubernetes headless Service); meshTransport spreads calls over them.
+ */
 function normalizeAddr(addr: string): string {
-  return replicaUrls(addr).map((a) => (/^https?:\/\//.test(a) ? a.replace(/\/$/, "") : `http://${a}`)).join(",");
+  return replicaUrls(addr).map((a) => (/^(https?:\/\/|dns:)/.test(a) ? a.replace(/\/$/, "") : `http://${a}`)).join(",");
 }
