@@ -20,7 +20,7 @@ describe("chaos: ordering while an Order replica and a NATS node are killed", fu
     expect(report.killed.some((k) => /^order#[12]$/.test(k)), context).to.equal(true);
     expect(report.killed.some((k) => /^nats#[123]$/.test(k)), context).to.equal(true);
     expect(report.restarts, context).to.be.at.least(2); // supervision brought both back
-    expect(report.orders_placed, context).to.be.at.least(5); // orders went through before, during and after the kills
+    expect(report.orders_placed, context).to.be.at.least(5); // the buyers did order (a busy machine orders slowly)
     expect({
       lost: report.lost, duplicates: report.duplicates, audit_violations: report.audit_violations, internal_errors: report.internal_errors,
     }, context).to.deep.equal({ lost: 0, duplicates: 0, audit_violations: 0, internal_errors: 0 });
