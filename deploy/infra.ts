@@ -1,6 +1,6 @@
 /**
  * deploy/infra.ts — start the project's own Postgres, Redis and NATS JetStream (one file per server under
- * deploy/infra/).
+ * deploy/infra/); NATS as one server or a JetStream cluster of `natsNodes` (NATS_NODES; docs/nats.md).
  *
  * Used by `npm start` (persistent data under `.data/`, fixed non-standard ports) and by the test harness
  * (throwaway data in a temp dir, free ports picked by the OS). The servers that may already listen on the
