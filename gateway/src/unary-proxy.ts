@@ -8,7 +8,7 @@
 // Why not connect-node for these too: around every call it builds a universal request and response, an
 // AbortSignal with its own deadline, async iterables for the body, and parses the opaque message into unknown
 // fields to write them back; the gateway's CPU per forwarded search went from 1.16 to 0.57 ms without it
-// (README, "Search at a million items", session 9). The protocol's details (content type, timeout header, compression
+// (docs/performance.md, bench:search). The protocol's details (content type, timeout header, compression
 // negotiation, error codes to HTTP statuses, the error body) come from connect-es's own protocol modules, so
 // they answer as connect-node does.
 import type http from "node:http";
@@ -21,6 +21,7 @@ import {
   codeToHttpStatus, errorToJsonBytes, headerUnaryAcceptEncoding, parseContentType, parseTimeout,
 } from "@connectrpc/connect/protocol-connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
+import { resourceExhausted } from "../../services/lib/errors.js";
 import { withInterceptors } from "../../services/lib/grpc-host.js";
 import { methodPath } from "../../services/lib/grpc-metadata.js";
 import type { MeshTransport } from "../../services/lib/transport.js";
@@ -124,7 +125,7 @@ function one(v: string | string[] | undefined): string | null {
  * of a refused body is drained by node:http once the answer is written.
  */
 function readBody(req: http.IncomingMessage, max: number): Promise<Uint8Array> {
-  const tooLarge = () => new ConnectError(`message size is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted);
+  const tooLarge = () => resourceExhausted("REQUEST_TOO_LARGE", `message size is larger than configured readMaxBytes ${max}`);
   if (Number(req.headers["content-length"]) > max) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -1,19 +1,21 @@
-// The one bootstrap every service uses (CONVENTIONS.md "Servers"): gRPC on HTTP/2 cleartext, with the
+// The one bootstrap every service uses (docs/design.md "Servers and errors"): gRPC on HTTP/2 cleartext, with the
 // handlers written as connect-es ServiceImpls and served by grpc-js (grpc-host.ts: a third of connect-node's CPU
 // per call); real health; token verification; error hygiene; graceful shutdown (stop accepting, drain, stop
 // background work, close pools). Browsers use Connect, gRPC-Web or JSON through the gateway.
 import * as grpc from "@grpc/grpc-js";
 import type { DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, type Client, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { ConnectError, createClient, type Client, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { createClient as createRedisClient, type RedisClientType } from "redis";
 import type { DataSource } from "typeorm";
 import { authInterceptor, TokenVerifier } from "./auth.js";
 import { loadConfig, type Config, type ServiceName } from "./config.js";
+import { internal, unavailable } from "./errors.js";
 import { grpcServer } from "./grpc-host.js";
 import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
 import { HealthState, type DependencyChecks } from "./health.js";
 import { createLogger, type Logger } from "./log.js";
 import { connectNats, ensureStreams, pingNats, streamSettings, type Nats } from "./nats.js";
+import { reflectionEnabled } from "./reflection.js";
 import { meshTransport } from "./transport.js";
 
 export type Redis = RedisClientType;
@@ -71,6 +73,7 @@ export interface RunningService {
 
 export async function startService(mod: ServiceModule, config: Config): Promise<RunningService> {
   const log = createLogger(mod.name, config.logLevel);
+  const reflection = reflectionEnabled(config.env); // a bad setting fails before any connection is opened
   const verifier = new TokenVerifier(config.jwtSecret);
   const closers: (() => Promise<unknown>)[] = [];
   const checks: DependencyChecks = {};
@@ -123,7 +126,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   const server = grpcServer((router) => {
     health.register(router);
     built.routes(router);
-  }, [errorInterceptor(log), authInterceptor(verifier)]);
+  }, [errorInterceptor(log), authInterceptor(verifier)], { reflection });
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => server.bindAsync(
@@ -192,10 +195,10 @@ export function errorInterceptor(log: Logger): Interceptor {
       if (err instanceof ConnectError) throw err;
       if (isConnectionError(err)) {
         log.warn({ err, procedure: req.method.name }, "dependency unavailable");
-        throw new ConnectError("a dependency is unavailable; retry shortly", Code.Unavailable);
+        throw unavailable("DEPENDENCY_UNAVAILABLE", "a dependency is unavailable; retry shortly");
       }
       log.error({ err, procedure: `${req.service.typeName}/${req.method.name}` }, "unhandled error");
-      throw new ConnectError("internal error", Code.Internal);
+      throw internal();
     }
   };
 }
