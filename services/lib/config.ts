@@ -92,6 +92,26 @@ export function intFrom(env: Record<string, string | undefined>, name: string, f
   return n;
 }
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration setting in milliseconds: "7d", "12h", "90m", "30s", "500ms" (a bare number is seconds). */
+export function durationFrom(env: Record<string, string | undefined>, name: string, fallback: string): number {
+  const raw = env[name] || fallback;
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(raw.trim());
+  if (!m || Number(m[1]) <= 0) throw new Error(`${name} must be a positive duration such as 7d, 12h, 90m or 30s, got "${raw}"`);
+  return Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? "s"]);
+}
+
+const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** A size setting in bytes: "1GiB", "512MiB", "500MB" (a bare number is bytes). */
+export function bytesFrom(env: Record<string, string | undefined>, name: string, fallback: string): number {
+  const raw = env[name] || fallback;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(raw.trim());
+  if (!m || Number(m[1]) < 1) throw new Error(`${name} must be a size such as 1GiB, 512MiB or 500MB, got "${raw}"`);
+  return Math.round(Number(m[1]) * BYTE_UNITS[(m[2] ?? "").toLowerCase()]);
+}
+
 /**
  * How many processes of a service run side by side: <NAME>_REPLICAS (e.g. SEARCH_REPLICAS), else REPLICAS,
  * else 1. Every service is safe as replicas (docs/replicas.md); they listen on <NAME>_PORT, +100, +200...

@@ -9,7 +9,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "./db.js";
 import type { EventType } from "./events.js";
 import type { Logger } from "./log.js";
-import type { Nats } from "./nats.js";
+import { natsRetry, type Nats } from "./nats.js";
 
 /** Where an event came from, for handlers that record or log it. */
 export interface EventMeta {
@@ -78,7 +78,8 @@ export async function durableConsumer(
   const placement = consumerPlacement(env);
   const durable = spec.durable + placement.durableSuffix;
   const stream = spec.event.stream;
-  await nats.jsm.consumers.add(stream, {
+  // Retried while a cluster elects leaders (a node was lost): a starting replica waits instead of crashing.
+  await natsRetry(`consumer ${durable}`, () => nats.jsm.consumers.add(stream, {
     durable_name: durable,
     filter_subject: spec.event.subject,
     ack_policy: AckPolicy.Explicit,
@@ -88,7 +89,7 @@ export async function durableConsumer(
   }).catch(async (err) => {
     // Already exists with the same config: fine. Anything else is real.
     await nats.jsm.consumers.info(stream, durable).catch(() => { throw err; });
-  });
+  }));
   return nats.js.consumers.get(stream, durable);
 }
 

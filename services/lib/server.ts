@@ -14,7 +14,7 @@ import { grpcServer } from "./grpc-host.js";
 import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
 import { HealthState, type DependencyChecks } from "./health.js";
 import { createLogger, type Logger } from "./log.js";
-import { connectNats, ensureStreams, pingNats, type Nats } from "./nats.js";
+import { connectNats, ensureStreams, pingNats, streamSettings, type Nats } from "./nats.js";
 import { serverCredentials } from "./mesh-tls.js";
 import { reflectionEnabled } from "./reflection.js";
 import { meshTransport } from "./transport.js";
@@ -120,7 +120,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     }
     if (mod.nats || mod.outbox) {
       ctx.nats = await connectNats(config.natsUrl, mod.name);
-      await ensureStreams(ctx.nats.jsm);
+      await ensureStreams(ctx.nats, streamSettings(config.env), log);
       closers.push(() => ctx.nats.nc.drain().catch(() => ctx.nats.nc.close()));
       reported.nats = () => pingNats(ctx.nats.nc);
     }
