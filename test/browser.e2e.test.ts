@@ -144,7 +144,7 @@ describe("storefront in Chromium (browser journeys)", function () {
     // The countdown really counts.
     await eventually(async () => (await timer.locator(".countdown-time").textContent()) !== shown, 5000, "countdown ticks");
 
-    // A mistyped card number: the order service refuses it, and the form marks the field its BadRequest detail names.
+    // A mistyped card number: the payment provider refuses it, and the form marks the field its BadRequest detail names.
     const cardNumber = page.getByLabel("Card number");
     await cardNumber.fill("4242 4242 4242 4241");
     await page.getByRole("button", { name: /^Place order/ }).click();

@@ -9,6 +9,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { randomUUID } from "node:crypto";
 import { importJWK, SignJWT, type CryptoKey, type JWK } from "jose";
 
 /** Ed25519 signatures (EdDSA): small keys, fast signing, no parameter choices to get wrong. */
@@ -186,6 +187,9 @@ export class TokenSigner {
       .setIssuer(TOKEN_ISSUER)
       .setIssuedAt()
       .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+      // Ed25519 signatures are deterministic: without a unique id, two tokens for one user issued within the same
+      // second (a sign-in and its first renewal) would be the same string.
+      .setJti(randomUUID())
       .sign(key);
   }
 }

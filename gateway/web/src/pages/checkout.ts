@@ -4,6 +4,7 @@
 // payment provider's tokenization endpoint; SubmitOrder carries the single-use token it returns.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { BadRequestSchema } from "../../../../gen/google/rpc/error_details_pb.js";
 import { CheckoutStatus, type Checkout, type StockAlert } from "../../../../gen/shop/order/v1/order_pb.js";
 import { api, CHECKOUT_ENDED_REASONS, fieldProblem, friendly, isCode, reasonOf } from "../api.js";
 import { busy, clearFieldErrors, field, h, notice, pageTitle, replace, showFieldError, spinner } from "../dom.js";
@@ -224,9 +225,13 @@ async function tokenizeCard(card: { number: string; expiryMonth: number; expiryY
   } catch {
     throw new ConnectError("the payment provider could not be reached", Code.Unavailable);
   }
-  const body = await res.json().catch(() => ({})) as { token?: string; code?: string; message?: string };
+  const body = await res.json().catch(() => ({})) as { token?: string; code?: string; message?: string; field?: string; description?: string };
   if (res.ok && body.token) return body.token;
-  throw new ConnectError(body.message ?? "the payment provider refused the card", body.code === "invalid_argument" ? Code.InvalidArgument : Code.Unavailable);
+  const message = body.message ?? "the payment provider refused the card";
+  if (body.code !== "invalid_argument") throw new ConnectError(message, Code.Unavailable);
+  // The provider names the bad card field as SubmitOrder would: the form reads it from the same BadRequest detail.
+  const violation = { field: body.field ?? "card", description: body.description ?? message };
+  throw new ConnectError(message, Code.InvalidArgument, undefined, [{ desc: BadRequestSchema, value: { fieldViolations: [violation] } }]);
 }
 
 function checkoutForm(checkout: Checkout): HTMLFormElement {
