@@ -5,7 +5,7 @@ import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js
 import { runIfEntry } from "../../lib/main.js";
 import { outboxCleanupIndex } from "../../lib/outbox.js";
 import type { ServiceModule } from "../../lib/server.js";
-import { loadSettings } from "./domain/settings.js";
+import { loadSettings } from "./settings.js";
 import { ReserveQueue } from "./reserve-queue.js";
 import { inventoryHandlers } from "./service.js";
 import { InventorySchema1767000000000 } from "./store/migrations/1767000000000-InventorySchema.js";
