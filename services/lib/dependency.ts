@@ -4,7 +4,8 @@
 //     go through unchanged;
 //   - the dependency refusing our request (InvalidArgument, NotFound, PermissionDenied...) is a bug on our side:
 //     logged as an error and answered Internal, never shown as the caller's mistake;
-//   - anything else (down, slow, overloaded, failing on its side) is Unavailable: retrying later is right;
+//   - anything else (down, slow, overloaded, failing on its side, a replica not yet on the version that has the
+//     method) is Unavailable: retrying later is right;
 //   - Canceled (our own caller went away, or we are stopping) stays Canceled: nobody reads the answer.
 // Deadlines are the caller's: each call passes its `timeoutMs`.
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -14,7 +15,7 @@ import type { Logger } from "./log.js";
 /** Answers that mean we sent something wrong. */
 const REFUSED_OUR_REQUEST = new Set([
   Code.InvalidArgument, Code.NotFound, Code.AlreadyExists, Code.PermissionDenied, Code.Unauthenticated,
-  Code.FailedPrecondition, Code.OutOfRange, Code.Unimplemented,
+  Code.FailedPrecondition, Code.OutOfRange,
 ]);
 
 export async function callDependency<T>(log: Logger, dependency: string, call: () => Promise<T>, pass: readonly Code[] = []): Promise<T> {

@@ -5,6 +5,7 @@ import { toBinary, type DescMessage } from "@bufbuild/protobuf";
 import pg from "pg";
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from "typeorm";
 import type { Logger } from "./log.js";
+import { rows, type Db } from "./sql.js";
 import type { EventMessage, EventType } from "./events.js";
 import { eventHeaders, type Nats } from "./nats.js";
 
@@ -84,15 +85,15 @@ export async function enqueueEvent<D extends DescMessage>(tx: EntityManager, typ
 }
 
 /** Writes many events in the caller's transaction with one statement (bulk writers: stock changes, seeds). */
-export async function enqueueRows(tx: Pick<EntityManager, "query">, schema: string, rows: OutboxRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.query(
+export async function enqueueRows(db: Db, schema: string, events: OutboxRow[]): Promise<void> {
+  if (events.length === 0) return;
+  await rows(db,
     `WITH ins AS (
        INSERT INTO "${schema}".outbox (event_id, subject, message_type, payload)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[])
      )
      SELECT pg_notify($5, '')`,
-    [...outboxArrays(rows), notifyChannel(schema)],
+    [...outboxArrays(events), notifyChannel(schema)],
   );
 }
 
