@@ -1,4 +1,4 @@
-// Transactional outbox (CONVENTIONS.md "Data"): a business change and the event announcing it are written in
+// Transactional outbox: a business change and the event announcing it are written in
 // one transaction; a relay publishes unpublished rows to JetStream with Nats-Msg-Id = event id, so a crash
 // anywhere loses nothing and a re-publish is deduplicated by JetStream.
 import { toBinary, type DescMessage } from "@bufbuild/protobuf";
@@ -41,9 +41,8 @@ export function eventTablesSql(schema: string): { up: string[]; down: string[] }
 
 /**
  * Migration adding the index the relay's cleanup needs: published rows are kept a day (OutboxRelay retainMs) and
- * the relay deletes expired ones every minute. Without it each cleanup read the whole table: 0.7 s of Postgres
- * per service per minute once a million-item seed had passed through an outbox (EXPLAIN ANALYZE on catalog's),
- * a stall every minute for everything sharing the machine.
+ * the relay deletes expired ones every minute. Without it each cleanup reads the whole table, which after a bulk
+ * seed stalls everything sharing the database every minute.
  */
 export function outboxCleanupIndex(schema: string): new () => MigrationInterface {
   const index = `"${schema}".outbox_published`;
@@ -98,8 +97,8 @@ export async function enqueueRows(db: Db, schema: string, events: OutboxRow[]): 
 }
 
 /** Columns of outbox rows as parallel arrays, for `unnest($a::uuid[], $b::text[], $c::text[], $d::bytea[])` in a caller's own statement. */
-export function outboxArrays(rows: OutboxRow[]): [string[], string[], string[], Buffer[]] {
-  return [rows.map((e) => e.eventId), rows.map((e) => e.subject), rows.map((e) => e.messageType), rows.map((e) => e.payload)];
+export function outboxArrays(events: OutboxRow[]): [string[], string[], string[], Buffer[]] {
+  return [events.map((e) => e.eventId), events.map((e) => e.subject), events.map((e) => e.messageType), events.map((e) => e.payload)];
 }
 
 function notifyChannel(schema: string) {

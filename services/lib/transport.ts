@@ -1,11 +1,9 @@
 // How processes of the mesh call each other: gRPC over one HTTP/2 connection per target (per replica), through
 // @grpc/grpc-js behind connect-es's Transport interface, so callers keep typed Connect clients
-// (`createClient(Service, meshTransport(url))`) while grpc-js does the wire work (a Connect gRPC client cost
-// ~0.4 ms more CPU per call in session 7; see README "What one call costs"). Uncompressed: on loopback or a LAN,
-// gzip costs more CPU than the bytes it saves (a search page took ~2% of Search's and 4% of the gateway's CPU to
-// compress and inflate); grpc-js always offers gzip, and the services' grpc-js servers never compress
-// (grpc-host.ts). Error details (grpc-status-details-bin) are not decoded: no service of the mesh sends any;
-// codes and messages pass as they are.
+// (`createClient(Service, meshTransport(url))`) while grpc-js does the wire work for less CPU than connect-node's
+// client (docs/performance.md). Uncompressed: on loopback or a LAN, gzip costs more CPU than the bytes it saves;
+// grpc-js always offers gzip, and the services' grpc-js servers never compress (grpc-host.ts). Error details
+// (grpc-status-details-bin) are not decoded: no service of the mesh sends any; codes and messages pass as they are.
 import * as grpc from "@grpc/grpc-js";
 import {
   create, fromBinary, isMessage, toBinary,

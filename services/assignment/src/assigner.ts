@@ -1,4 +1,4 @@
-// Flow 5 (DESIGN.md): an `orders.placed` event becomes warehouse orders. Runs inside the consumer's
+// Flow 5 (docs/design.md): an `orders.placed` event becomes warehouse orders. Runs inside the consumer's
 // transaction (consumers/orders-placed.ts: the event id is recorded in it, acked after commit), under a per-order lock:
 //   1. an order already ASSIGNED or CANCELLED here: nothing to do (a redelivery, or a second event for it);
 //   2. a split remembered from an interrupted delivery is re-sent first: Inventory answers allocated=true when it
