@@ -6,7 +6,7 @@ import path from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
 import { loadConfig, replicaUrls, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
-import { serviceEntry } from "../services/registry.js";
+import { processArgs, type ProcessName } from "../services/registry.js";
 import { meshTransport } from "../services/lib/transport.js";
 
 export interface MeshOptions {
@@ -44,10 +44,10 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   const nodeArgs = (process.env.MESH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
   let stopping = false;
 
-  const launch = (name: string, entry: string, extraEnv: NodeJS.ProcessEnv = {}) => {
+  const launch = (name: string, which: ProcessName, extraEnv: NodeJS.ProcessEnv = {}) => {
     const log = path.join(opts.logDir, `${name}.log`);
     const fd = fs.openSync(log, "a");
-    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry], { env: { ...env, ...extraEnv }, stdio: ["ignore", fd, fd] });
+    const child = spawn(process.execPath, [...nodeArgs, ...processArgs(which, env)], { env: { ...env, ...extraEnv }, stdio: ["ignore", fd, fd] });
     fs.closeSync(fd);
     procs.push({ name, child });
     child.on("exit", (code, signal) => {
@@ -55,10 +55,10 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
     });
   };
   for (const name of SERVICE_NAMES) {
-    if (name !== "search" || searchReplicas.length <= 1) launch(name, serviceEntry(name));
-    else searchReplicas.forEach((url, i) => launch(i === 0 ? name : `${name}-${i + 1}`, serviceEntry(name), { SEARCH_PORT: new URL(url).port }));
+    if (name !== "search" || searchReplicas.length <= 1) launch(name, name);
+    else searchReplicas.forEach((url, i) => launch(i === 0 ? name : `${name}-${i + 1}`, name, { SEARCH_PORT: new URL(url).port }));
   }
-  launch("gateway", "gateway/src/main.ts");
+  launch("gateway", "gateway");
 
   const stop = async () => {
     stopping = true;

@@ -1,4 +1,4 @@
-// `npm run seed -- --items 1000000 [--seed 42] [--warehouses 6] [--batch 5000] [--no-wait]`
+// `npm run seed -- [--items 1000000] [--seed 42] [--warehouses 6] [--batch 5000] [--no-wait]` (`--help` lists them)
 //
 // Fills the running stack's database (DATABASE_URL, default: the one `npm start` runs) with generated items
 // over the real category tree, through Catalog's and Inventory's own bulk seed paths: each batch is one
@@ -15,23 +15,32 @@ import { catalogDatabase } from "../services/catalog/src/main.js";
 import { insertDemoItems, loadCategoryTree, seedCategories } from "../services/catalog/src/store/seed.js";
 import { inventory } from "../services/inventory/src/main.js";
 import { seedInventory } from "../services/inventory/src/store/seed.js";
+import { cliFlags } from "../services/lib/cli.js";
 import { INFRA_DEFAULTS, intFrom, loadConfig } from "../services/lib/config.js";
 import { inTransaction, openDatabase } from "../services/lib/db.js";
 import { meshTransport } from "../services/lib/transport.js";
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a whole number, got ${process.argv[i + 1]}`);
-  return n;
-}
+/** Without --items: the demo catalog `npm start` seeds (SEED_ITEMS), not the million-item benchmark size. */
+const DEMO_ITEMS = intFrom(process.env, "SEED_ITEMS", 3000);
 
-const items = arg("items", 1_000_000);
-const seed = arg("seed", intFrom(process.env, "SEED", 42));
-const warehouses = arg("warehouses", intFrom(process.env, "SEED_WAREHOUSES", 6));
-const batchSize = Math.max(100, arg("batch", 5_000));
-const wait = !process.argv.includes("--no-wait");
+const flags = cliFlags({
+  usage: "npm run seed --",
+  summary: "Fills the running stack's database (DATABASE_URL, default: the one `npm start` runs) with generated items "
+    + "over the real category tree and their stock, through Catalog's and Inventory's bulk seed paths. Deterministic "
+    + "for a seed; a rerun tops up. The benchmarks use --items 1000000 (about 6 minutes).",
+  flags: {
+    items: { type: "int", default: DEMO_ITEMS, help: "items the catalog should hold (SEED_ITEMS, the demo size)" },
+    seed: { type: "int", default: intFrom(process.env, "SEED", 42), help: "random seed (SEED)" },
+    warehouses: { type: "int", default: intFrom(process.env, "SEED_WAREHOUSES", 6), min: 1, help: "warehouses that get stock (SEED_WAREHOUSES)" },
+    batch: { type: "int", default: 5_000, min: 100, help: "items written per transaction" },
+    "no-wait": { type: "boolean", help: "do not wait for Search to index the new items" },
+  },
+});
+const items = flags.items;
+const seed = flags.seed;
+const warehouses = flags.warehouses;
+const batchSize = flags.batch;
+const wait = !flags["no-wait"];
 const databaseUrl = process.env.DATABASE_URL ?? INFRA_DEFAULTS.databaseUrl;
 const say = (m: string) => process.stderr.write(`[seed] ${m}\n`);
 
@@ -78,6 +87,9 @@ async function take(plan: Iterator<DemoItem>, n: number): Promise<DemoItem[]> {
 }
 
 async function main(): Promise<void> {
+  if (!process.argv.slice(2).some((a) => a === "--items" || a.startsWith("--items="))) {
+    say(`no --items given: seeding the demo size, ${items.toLocaleString("en-US")} items (npm run seed -- --items 1000000 for the benchmarks)`);
+  }
   say(`database ${databaseUrl.replace(/\/\/([^:@/]+):[^@/]+@/, "//$1:***@")}; ${items.toLocaleString("en-US")} items, seed ${seed}, ${warehouses} warehouses`);
   const catalogDb = await openDatabase(databaseUrl, catalogDatabase, 4, "seed-cli");
   const inventoryDb = await openDatabase(databaseUrl, inventory.database!, 4, "seed-cli");

@@ -8,11 +8,11 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { CHROMIUM_PATH } from "../deploy/infra/packages.js";
 import { SearchService } from "../gen/shop/search/v1/search_pb.js";
 import { eventually } from "./harness.js";
 import { PASSWORD, startShop, type Shop } from "./shop-fixture.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const OUT = path.resolve("test-output/browser");
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const DESKTOP = { viewport: { width: 1280, height: 860 } };
@@ -41,13 +41,14 @@ describe("storefront in Chromium (browser journeys)", function () {
   }
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with 'apt-get install -y chromium' (or set CHROMIUM_PATH)`);
+    // test/global-setup.ts installs it (ensureBrowser) or stops the run naming the command
+    if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it with 'apt-get install -y chromium' (or set CHROMIUM_PATH)`);
     rmSync(OUT, { recursive: true, force: true });
     mkdirSync(OUT, { recursive: true });
     const [started, launched] = await Promise.all([
       startShop({ seedItems: 120, warehouses: 2 }),
       chromium.launch({
-        executablePath: CHROMIUM,
+        executablePath: CHROMIUM_PATH,
         headless: true,
         args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update",
           "--no-first-run", "--disable-sync", "--disable-extensions", "--host-resolver-rules=MAP images.shop-mesh.dev ~NOTFOUND"],

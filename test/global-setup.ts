@@ -1,12 +1,32 @@
-// Mocha global fixtures: start the suite's own Postgres, Redis and NATS once for the whole run.
+// Mocha global fixtures: install what the run needs (Chromium when browser tests are loaded), then start the
+// suite's own Postgres, Redis and NATS once for the whole run.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import type { Runner, Suite } from "mocha";
 import { startInfra, type Infra } from "../deploy/infra.js";
+import { ensureBrowser } from "../deploy/infra/packages.js";
 
 let infra: Infra | undefined;
 
-export async function mochaGlobalSetup(): Promise<void> {
+/** Files of the loaded suites; mocha calls global setup with its Runner as `this`, after loading the files. */
+function loadedFiles(runner: Partial<Runner> | undefined): string[] | undefined {
+  if (!runner?.suite) return undefined;
+  const files: string[] = [];
+  const walk = (s: Suite) => {
+    if (s.file) files.push(s.file);
+    s.suites.forEach(walk);
+  };
+  walk(runner.suite);
+  return files;
+}
+
+/** Browser tests are the files named *browser*.test.ts; unknown (another mocha) means maybe. */
+const BROWSER_TEST = /browser.*\.test\.ts$/;
+
+export async function mochaGlobalSetup(this: Partial<Runner> | undefined): Promise<void> {
+  const files = loadedFiles(this);
+  if (!files || files.some((f) => BROWSER_TEST.test(basename(f)))) await ensureBrowser((msg) => console.log(`  ${msg}`));
   const started = Date.now();
   infra = await startInfra({
     dataDir: mkdtempSync(join(tmpdir(), "shop-test-")),

@@ -11,6 +11,7 @@ import pg from "pg";
 import { loadConfig, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
 import { TokenVerifier, type Role } from "../services/lib/auth.js";
 import { startService, type RunningService, type ServiceModule } from "../services/lib/server.js";
+import { processArgs } from "../services/registry.js";
 
 export interface TestInfra {
   databaseUrl: string;
@@ -153,13 +154,14 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts `node --import tsx services/<name>/src/main.ts` on a free port with the suite's Redis and NATS and quiet
- * logs; `env` adds DATABASE_URL, the other services' addresses, settings and fault switches.
+ * Starts `node --import tsx services/<name>/src/main.ts` (or the node arguments `args` gives, e.g. a bundle of
+ * `npm run build`) on a free port with the suite's Redis and NATS and quiet logs; `env` adds DATABASE_URL, the
+ * other services' addresses, settings and fault switches.
  */
-export async function spawnService(name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> {
+export async function spawnService(name: ServiceName, env: Record<string, string>, args = processArgs(name, {})): Promise<ServiceProcess> {
   const port = await freePort();
   const infra = testInfra();
-  const proc = spawn(process.execPath, ["--import", "tsx", `services/${name}/src/main.ts`], {
+  const proc = spawn(process.execPath, args, {
     cwd: new URL("../", import.meta.url).pathname,
     env: {
       ...process.env,
@@ -186,7 +188,7 @@ export async function spawnService(name: ServiceName, env: Record<string, string
   };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = net.createServer().listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
   const port = (server.address() as net.AddressInfo).port;

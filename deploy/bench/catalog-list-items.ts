@@ -1,19 +1,25 @@
 // Benchmark (a command, not a test): seeds N demo items into a throwaway Postgres and times ListItems pages
 // for the whole catalog and for category subtrees of different sizes.
-//   npm run bench:catalog-list -- [items=200000]
+//   npm run bench:catalog-list -- [--items 200000]
 // DATABASE_URL=... uses an existing server instead (a new database is created in it).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { startInfra } from "../infra.js";
+import { cliFlags } from "../../services/lib/cli.js";
 import { openDatabase } from "../../services/lib/db.js";
 import { catalogDatabase } from "../../services/catalog/src/main.js";
 import { isoFromMicros } from "../../services/catalog/src/domain/paging.js";
 import { listItemRows } from "../../services/catalog/src/store/items.js";
 import { seedCategories, seedDemoItems } from "../../services/catalog/src/store/seed.js";
 
-const items = Number(process.argv[2] ?? 200_000);
+const { items } = cliFlags({
+  usage: "npm run bench:catalog-list --",
+  summary: "Seeds demo items into a throwaway Postgres (or a new database in DATABASE_URL) and times ListItems pages "
+    + "for the whole catalog and for category subtrees of different sizes.",
+  flags: { items: { type: "int", default: 200_000, min: 1, help: "items to seed" } },
+});
 const infra = await startInfra({ dataDir: mkdtempSync(join(tmpdir(), "catalog-bench-")), ephemeral: true, databaseUrl: process.env.DATABASE_URL, redisUrl: "redis://unused", natsUrl: "nats://unused", log: () => {} });
 const name = `catalog_bench_${Date.now()}`;
 const admin = new pg.Client({ connectionString: infra.databaseUrl });

@@ -18,13 +18,21 @@ import { OrderService } from "../../gen/shop/order/v1/order_pb.js";
 import { TokenVerifier } from "../../services/lib/auth.js";
 import { loadConfig } from "../../services/lib/config.js";
 import { money } from "../../services/lib/money.js";
-import { argInt, benchStack, gatewayTransport, percentile, pool } from "./stack.js";
+import { cliFlags } from "../../services/lib/cli.js";
+import { benchStack, gatewayTransport, percentile, pool } from "./stack.js";
 
-const seconds = argInt("seconds", 60);
-const users = argInt("users", 2000);
-const itemCount = argInt("items", 200);
-const concurrency = argInt("concurrency", 16);
-const warmup = argInt("warmup", 5);
+const { seconds, users, items: itemCount, concurrency, warmup } = cliFlags({
+  usage: "npm run bench:checkout --",
+  summary: "Sustained end-to-end ordering through the gateway for a fixed time: virtual buyers fill a 1-3 line cart, "
+    + "begin checkout and submit; a NATS subscriber times each order's warehouse event. Prints one JSON line.",
+  flags: {
+    seconds: { type: "int", default: 60, min: 1, help: "how long to measure" },
+    users: { type: "int", default: 2000, min: 1, help: "customer accounts the buyers use" },
+    items: { type: "int", default: 200, min: 3, help: "items created for the run" },
+    concurrency: { type: "int", default: 16, min: 1, help: "buyers at once" },
+    warmup: { type: "int", default: 5, help: "seconds of load before measuring" },
+  },
+});
 const log = (m: string) => console.error(`[checkout] ${m}`);
 
 const CARD = { number: "4242424242424242", expiryMonth: 12, expiryYear: new Date().getFullYear() + 3, cvc: "123", holderName: "Bench Buyer" };

@@ -14,11 +14,19 @@ import { OrderService } from "../../gen/shop/order/v1/order_pb.js";
 import { TokenVerifier } from "../../services/lib/auth.js";
 import { loadConfig } from "../../services/lib/config.js";
 import { money } from "../../services/lib/money.js";
-import { argInt, benchStack, gatewayTransport, percentile, pool } from "./stack.js";
+import { cliFlags } from "../../services/lib/cli.js";
+import { benchStack, gatewayTransport, percentile, pool } from "./stack.js";
 
-const buyers = argInt("buyers", 10_000);
-const units = argInt("units", 1_000);
-const concurrency = argInt("concurrency", 200);
+const { buyers, units, concurrency } = cliFlags({
+  usage: "npm run bench:flash-sale --",
+  summary: "Buyers with one-line carts race for one item's units through the gateway (BeginCheckout, then SubmitOrder "
+    + "for those that got stock), and the raw limit: the same conditional UPDATE straight at Postgres. Prints one JSON line.",
+  flags: {
+    buyers: { type: "int", default: 10_000, min: 1, help: "buyers racing" },
+    units: { type: "int", default: 1_000, min: 1, help: "units of the item on sale" },
+    concurrency: { type: "int", default: 200, min: 1, help: "buyers at once" },
+  },
+});
 const log = (m: string) => console.error(`[flash-sale] ${m}`);
 
 const stack = await benchStack(log);

@@ -17,16 +17,22 @@ import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
 import { TokenVerifier } from "../../services/lib/auth.js";
 import { loadConfig } from "../../services/lib/config.js";
 import { startInfra } from "../infra.js";
+import { cliFlags } from "../../services/lib/cli.js";
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const total = arg("reservations", 20_000);
-const concurrency = arg("concurrency", 500);
-const units = arg("units", total);
-// --baseline: send GetAvailability instead of Reserve, to see what a trivial RPC costs on the same stack.
-const baseline = process.argv.includes("--baseline");
+const flags = cliFlags({
+  usage: "npm run bench:reserve-hot-item --",
+  summary: "Reservation throughput on one hot item: concurrent buyers send Reserve RPCs (1 unit each) straight to an "
+    + "inventory process on its own Postgres. Prints reservations/s and latency percentiles; checks nothing was "
+    + "oversold and the audit is clean.",
+  flags: {
+    reservations: { type: "int", default: 20_000, min: 1, help: "Reserve calls to send" },
+    concurrency: { type: "int", default: 500, min: 1, help: "calls in flight" },
+    units: { type: "int", default: 0, help: "units of the item in stock (0: as many as reservations)" },
+    baseline: { type: "boolean", help: "send GetAvailability instead of Reserve: what a trivial RPC costs on the same stack" },
+  },
+});
+const { reservations: total, concurrency, baseline } = flags;
+const units = flags.units || total;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {

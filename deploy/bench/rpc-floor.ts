@@ -3,7 +3,7 @@
 //   - mesh: the services' server (grpc-host.ts: Connect handlers on grpc-js) called through meshTransport, with the
 //     services' interceptors (errors, tokens): what every mesh call costs now;
 //   - connect: a Connect server on HTTP/2 cleartext called by a Connect gRPC client (what the mesh used before grpc-js);
-//   - grpc-js: @grpc/grpc-js on both sides with hand-written handlers, no Connect types: the floor of the card.
+//   - grpc-js: @grpc/grpc-js on both sides with hand-written handlers, no Connect types: the floor.
 // Prints one JSON line: calls/s and CPU microseconds per call for each, best of --rounds.
 //   flags: --calls 20000 --concurrency 16 --rounds 3
 import http2 from "node:http2";
@@ -22,11 +22,18 @@ import { grpcServer } from "../../services/lib/grpc-host.js";
 import { createLogger } from "../../services/lib/log.js";
 import { errorInterceptor } from "../../services/lib/server.js";
 import { meshTransport } from "../../services/lib/transport.js";
-import { argInt } from "./stack.js";
+import { cliFlags } from "../../services/lib/cli.js";
 
-const calls = argInt("calls", 20_000);
-const concurrency = argInt("concurrency", 16);
-const rounds = Math.max(1, argInt("rounds", 3));
+const { calls, concurrency, rounds } = cliFlags({
+  usage: "npm run bench:rpc-floor --",
+  summary: "What one mesh call costs before any work: a trivial unary call served and called in this process, for "
+    + "each server/client pair. Prints one JSON line: calls/s and CPU microseconds per call, best of the rounds.",
+  flags: {
+    calls: { type: "int", default: 20_000, min: 1, help: "calls per pair and round" },
+    concurrency: { type: "int", default: 16, min: 1, help: "calls in flight" },
+    rounds: { type: "int", default: 3, min: 1, help: "rounds per pair (the best is reported)" },
+  },
+});
 
 async function measure(call: () => Promise<unknown>) {
   let best = { calls_per_s: 0, cpu_us_per_call: Infinity };

@@ -36,7 +36,8 @@ import { CategoryTree } from "../../services/search/src/domain/categories.js";
 import { validateCatalogRequest } from "../../services/search/src/domain/request.js";
 import { SearchIndex } from "../../services/search/src/index/search-index.js";
 import { readSnapshot } from "../../services/search/src/store/read-model.js";
-import { argInt, benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile } from "./stack.js";
+import { cliFlags } from "../../services/lib/cli.js";
+import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile } from "./stack.js";
 import { meshTransport } from "../../services/lib/transport.js";
 
 type Kind = "head" | "longtail" | "filtered" | "browse" | "suggest";
@@ -45,12 +46,24 @@ const MIX: Record<Kind, number> = { head: 0.3, longtail: 0.25, filtered: 0.2, br
 type CatalogQuery = MessageInitShape<typeof GetItemCatalogRequestSchema>;
 type Req = { kind: Kind; catalog?: CatalogQuery; prefix?: string; body?: Buffer };
 
-const concurrency = argInt("concurrency", 50);
-const rate = argInt("rate", 500);
-const seconds = argInt("seconds", 15);
-const seed = argInt("seed", 7);
-const skipPostgres = process.argv.includes("--skip-postgres");
-const indexOnly = process.argv.includes("--index-only");
+const flags = cliFlags({
+  usage: "npm run bench:search --",
+  summary: "The search query mix against the running stack (seed it first: npm run seed -- --items 1000000), through "
+    + "the gateway and straight over gRPC, uncached and cached, beside the raw limits (the in-memory index alone, "
+    + "Postgres full-text search). Prints one JSON document. Start the stack with RATE_LIMIT_PER_ADDRESS=0 "
+    + "RATE_LIMIT_PER_USER=0.",
+  flags: {
+    concurrency: { type: "int", default: 50, min: 1, help: "requests in flight" },
+    rate: { type: "int", default: 500, min: 1, help: "requests/s of the open-loop phases" },
+    seconds: { type: "int", default: 15, min: 1, help: "length of each phase" },
+    seed: { type: "int", default: 7, help: "random seed of the query mix" },
+    "skip-postgres": { type: "boolean", help: "skip the Postgres full-text phase" },
+    "index-only": { type: "boolean", help: "only the raw in-memory index (no RPC, cache or load)" },
+  },
+});
+const { concurrency, rate, seconds, seed } = flags;
+const skipPostgres = flags["skip-postgres"];
+const indexOnly = flags["index-only"];
 const log = (m: string) => console.error(`[bench:search] ${m}`);
 
 /** Popular queries of an electronics store (the head of the distribution). */

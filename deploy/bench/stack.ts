@@ -85,14 +85,6 @@ export async function pool(count: number, concurrency: number, job: (i: number) 
   }));
 }
 
-export function argInt(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a whole number`);
-  return n;
-}
-
 /** Processes whose CPU a benchmark reports, by what their command line contains. */
 const CPU_GROUPS: Record<string, RegExp> = {
   gateway: /gateway\/src\/main\.ts/,

@@ -1,14 +1,22 @@
 // The storefront's files, served by the gateway: the TypeScript app under gateway/web is bundled with esbuild
 // in memory when the gateway starts (a few hundred ms), so there is no build step to forget and no stale
-// bundle to serve. Every GET that is not a file falls back to index.html (client-side routes).
+// bundle to serve. A production bundle (`npm run build`) serves the files deploy/build.ts wrote beside it
+// (dist/web/) with the same esbuild options instead. Every GET that is not a file falls back to index.html
+// (client-side routes).
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import type http from "node:http";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import type { BuildOptions } from "esbuild";
+import { assetUrl, IS_BUNDLE } from "../../services/lib/assets.js";
 
+/** The app's sources (development) and the prebuilt files of a production bundle. */
 const WEB_DIR = fileURLToPath(new URL("../web/", import.meta.url));
+const BUILT_WEB_DIR = fileURLToPath(assetUrl("web/"));
+/** Files copied as they are, beside the bundled app and styles under /assets/. */
+export const STOREFRONT_STATIC_FILES = ["index.html", "favicon.svg"];
 
 interface StaticFile {
   body: Buffer;
@@ -36,13 +44,12 @@ function file(body: Buffer, name: string): StaticFile {
   return { body, gzip: gzipSync(body), type: TYPES[ext] ?? "application/octet-stream", etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 16)}"` };
 }
 
-export async function buildStorefront(): Promise<Storefront> {
-  const started = Date.now();
-  const result = await build({
+/** How the app and styles are bundled, in memory (development) or into `outdir` (npm run build). */
+export function storefrontBuildOptions(outdir: string): BuildOptions {
+  return {
     entryPoints: { app: `${WEB_DIR}src/app.ts`, styles: `${WEB_DIR}styles.css` },
     bundle: true,
-    write: false,
-    outdir: "/assets",
+    outdir,
     format: "esm",
     platform: "browser",
     target: ["es2022"],
@@ -50,11 +57,30 @@ export async function buildStorefront(): Promise<Storefront> {
     sourcemap: "linked",
     legalComments: "none",
     logLevel: "silent",
-  });
+  };
+}
+
+/** Where the storefront's unbundled files live (index.html, favicon.svg). */
+export function storefrontSourceFile(name: string): string {
+  return path.join(WEB_DIR, name);
+}
+
+export async function buildStorefront(): Promise<Storefront> {
+  const started = Date.now();
   const files = new Map<string, StaticFile>();
+  if (IS_BUNDLE) {
+    for (const rel of await readdir(BUILT_WEB_DIR, { recursive: true })) {
+      const full = path.join(BUILT_WEB_DIR, rel);
+      if (!/\.\w+$/.test(rel)) continue;
+      files.set(`/${rel.split(path.sep).join("/")}`, file(await readFile(full), rel));
+    }
+    if (!files.has("/index.html")) throw new Error(`storefront files missing in ${BUILT_WEB_DIR}: run npm run build`);
+    return { files, buildMs: Date.now() - started };
+  }
+  const { build } = await import("esbuild");
+  const result = await build({ ...storefrontBuildOptions("/assets"), write: false });
   for (const out of result.outputFiles) files.set(out.path, file(Buffer.from(out.contents), out.path));
-  files.set("/index.html", file(await readFile(`${WEB_DIR}index.html`), "index.html"));
-  files.set("/favicon.svg", file(await readFile(`${WEB_DIR}favicon.svg`), "favicon.svg"));
+  for (const name of STOREFRONT_STATIC_FILES) files.set(`/${name}`, file(await readFile(storefrontSourceFile(name)), name));
   return { files, buildMs: Date.now() - started };
 }
 

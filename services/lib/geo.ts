@@ -2,6 +2,7 @@
 // the demo warehouses and the assignment service's location estimates are drawn from.
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import { assetUrl } from "./assets.js";
 
 export interface GeoPoint {
   lat: number;
@@ -31,7 +32,7 @@ export interface StoreRecord {
   location?: { lat?: number; lon?: number };
 }
 
-const STORES_FILE = new URL("../../data/bestbuy/stores.json.gz", import.meta.url);
+const STORES_FILE = assetUrl("data/bestbuy/stores.json.gz");
 
 /** The 1,565 real US store locations. Throws when the data file is missing. */
 export function readStores(): StoreRecord[] {

@@ -12,6 +12,7 @@
 import { createClient } from "@connectrpc/connect";
 import { CatalogService } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { TokenVerifier } from "../../lib/auth.js";
+import { cliFlags } from "../../lib/cli.js";
 import { loadConfig } from "../../lib/config.js";
 import { openDatabase } from "../../lib/db.js";
 import { createLogger } from "../../lib/log.js";
@@ -23,11 +24,15 @@ import { upsertItems } from "./store/read-model.js";
 import { meshTransport } from "../../lib/transport.js";
 
 async function main(): Promise<void> {
+  const { "page-size": pageSize } = cliFlags({
+    usage: "npm run search:reindex --",
+    summary: "Rebuilds Search's read model from Catalog (archived items included; never goes backwards, so events may "
+      + "keep flowing), then tells every running Search process to rebuild its index. Settings: DATABASE_URL, "
+      + "NATS_URL, CATALOG_ADDR.",
+    flags: { "page-size": { type: "int", default: 200, min: 1, max: 200, help: "items per ListItems page" } },
+  });
   const config = loadConfig("search");
   const log = createLogger("search-reindex", config.logLevel);
-  const i = process.argv.indexOf("--page-size");
-  const pageSize = i > 0 ? Number(process.argv[i + 1]) : 200;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 200) throw new Error("--page-size must be between 1 and 200");
 
   const ds = await openDatabase(config.databaseUrl, searchDatabase, 2, "search-reindex");
   const runner = ds.createQueryRunner();

@@ -8,6 +8,7 @@ import { gunzipSync } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { DataSource, EntityManager } from "typeorm";
 import { ItemChangeType, ItemChangedSchema, ItemSchema, ItemStatus } from "../../../../gen/shop/catalog/v1/catalog_pb.js";
+import { assetUrl } from "../../../lib/assets.js";
 import { money, STORE_CURRENCY } from "../../../lib/money.js";
 import { EVENTS } from "../../../lib/events.js";
 import { buildCategoryTree, type CategoryRecord, type RawCategory } from "../domain/categories.js";
@@ -15,7 +16,7 @@ import { planDemoItems, type DemoItem } from "../demo/demo-items.js";
 import { isoFromMicros } from "../domain/paging.js";
 import { timestampFromMicros } from "./items.js";
 
-export const CATEGORY_DATA_FILE = new URL("../../../../data/bestbuy/categories.json.gz", import.meta.url);
+export const CATEGORY_DATA_FILE = assetUrl("data/bestbuy/categories.json.gz");
 
 export interface SeedCatalogOptions {
   /** Demo items to create when the catalog has none (default 3000). */
