@@ -9,7 +9,7 @@
 //   - Canceled (our own caller went away, or we are stopping) stays Canceled: nobody reads the answer.
 // Deadlines are the caller's: each call passes its `timeoutMs`.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { unavailable } from "./errors.js";
+import { internal, unavailable } from "./errors.js";
 import type { Logger } from "./log.js";
 
 /** Answers that mean we sent something wrong. */
@@ -26,10 +26,10 @@ export async function callDependency<T>(log: Logger, dependency: string, call: (
     if (pass.includes(ce.code) || ce.code === Code.Canceled) throw ce;
     if (REFUSED_OUR_REQUEST.has(ce.code)) {
       log.error({ dependency, code: Code[ce.code], err: ce.rawMessage }, "dependency refused our request");
-      throw new ConnectError("internal error", Code.Internal);
+      throw internal();
     }
     log.warn({ dependency, code: Code[ce.code], err: ce.rawMessage }, "dependency call failed");
-    throw unavailable(`${dependency} is unavailable; retry shortly`);
+    throw unavailable("DEPENDENCY_UNAVAILABLE", `${dependency} is unavailable; retry shortly`);
   }
 }
 
