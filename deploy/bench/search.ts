@@ -36,6 +36,8 @@ import { validateCatalogRequest } from "../../services/search/src/domain/request
 import { SearchIndex } from "../../services/search/src/index/search-index.js";
 import { readSnapshot } from "../../services/search/src/store/read-model.js";
 import { cliFlags } from "../../services/lib/cli.js";
+import { ensureFtsTable, ftsRunner } from "./search-fts.js";
+import { closedLoop, machine, openLoop, stalls, sustainableRate, type Run, type Sample } from "./load.js";
 import { benchStack, type BenchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile } from "./stack.js";
 import { meshTransport } from "../../services/lib/transport.js";
 
@@ -190,33 +192,6 @@ function requestPool(data: Data, count: number, rand: () => number): Req[] {
   return pool;
 }
 
-interface Sample {
-  kind: Kind;
-  ms: number;
-  ok: boolean;
-  /** Open loop: when it was due, ms after the phase began. */
-  at?: number;
-}
-
-/** Half-second windows of an open loop whose slowest request took over 100 ms: stalls, not steady queueing. */
-function stalls(samples: Sample[]) {
-  const worst = new Map<number, number>();
-  for (const s of samples) {
-    if (s.at === undefined) return undefined;
-    const w = Math.floor(s.at / 500);
-    worst.set(w, Math.max(worst.get(w) ?? 0, s.ms));
-  }
-  const slow = [...worst.values()].filter((ms) => ms > 100);
-  return { windows: worst.size, over_100ms: slow.length, worst_ms: Math.round(Math.max(0, ...worst.values())) };
-}
-
-interface Run {
-  samples: Sample[];
-  wall: number;
-  /** CPU ms per request of each process group over the run. */
-  cpu: Record<string, number>;
-}
-
 function summarize({ samples, wall: wallSeconds, cpu }: Run) {
   const kinds: Record<string, { n: number; mean: number; p50: number; p95: number; p99: number; errors: number }> = {};
   const round = (x: number) => Math.round(x * 100) / 100;
@@ -234,81 +209,6 @@ function summarize({ samples, wall: wallSeconds, cpu }: Run) {
 }
 
 type Runner = (r: Req) => Promise<unknown>;
-
-/**
- * A reference for comparing runs on a shared machine: milliseconds to read two typed arrays of a million
- * items (what a full scan of the index columns costs). Best of five.
- */
-function machineSpeed(): number {
-  const n = 1_000_000;
-  const keys = new Float64Array(2 * n).map(() => Math.random());
-  const flags = new Uint32Array(n).fill(1);
-  let best = Infinity;
-  for (let r = 0; r < 5; r++) {
-    const t = performance.now();
-    let top = -1;
-    for (let o = 0; o < n; o++) if ((flags[o] & 1) !== 0 && keys[2 * o + 1] > top) top = keys[2 * o + 1];
-    best = Math.min(best, performance.now() - t);
-    if (top < 0) best = -1;
-  }
-  return Math.round(best * 100) / 100;
-}
-
-/** 70% of the capacity a closed loop measured: where latency says something (at capacity it only queues). */
-function sustainableRate(run: Run): number {
-  return Math.max(1, Math.round((0.7 * run.samples.length) / run.wall));
-}
-
-/** Closed loop: `workers` callers, each sending its next request as soon as the last answered. */
-async function closedLoop(run: Runner, pool: Req[], workers: number, durationS: number, cursor: { i: number }, errors: Set<string>): Promise<Run> {
-  const samples: Sample[] = [];
-  const end = performance.now() + durationS * 1000;
-  const t0 = performance.now();
-  const cpu0 = cpuReading();
-  await Promise.all(Array.from({ length: workers }, async () => {
-    while (performance.now() < end && cursor.i < pool.length) {
-      const req = pool[cursor.i++];
-      const s = performance.now();
-      try {
-        await run(req);
-        samples.push({ kind: req.kind, ms: performance.now() - s, ok: true });
-      } catch (err) {
-        samples.push({ kind: req.kind, ms: performance.now() - s, ok: false });
-        if (errors.size < 5) errors.add(String((err as Error).message).slice(0, 200));
-      }
-    }
-  }));
-  return { samples, wall: (performance.now() - t0) / 1000, cpu: cpuPerRequest(cpu0, cpuReading(), samples.length) };
-}
-
-/** Open loop: requests scheduled at `qps`, at most `maxInFlight` at once; latency counts from the schedule. */
-async function openLoop(run: Runner, pool: Req[], qps: number, maxInFlight: number, durationS: number, cursor: { i: number }, errors: Set<string>): Promise<Run> {
-  const samples: Sample[] = [];
-  const total = Math.min(Math.round(qps * durationS), pool.length - cursor.i);
-  const interval = 1000 / qps;
-  const t0 = performance.now();
-  const cpu0 = cpuReading();
-  const inFlight = new Set<Promise<void>>();
-  for (let n = 0; n < total; n++) {
-    const due = t0 + n * interval;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-    const req = pool[cursor.i++];
-    const p = (async () => {
-      try {
-        await run(req);
-        samples.push({ kind: req.kind, ms: performance.now() - due, ok: true, at: due - t0 });
-      } catch (err) {
-        samples.push({ kind: req.kind, ms: performance.now() - due, ok: false, at: due - t0 });
-        if (errors.size < 5) errors.add(String((err as Error).message).slice(0, 200));
-      }
-    })().finally(() => inFlight.delete(p));
-    inFlight.add(p);
-  }
-  await Promise.all(inFlight);
-  return { samples, wall: (performance.now() - t0) / 1000, cpu: cpuPerRequest(cpu0, cpuReading(), samples.length) };
-}
 
 /** The request's protobuf body, encoded once (the load generator should cost as little CPU as it can). */
 function body(r: Req): Buffer {
@@ -521,13 +421,6 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-function machine() {
-  return {
-    cpus: os.cpus().length, model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version,
-    load_average_1m: Math.round(os.loadavg()[0] * 100) / 100, scan_1m_items_ms: machineSpeed(),
-  };
-}
-
 /** Raw limit 1: the in-memory index in this process, built from the read model as the service builds it. */
 async function rawIndexPhase(databaseUrl: string, data: Data) {
   log("building the raw index from the read model ...");
@@ -583,76 +476,6 @@ async function buildIndex(databaseUrl: string, tree: CategoryTree) {
       const category = r.categoryId ? tree.indexOf(r.categoryId) : -1;
       return index.search({ text: r.text, category, brands: r.brands, minPrice: r.minPrice, maxPrice: r.maxPrice, inStockOnly: r.inStockOnly, sort: r.sort, limit: r.pageSize });
     },
-  };
-}
-
-/** The read model as a Postgres full-text table (weights: name A, brand B, description C), built once. */
-async function ensureFtsTable(db: pg.Pool): Promise<void> {
-  const exists = (await db.query(`SELECT to_regclass('search_bench.items') IS NOT NULL AS e`)).rows[0].e;
-  if (exists) {
-    const [{ a }] = (await db.query(`SELECT count(*)::int AS a FROM search_bench.items`)).rows;
-    const [{ b }] = (await db.query(`SELECT count(*)::int AS b FROM search.items`)).rows;
-    if (a === b) return;
-    await db.query(`DROP TABLE search_bench.items`);
-  }
-  await db.query(`CREATE SCHEMA IF NOT EXISTS search_bench`);
-  await db.query(`
-    CREATE TABLE search_bench.items AS
-    SELECT i.item_id, i.name, i.brand, i.category_id, i.price_minor, i.created_ms, i.active, coalesce(s.available, 0) AS available,
-           setweight(to_tsvector('english', i.name), 'A') || setweight(to_tsvector('english', i.brand), 'B')
-             || setweight(to_tsvector('english', i.description), 'C') AS doc
-    FROM search.items i LEFT JOIN search.stock s USING (item_id)`);
-  await db.query(`CREATE INDEX ON search_bench.items USING gin (doc)`);
-  await db.query(`CREATE INDEX ON search_bench.items (category_id, created_ms DESC)`);
-  await db.query(`CREATE INDEX ON search_bench.items (created_ms DESC)`);
-  await db.query(`ANALYZE search_bench.items`);
-}
-
-/** The same request as SQL: matches, the page, the total and the three facets in one statement. */
-function ftsRunner(db: pg.Pool, tree: CategoryTree): Runner {
-  const descendants = new Map<string, string[]>();
-  const subtree = (id: string) => {
-    let ids = descendants.get(id);
-    if (!ids) {
-      const i = tree.indexOf(id);
-      ids = tree.ids.filter((_, j) => tree.within(j, i));
-      descendants.set(id, ids);
-    }
-    return ids;
-  };
-  return async (r) => {
-    if (r.kind === "suggest") {
-      const words = r.prefix!.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-      if (!words.length) return;
-      const tsq = words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(" & ");
-      await db.query(`SELECT name FROM search_bench.items WHERE doc @@ to_tsquery('english', $1) AND active LIMIT 8`, [tsq]);
-      return;
-    }
-    const q = r.catalog!;
-    const where = ["active"];
-    const params: unknown[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replace("?", `$${params.length}`));
-    };
-    if (q.query) add(`doc @@ plainto_tsquery('english', ?)`, q.query);
-    if (q.filter?.categoryId) add(`category_id = ANY(?)`, subtree(q.filter.categoryId));
-    if (q.filter?.brands?.length) add(`brand = ANY(?)`, q.filter.brands);
-    if (q.filter?.minPrice) add(`price_minor >= ?`, q.filter.minPrice.minorUnits!.toString());
-    if (q.filter?.maxPrice) add(`price_minor <= ?`, q.filter.maxPrice.minorUnits!.toString());
-    if (q.filter?.inStockOnly) where.push(`available > 0`);
-    const rank = q.query ? `ts_rank(doc, plainto_tsquery('english', $1))` : "0";
-    const order = q.sort === SortOrder.PRICE_ASCENDING ? "price_minor ASC" : q.sort === SortOrder.PRICE_DESCENDING ? "price_minor DESC"
-      : q.query && q.sort !== SortOrder.NEWEST ? "r DESC, created_ms DESC" : "created_ms DESC";
-    await db.query(`
-      WITH m AS MATERIALIZED (SELECT item_id, name, brand, category_id, price_minor, created_ms, ${rank} AS r
-                              FROM search_bench.items WHERE ${where.join(" AND ")})
-      SELECT (SELECT json_agg(p) FROM (SELECT item_id, name FROM m ORDER BY ${order} LIMIT ${q.pageSize ?? 24}) p) AS page,
-             (SELECT count(*) FROM m) AS total,
-             (SELECT json_agg(b) FROM (SELECT brand, count(*) FROM m GROUP BY brand ORDER BY 2 DESC LIMIT 20) b) AS brands,
-             (SELECT json_agg(c) FROM (SELECT category_id, count(*) FROM m GROUP BY 1) c) AS categories,
-             (SELECT json_agg(x) FROM (SELECT width_bucket(price_minor, ARRAY[2500,5000,10000,20000,50000,100000,200000]) AS b, count(*)
-                                       FROM m GROUP BY 1) x) AS prices`, params);
   };
 }
 

@@ -1,16 +1,13 @@
-// Connect unary calls in the binary format (POST, application/proto: what the storefront's search box and
-// bench:search send) are forwarded to the owning service as gRPC without decoding anything: the request body
-// becomes the gRPC message and the service's answer the response body, as bytes. The gateway's interceptors
-// (errors, rate limits, token verification) run first on the same kind of request object as in the Connect
-// router, and the deadline, forwarded headers and error shape are forward.ts's. JSON, gRPC-Web, streams, GET
-// and the gateway's own IdentityService stay with connect-node.
+// Connect unary calls in the binary format (POST, application/proto: the storefront's search box, bench:search)
+// are forwarded to the owning service as gRPC without decoding anything: the request body becomes the gRPC
+// message and the service's answer the response body, as bytes. The gateway's interceptors (errors, rate limits,
+// token verification) run first, and the deadline, forwarded headers and error shape are forward.ts's. JSON,
+// gRPC-Web, streams, GET and the gateway's own IdentityService stay with connect-node.
 //
-// Why not connect-node for these too: around every call it builds a universal request and response, an
-// AbortSignal with its own deadline, async iterables for the body, and parses the opaque message into unknown
-// fields to write them back; the gateway's CPU per forwarded search went from 1.16 to 0.57 ms without it
-// (docs/performance.md, bench:search). The protocol's details (content type, timeout header, compression
-// negotiation, error codes to HTTP statuses, the error body) come from connect-es's own protocol modules, so
-// they answer as connect-node does.
+// Why not connect-node for these too: it decodes and re-encodes every message and builds a request, a signal
+// and body iterables around each call, about half the gateway's CPU per search (docs/performance.md). The
+// protocol's details (content type, timeout header, compression, error codes to HTTP statuses, the error body)
+// come from connect-es's own protocol modules, so they answer as connect-node does.
 import type http from "node:http";
 import type { DescMethod } from "@bufbuild/protobuf";
 import {

@@ -4,8 +4,7 @@
 // so what is still in use stays.
 //
 // Not "delete the oldest key of one Map": V8's Map leaves a deleted slot at the front of its table until it
-// rehashes, so `keys().next()` after many front deletions walks all of them. That eviction took 15% of
-// Search's CPU under an uncached query load (a 24-row page: 0.3 ms, then 1-3 ms once the cache was full).
+// rehashes, so `keys().next()` after many front deletions walks all of them, which made a full cache slow.
 export class BoundedMap<K, V> {
   private current = new Map<K, V>();
   private previous = new Map<K, V>();

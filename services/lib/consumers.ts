@@ -117,6 +117,7 @@ export function redeliveryDelayMs(msg: JsMsg): number {
   return Math.min(30_000, 500 * 2 ** Math.min(msg.info.redeliveryCount, 6));
 }
 
+/** Runs a declared consumer, one event per transaction, up to `concurrency` at once (the guarantees at the top). */
 export async function runConsumer<D extends DescMessage>(
   nats: Nats, ds: DataSource, schema: string, spec: ConsumerDecl<D>, log: Logger, env: Record<string, string | undefined> = {},
 ): Promise<RunningConsumer> {

@@ -1,10 +1,9 @@
 // Serves the mesh's Connect service implementations (`ServiceImpl<typeof XService>`, registered on a
 // ConnectRouter) over gRPC with @grpc/grpc-js. Handlers, interceptors and errors keep connect-es's types and
 // meaning (HandlerContext with the caller's headers, deadline and signal; Interceptor; ConnectError); grpc-js
-// does HTTP/2 and the framing at a fraction of the CPU (`npm run bench:rpc-floor` pairs: connect-node's
-// server side of a trivial call ~750 us of CPU, grpc-js's ~220 us, by difference of the measured pairs), and every
-// search and every step of the buy path crosses one or more of these servers. Services speak plain gRPC only; browsers reach them through the
-// gateway, which serves Connect, gRPC-Web and JSON.
+// does HTTP/2 and the framing at a fraction of connect-node's CPU (`npm run bench:rpc-floor`, docs/performance.md),
+// and every search and every step of the buy path crosses these servers. Services speak plain gRPC only;
+// browsers reach them through the gateway, which serves Connect, gRPC-Web and JSON.
 import * as grpc from "@grpc/grpc-js";
 import {
   create, fromBinary, isMessage, toBinary, type DescMessage, type DescMethod, type DescService, type MessageShape,

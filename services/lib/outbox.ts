@@ -5,6 +5,7 @@ import { toBinary, type DescMessage } from "@bufbuild/protobuf";
 import pg from "pg";
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from "typeorm";
 import type { Logger } from "./log.js";
+import { rows, type Db } from "./sql.js";
 import type { EventMessage, EventType } from "./events.js";
 import { eventHeaders, type Nats } from "./nats.js";
 
@@ -40,9 +41,8 @@ export function eventTablesSql(schema: string): { up: string[]; down: string[] }
 
 /**
  * Migration adding the index the relay's cleanup needs: published rows are kept a day (OutboxRelay retainMs) and
- * the relay deletes expired ones every minute. Without it each cleanup read the whole table: 0.7 s of Postgres
- * per service per minute once a million-item seed had passed through an outbox (EXPLAIN ANALYZE on catalog's),
- * a stall every minute for everything sharing the machine.
+ * the relay deletes expired ones every minute. Without it each cleanup reads the whole table, which after a bulk
+ * seed stalls everything sharing the database every minute.
  */
 export function outboxCleanupIndex(schema: string): new () => MigrationInterface {
   const index = `"${schema}".outbox_published`;
@@ -84,21 +84,21 @@ export async function enqueueEvent<D extends DescMessage>(tx: EntityManager, typ
 }
 
 /** Writes many events in the caller's transaction with one statement (bulk writers: stock changes, seeds). */
-export async function enqueueRows(tx: Pick<EntityManager, "query">, schema: string, rows: OutboxRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await tx.query(
+export async function enqueueRows(db: Db, schema: string, events: OutboxRow[]): Promise<void> {
+  if (events.length === 0) return;
+  await rows(db,
     `WITH ins AS (
        INSERT INTO "${schema}".outbox (event_id, subject, message_type, payload)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[])
      )
      SELECT pg_notify($5, '')`,
-    [...outboxArrays(rows), notifyChannel(schema)],
+    [...outboxArrays(events), notifyChannel(schema)],
   );
 }
 
 /** Columns of outbox rows as parallel arrays, for `unnest($a::uuid[], $b::text[], $c::text[], $d::bytea[])` in a caller's own statement. */
-export function outboxArrays(rows: OutboxRow[]): [string[], string[], string[], Buffer[]] {
-  return [rows.map((e) => e.eventId), rows.map((e) => e.subject), rows.map((e) => e.messageType), rows.map((e) => e.payload)];
+export function outboxArrays(events: OutboxRow[]): [string[], string[], string[], Buffer[]] {
+  return [events.map((e) => e.eventId), events.map((e) => e.subject), events.map((e) => e.messageType), events.map((e) => e.payload)];
 }
 
 function notifyChannel(schema: string) {

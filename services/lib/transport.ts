@@ -1,12 +1,10 @@
 // How processes of the mesh call each other: gRPC over one HTTP/2 connection per target (per replica), through
 // @grpc/grpc-js behind connect-es's Transport interface, so callers keep typed Connect clients
-// (`createClient(Service, meshTransport(url))`) while grpc-js does the wire work (a Connect gRPC client cost
-// ~0.4 ms more CPU per call; docs/performance.md, bench:rpc-floor). Uncompressed: on loopback or a LAN,
-// gzip costs more CPU than the bytes it saves (a search page took ~2% of Search's and 4% of the gateway's CPU to
-// compress and inflate); grpc-js always offers gzip, and the services' grpc-js servers never compress
-// (grpc-host.ts). A failed call's code, message and error details (grpc-status-details-bin: BadRequest,
-// ErrorInfo...; see errors.ts) reach the caller as a ConnectError, so a service or the gateway that passes a
-// callee's error on passes its details on too.
+// (`createClient(Service, meshTransport(url))`) while grpc-js does the wire work for less CPU than connect-node's
+// client (docs/performance.md). Uncompressed: on loopback or a LAN, gzip costs more CPU than the bytes it saves;
+// grpc-js always offers gzip, and the services' grpc-js servers never compress (grpc-host.ts). A failed call's
+// code, message and error details (grpc-status-details-bin: BadRequest, ErrorInfo...; see errors.ts) reach the
+// caller as a ConnectError, so a service or the gateway that passes a callee's error on passes its details on too.
 import * as grpc from "@grpc/grpc-js";
 import {
   create, fromBinary, isMessage, toBinary,

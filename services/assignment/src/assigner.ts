@@ -25,7 +25,7 @@ import { int, uuid } from "../../lib/validate.js";
 import { estimateLocation, type GeoIndex } from "./domain/geo.js";
 import { warehouseOrderId } from "./domain/ids.js";
 import { planSplit, type CandidateWarehouse, type Line } from "./domain/planner.js";
-import type { AssignmentSettings } from "./domain/settings.js";
+import type { AssignmentSettings } from "./settings.js";
 import {
   findAssignment, lockOrder, nextRotation, recordPlannedSplit, setAssignment, type PlannedShipment,
 } from "./store/assignments.js";

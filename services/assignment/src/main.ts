@@ -12,7 +12,7 @@ import { outboxCleanupIndex } from "../../lib/outbox.js";
 import type { ServiceModule } from "../../lib/server.js";
 import { OrderAssigner, type AssignmentHooks } from "./assigner.js";
 import { ordersPlacedConsumer } from "./consumers/orders-placed.js";
-import { loadSettings } from "./domain/settings.js";
+import { loadSettings } from "./settings.js";
 import { geoIndex } from "./geo-data.js";
 import { assignmentHandlers } from "./service.js";
 import { AssignmentSchema1767100000000 } from "./store/migrations/1767100000000-AssignmentSchema.js";

@@ -22,6 +22,7 @@ import { inTransaction } from "../../lib/db.js";
 import { failedPrecondition, notFound, permissionDenied } from "../../lib/errors.js";
 import type { Logger } from "../../lib/log.js";
 import { EVENTS } from "../../lib/events.js";
+import { callDependency } from "../../lib/dependency.js";
 import { enqueueEvent } from "../../lib/outbox.js";
 import type { PeriodicJob } from "../../lib/periodic.js";
 import { hasShipped, isCancellable, warehouseTransition, type Status } from "./domain/status.js";
@@ -92,7 +93,8 @@ export class WarehouseFlow {
     const row = await findWarehouseOrder(this.d.ds, id);
     if (!row) throw notFound("warehouse order", id);
     if (row.status !== "PACKED") return row;
-    await this.d.inventory.recordShipment({ orderId: row.orderId, warehouseOrderId: id }, { headers: await this.d.serviceHeaders() });
+    const headers = await this.d.serviceHeaders();
+    await callDependency(this.d.log, "inventory", () => this.d.inventory.recordShipment({ orderId: row.orderId, warehouseOrderId: id }, { headers }));
     return inTransaction(this.d.ds, async (tx) => {
       const locked = (await findWarehouseOrder(tx, id, { lock: true }))!;
       if (locked.status !== "PACKED") return locked; // a concurrent report completed it

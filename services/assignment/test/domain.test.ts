@@ -6,7 +6,7 @@ import { OrderPlacedSchema } from "../../../gen/shop/order/v1/order_pb.js";
 import { placedOrder } from "../src/assigner.js";
 import { buildGeoIndex, estimateLocation, haversineKm, usZip } from "../src/domain/geo.js";
 import { uuidV5, warehouseOrderId } from "../src/domain/ids.js";
-import { loadSettings } from "../src/domain/settings.js";
+import { loadSettings } from "../src/settings.js";
 import { STATUSES, hasShipped, isCancellable, warehouseTransition, type Status } from "../src/domain/status.js";
 import { geoIndex } from "../src/geo-data.js";
 

@@ -16,7 +16,7 @@ import type { Upstream } from "./upstream.js";
 /** Most item ids one ClearCart may name (an order has at most as many lines as a cart). */
 const MAX_CLEAR_ITEM_IDS = 500;
 
-export function cartService(store: CartStore, upstream: Upstream): ServiceImpl<typeof CartService> {
+export function cartHandlers(store: CartStore, upstream: Upstream): ServiceImpl<typeof CartService> {
   /**
    * The cart with live prices and stock: one Catalog call and one Inventory call, both concurrently, for the
    * lines not already `known` (the item an update just looked up).

@@ -1,16 +1,11 @@
-// Catalog and Inventory as the cart needs them (public reads, no token). Their failures are translated here:
-// a missing item is NotFound; anything else that goes wrong on their side (down, slow, erroring) is
-// Unavailable for the cart's caller, never Internal, since retrying later is the right reaction.
+// Catalog and Inventory as the cart needs them (public reads, no token). Failures follow the mesh's one policy
+// (lib/dependency.ts): a missing item is NotFound for the cart's caller; a dependency down or slow is Unavailable.
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import type { CatalogService, Item } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import type { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
-import { internal, notFound, unavailable } from "../../lib/errors.js";
+import { callDependency, isCode } from "../../lib/dependency.js";
+import { notFound } from "../../lib/errors.js";
 import type { Logger } from "../../lib/log.js";
-
-/** Answers that mean the cart sent something wrong (every other failure counts as the dependency being down). */
-const REFUSED_OUR_REQUEST = new Set([
-  Code.InvalidArgument, Code.Unauthenticated, Code.PermissionDenied, Code.FailedPrecondition, Code.OutOfRange, Code.AlreadyExists,
-]);
 
 /** Everything the cart asks of other services. */
 export interface Upstream {
@@ -30,53 +25,30 @@ export function meshUpstream(
   log: Logger,
   timeoutMs: number,
 ): Upstream {
-  const fail = (dependency: string, err: unknown): never => {
-    const e = ConnectError.from(err);
-    if (e.code === Code.Canceled) throw e; // our own caller went away
-    if (REFUSED_OUR_REQUEST.has(e.code)) {
-      // The dependency judged our request wrong: a bug on this side, not an outage.
-      log.error({ dependency, code: Code[e.code], err: e.rawMessage }, "dependency refused the cart's request");
-      throw internal();
-    }
-    log.warn({ dependency, code: Code[e.code], err: e.rawMessage }, "dependency call failed");
-    throw unavailable("DEPENDENCY_UNAVAILABLE", `${dependency} is unavailable; retry shortly`);
-  };
   return {
     async getItem(itemId, signal) {
       try {
-        const res = await catalog.getItem({ itemId }, { signal, timeoutMs });
+        const res = await callDependency(log, "catalog", () => catalog.getItem({ itemId }, { signal, timeoutMs }), [Code.NotFound]);
         if (!res.item) throw new ConnectError("GetItem answered without an item", Code.Internal);
         return res.item;
       } catch (err) {
-        if (err instanceof ConnectError && err.code === Code.NotFound) throw notFound("item", itemId);
-        return fail("catalog", err);
+        if (isCode(err, Code.NotFound)) throw notFound("item", itemId);
+        throw err;
       }
     },
     async batchGetItems(itemIds, signal) {
       if (itemIds.length === 0) return new Map();
-      try {
-        const res = await catalog.batchGetItems({ itemIds }, { signal, timeoutMs });
-        return new Map(res.items.map((item) => [item.id, item]));
-      } catch (err) {
-        return fail("catalog", err);
-      }
+      const res = await callDependency(log, "catalog", () => catalog.batchGetItems({ itemIds }, { signal, timeoutMs }));
+      return new Map(res.items.map((item) => [item.id, item]));
     },
     async stockLeft(itemId, signal) {
-      try {
-        const res = await inventory.getAvailability({ itemId }, { signal, timeoutMs });
-        return res.availability?.available ?? 0;
-      } catch (err) {
-        return fail("inventory", err);
-      }
+      const res = await callDependency(log, "inventory", () => inventory.getAvailability({ itemId }, { signal, timeoutMs }));
+      return res.availability?.available ?? 0;
     },
     async batchStockLeft(itemIds, signal) {
       if (itemIds.length === 0) return new Map();
-      try {
-        const res = await inventory.batchGetAvailability({ itemIds }, { signal, timeoutMs });
-        return new Map(res.availabilities.map((a) => [a.itemId, a.available]));
-      } catch (err) {
-        return fail("inventory", err);
-      }
+      const res = await callDependency(log, "inventory", () => inventory.batchGetAvailability({ itemIds }, { signal, timeoutMs }));
+      return new Map(res.availabilities.map((a) => [a.itemId, a.available]));
     },
   };
 }

@@ -6,7 +6,7 @@ import type { DataSource } from "typeorm";
 import { openDatabase } from "../../lib/db.js";
 import { freshDatabase } from "../../../test/harness.js";
 import { CartStore } from "../src/store/cart-store.js";
-import { CartSchema1767225600000 } from "../src/store/migrations/1767225600000-cart-schema.js";
+import { CartSchema1767225600000 } from "../src/store/migrations/1767225600000-CartSchema.js";
 
 describe("cart store", () => {
   let ds: DataSource;

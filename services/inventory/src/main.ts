@@ -7,7 +7,7 @@ import { idempotentRequestsTable } from "../../lib/idempotency.js";
 import { jobLeasesTable } from "../../lib/lease.js";
 import { outboxCleanupIndex } from "../../lib/outbox.js";
 import type { ServiceModule } from "../../lib/server.js";
-import { loadSettings } from "./domain/settings.js";
+import { loadSettings } from "./settings.js";
 import { ReserveQueue } from "./reserve-queue.js";
 import { inventoryHandlers } from "./service.js";
 import { InventorySchema1767000000000 } from "./store/migrations/1767000000000-InventorySchema.js";

@@ -10,7 +10,7 @@ import type { DataSource } from "typeorm";
 import { PG, pgCode } from "../../lib/errors.js";
 import type { Logger } from "../../lib/log.js";
 import type { ReserveInput } from "./domain/stock.js";
-import type { InventorySettings } from "./domain/settings.js";
+import type { InventorySettings } from "./settings.js";
 import { reclaimExpired, reserveBatch, type ReserveOutcome } from "./store/reservations.js";
 
 interface Pending {

@@ -14,7 +14,7 @@ import { inTransaction } from "../../lib/db.js";
 import { onceInTransaction, optionalIdempotencyKey } from "../../lib/idempotency.js";
 import { alreadyExists, invalidArgument, notFound, permissionDenied } from "../../lib/errors.js";
 import { int, isUuid, text, uuid, uuidList } from "../../lib/validate.js";
-import { TTL_MAX_MS, TTL_MIN_MS, type InventorySettings } from "./domain/settings.js";
+import { TTL_MAX_MS, TTL_MIN_MS, type InventorySettings } from "./settings.js";
 import { isLowStock, sortLines, type AllocationLine, type Line, type ReserveInput } from "./domain/stock.js";
 import type { ReserveQueue } from "./reserve-queue.js";
 import { auditStock } from "./store/audit.js";

@@ -41,6 +41,15 @@ describe("event catalog", () => {
     expect([...documented].sort()).to.deep.equal([...catalog].sort());
   });
 
+  it("names each event's producer in README's table where it has a producer column", () => {
+    const rows = eventsTable(readFileSync(new URL("../../../README.md", import.meta.url), "utf8"));
+    if (!Object.keys(rows[0] ?? {}).some((k) => k.includes("producer"))) return;
+    for (const e of declared) {
+      const row = rows.find((r) => column(r, "subject") === documentedSubject(e))!;
+      expect(column(row, "producer").toLowerCase(), documentedSubject(e)).to.match(new RegExp(`^${e.producer}\\b`));
+    }
+  });
+
   it("puts every subject in exactly one stream", () => {
     for (const e of declared) {
       const owners = STREAMS.filter((s) => s.subjects.some((p) => e.subject.startsWith(p.slice(0, -1))));

@@ -22,7 +22,7 @@ import { ShipmentTracker } from "./flows/tracking.js";
 import { OrderWatchHub } from "./flows/watch.js";
 import { TestPaymentProvider } from "./payment/test-provider.js";
 import { ensureTestPaymentsSchema } from "./payment/test-tokens.js";
-import { orderService } from "./service.js";
+import { orderHandlers } from "./service.js";
 import { loadSettings } from "./settings.js";
 import { OrderSchema1732300000000 } from "./store/migrations/1732300000000-OrderSchema.js";
 import { OrderTracking1732400000000 } from "./store/migrations/1732400000000-OrderTracking.js";
@@ -58,7 +58,7 @@ export const order: ServiceModule = {
     const consumerConcurrency = poolCappedConcurrency(settings.consumerConcurrency, ctx.config.dbPoolSize, 4, ctx.log);
     return {
       routes: (router) => {
-        router.service(OrderService, orderService(deps, { checkouts, submissions, cancellations, watches, shutdownSignal: ctx.shutdownSignal }));
+        router.service(OrderService, orderHandlers(deps, { checkouts, submissions, cancellations, watches, shutdownSignal: ctx.shutdownSignal }));
       },
       background: [watches],
       consumers: [ordersAssignedConsumer(tracker, consumerConcurrency), shipmentsUpdatedConsumer(tracker, consumerConcurrency)],

@@ -25,7 +25,7 @@ export interface OrderFlows {
   shutdownSignal: AbortSignal;
 }
 
-export function orderService(d: OrderDeps, f: OrderFlows): ServiceImpl<typeof OrderService> {
+export function orderHandlers(d: OrderDeps, f: OrderFlows): ServiceImpl<typeof OrderService> {
   return {
     async beginCheckout(_req, ctx) {
       const p = requireCustomer(ctx);

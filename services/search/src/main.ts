@@ -13,7 +13,7 @@ import { ResultCache } from "./cache.js";
 import { ResultRows } from "./result-rows.js";
 import { itemsChangedConsumer } from "./consumers/items-changed.js";
 import { stockChangedConsumer } from "./consumers/stock-changed.js";
-import { loadSearchSettings } from "./domain/settings.js";
+import { loadSearchSettings } from "./settings.js";
 import { IndexFeed } from "./feed.js";
 import { searchHandlers } from "./service.js";
 import { countItems } from "./store/read-model.js";

@@ -1,14 +1,11 @@
-// Result rows encoded once. Encoding a 20-item page with protobuf-es took ~0.8 ms, the largest cost of a query
-// after the index itself; an item's row changes only when its facts do, so each row's bytes are kept per index
-// ordinal with the item's version and stock sequence and reused while both hold (no view is read for a kept
-// row), and a
-// page is written as those bytes (GetItemCatalogResponse.items on the wire, carried as unknown fields of a
-// response whose typed `items` stay empty). A row is written with protobuf-es's BinaryWriter field by field,
-// as toBinary would write it (result-rows.test.ts compares the bytes): reflection-driven toBinary of a row and
-// its Money was ~6% of Search's CPU under the uncached mix. Search answers only gRPC; the gateway decodes the
-// rows with the real types when a browser asks for JSON. Facets are written the same way: each facet value's
-// value and label (a category id and name, a brand, a price range's bounds) encoded once, its count appended
-// per response (encoding ~50 facet values with protobuf-es was ~10% of Search's CPU under the uncached mix).
+// Result rows encoded once: encoding a page with protobuf-es was the largest cost of a query after the index
+// itself. An item's row changes only when its facts do, so each row's bytes are kept per index ordinal with the
+// item's version and stock sequence and reused while both hold, and a page is written as those bytes
+// (GetItemCatalogResponse.items on the wire, carried as unknown fields of a response whose typed `items` stay
+// empty). A row is written with protobuf-es's BinaryWriter field by field, as toBinary would write it
+// (result-rows.test.ts compares the bytes), cheaper than reflection. Search answers only gRPC; the gateway decodes
+// the rows with the real types when a browser asks for JSON. Facets are written the same way: each facet value's
+// value and label encoded once, its count appended per response.
 import { create, toBinary, type UnknownField } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { MoneySchema } from "../../../gen/shop/common/v1/common_pb.js";

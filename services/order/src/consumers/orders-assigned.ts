@@ -6,9 +6,7 @@ import type { ShipmentTracker } from "../flows/tracking.js";
 
 export function ordersAssignedConsumer(tracker: ShipmentTracker, concurrency: number): ConsumerDecl<typeof OrderAssignedSchema> {
   return {
-    event: EVENTS.ordersAssigned,
-    durable: "order-assigned",
-    concurrency,
-    handle: (e, tx) => tracker.onAssigned(e, tx),
+    event: EVENTS.ordersAssigned, durable: "order-assigned",
+    concurrency, handle: (e, tx) => tracker.onAssigned(e, tx),
   };
 }

@@ -6,9 +6,7 @@ import type { ShipmentTracker } from "../flows/tracking.js";
 
 export function shipmentsUpdatedConsumer(tracker: ShipmentTracker, concurrency: number): ConsumerDecl<typeof WarehouseOrderStatusChangedSchema> {
   return {
-    event: EVENTS.ordersShipmentUpdated,
-    durable: "order-shipments",
-    concurrency,
-    handle: (e, tx) => tracker.onStatusChanged(e, tx),
+    event: EVENTS.ordersShipmentUpdated, durable: "order-shipments",
+    concurrency, handle: (e, tx) => tracker.onStatusChanged(e, tx),
   };
 }

@@ -31,7 +31,8 @@ import { EVENTS } from "../../../lib/events.js";
 import { enqueueEvent } from "../../../lib/outbox.js";
 import { text, uuid } from "../../../lib/validate.js";
 import { pause, type OrderDeps } from "../deps.js";
-import { downstream, isCode } from "../downstream.js";
+import { callDependency, isCode } from "../../../lib/dependency.js";
+import { LeaseLost, recoverExpiredLeases } from "../../../lib/leases.js";
 import { cancellationStep, type CancellationState } from "../domain/cancellation.js";
 import { hasShipped } from "../domain/shipments.js";
 import { PaymentProviderError } from "../payment/provider.js";
@@ -44,7 +45,6 @@ import { shipmentFrom, type ShipmentTracker } from "./tracking.js";
 import { notifyOrderChanged } from "./watch.js";
 
 /** This attempt lost the record's lease: someone else carries the cancellation on. */
-class LeaseLost extends Error {}
 
 /** A dependency failed; the record's lease was handed back for a retry or the recovery worker. */
 class StepFailed extends Error {}
@@ -96,19 +96,14 @@ export class CancellationFlow {
   }
 
   /** Recovery: completes cancellations whose lease ran out. Returns how many it took up. */
-  async recoverStuck(limit = 20): Promise<number> {
-    const owner = randomUUID();
-    const stuck = await cancellations.claimStuck(this.d.ds, owner, this.d.settings.leaseMs, limit);
-    for (const record of stuck) {
-      try {
-        await this.drive(record, owner);
-        this.d.log.info({ orderId: record.orderId, from: record.state }, "completed an interrupted cancellation");
-      } catch (err) {
-        const refused = err instanceof ConnectError && err.code === Code.FailedPrecondition;
-        this.d.log[refused ? "info" : "warn"]({ orderId: record.orderId, err: (err as Error).message }, "cancellation recovery ended");
-      }
-    }
-    return stuck.length;
+  recoverStuck(limit = 20): Promise<number> {
+    return recoverExpiredLeases({
+      log: this.d.log,
+      what: "cancellation",
+      claim: (owner) => cancellations.claimStuck(this.d.ds, owner, this.d.settings.leaseMs, limit),
+      drive: (record, owner) => this.drive(record, owner),
+      describe: (record) => ({ orderId: record.orderId, from: record.state }),
+    });
   }
 
   /** Runs the record's remaining steps. */
@@ -134,7 +129,7 @@ export class CancellationFlow {
       case "REQUESTED": {
         let cancelled;
         try {
-          cancelled = await downstream(log, "assignment",
+          cancelled = await callDependency(log, "assignment",
             () => this.d.assignment().cancelOrderAssignment({ orderId }, { headers }), [Code.FailedPrecondition]);
         } catch (err) {
           if (isCode(err, Code.FailedPrecondition)) {
@@ -155,7 +150,7 @@ export class CancellationFlow {
       case "ASSIGNMENT_CANCELLED": {
         let returned;
         try {
-          returned = await downstream(log, "inventory",
+          returned = await callDependency(log, "inventory",
             () => this.d.inventory().deallocateOrder({ orderId }, { headers }), [Code.FailedPrecondition, Code.NotFound]);
         } catch (err) {
           if (isCode(err, Code.FailedPrecondition) || isCode(err, Code.NotFound)) {

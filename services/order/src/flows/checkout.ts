@@ -21,7 +21,7 @@ import { failedPrecondition, notFound, unavailable } from "../../../lib/errors.j
 import { STORE_CURRENCY } from "../../../lib/money.js";
 import { optionalUuid } from "../../../lib/validate.js";
 import type { OrderDeps } from "../deps.js";
-import { downstream, isCode } from "../downstream.js";
+import { callDependency, isCode } from "../../../lib/dependency.js";
 import { mergeLines, priceLines, type CatalogPrice, type PricedCheckout } from "../domain/pricing.js";
 import { IN_FLIGHT } from "../domain/submission.js";
 import * as checkouts from "../store/checkouts.js";
@@ -46,7 +46,7 @@ export class CheckoutFlow {
   async begin(p: Principal): Promise<BeginResult> {
     const { log } = this.d;
     const userId = p.subject;
-    const cart = await downstream(log, "cart", () => this.d.cart().getCart({ linesOnly: true }, { headers: onBehalfOf(p) }), [Code.Unauthenticated]);
+    const cart = await callDependency(log, "cart", () => this.d.cart().getCart({ linesOnly: true }, { headers: onBehalfOf(p) }), [Code.Unauthenticated]);
     const wanted = mergeLines((cart.cart?.lines ?? [])
       .filter((l) => l.quantity > 0)
       .map((l) => ({ itemId: l.itemId.toLowerCase(), quantity: l.quantity, name: l.name })));
@@ -58,7 +58,7 @@ export class CheckoutFlow {
 
     // Prices come from Catalog now, never from the cart or the client.
     const headers = await this.d.serviceHeaders();
-    const found = await downstream(log, "catalog", () => this.d.catalog().batchGetItems({ itemIds: wanted.map((w) => w.itemId) }, { headers }));
+    const found = await callDependency(log, "catalog", () => this.d.catalog().batchGetItems({ itemIds: wanted.map((w) => w.itemId) }, { headers }));
     const prices = new Map<string, CatalogPrice>(found.items.map((i) => [i.id.toLowerCase(), {
       id: i.id.toLowerCase(),
       name: i.name,
@@ -84,7 +84,7 @@ export class CheckoutFlow {
     await checkouts.insertReserving(this.d.ds, { id, userId, lines: priced.lines, currency: STORE_CURRENCY, totalMinor: priced.totalMinor });
     let reserved: ReserveResponse;
     try {
-      reserved = await downstream(log, "inventory", () => this.d.inventory().reserve({
+      reserved = await callDependency(log, "inventory", () => this.d.inventory().reserve({
         checkoutId: id,
         lines: priced.lines.map((l) => create(ItemQuantitySchema, { itemId: l.itemId, quantity: l.quantity })),
         ttl: create(DurationSchema, { seconds: BigInt(this.d.settings.checkoutTtlSeconds) }),
@@ -157,7 +157,7 @@ export class CheckoutFlow {
   async release(id: string): Promise<boolean> {
     try {
       const headers = await this.d.serviceHeaders();
-      await downstream(this.d.log, "inventory", () => this.d.inventory().release({ checkoutId: id }, { headers }),
+      await callDependency(this.d.log, "inventory", () => this.d.inventory().release({ checkoutId: id }, { headers }),
         [Code.FailedPrecondition, Code.NotFound]);
     } catch (err) {
       if (isCode(err, Code.NotFound)) {

@@ -37,7 +37,8 @@ import { EVENTS } from "../../../lib/events.js";
 import { enqueueEvent } from "../../../lib/outbox.js";
 import type { Db } from "../../../lib/sql.js";
 import { pause, type OrderDeps } from "../deps.js";
-import { downstream, isCode } from "../downstream.js";
+import { callDependency, isCode } from "../../../lib/dependency.js";
+import { LeaseLost, recoverExpiredLeases } from "../../../lib/leases.js";
 import type { ValidCard } from "../domain/card.js";
 import { CHECKOUT_STATES } from "../domain/checkout.js";
 import { isFinal, recoveryAction, type ChargeFinding } from "../domain/submission.js";
@@ -51,7 +52,6 @@ import { orderLinesView, orderView } from "../views.js";
 import { addressView } from "../../../lib/address.js";
 
 /** This attempt lost the submission's lease: someone else carries it on; go back and wait for the outcome. */
-class LeaseLost extends Error {}
 
 interface Attempt {
   owner: string;
@@ -127,19 +127,14 @@ export class SubmissionFlow {
   }
 
   /** Recovery: finishes or compensates in-flight submissions whose lease ran out. Returns how many it took. */
-  async recoverStuck(limit = 20): Promise<number> {
-    const owner = randomUUID();
-    const stuck = await subs.claimStuck(this.d.ds, owner, this.d.settings.leaseMs, limit);
-    for (const sub of stuck) {
-      try {
-        await this.recover(sub, owner);
-        this.d.log.info({ submissionId: sub.id, orderId: sub.orderId }, "recovered a stuck submission");
-      } catch (err) {
-        const expected = err instanceof ConnectError && err.code === Code.FailedPrecondition;
-        this.d.log[expected ? "info" : "warn"]({ submissionId: sub.id, err: (err as Error).message }, "submission recovery ended");
-      }
-    }
-    return stuck.length;
+  recoverStuck(limit = 20): Promise<number> {
+    return recoverExpiredLeases({
+      log: this.d.log,
+      what: "submission",
+      claim: (owner) => subs.claimStuck(this.d.ds, owner, this.d.settings.leaseMs, limit),
+      drive: (sub, owner) => this.recover(sub, owner),
+      describe: (sub) => ({ submissionId: sub.id, orderId: sub.orderId }),
+    });
   }
 
   /** Recovery: empties carts the request path could not (Cart was down). */
@@ -291,7 +286,7 @@ export class SubmissionFlow {
     const { ds, log, payments } = this.d;
     try {
       const headers = await this.d.serviceHeaders();
-      await downstream(log, "inventory", () => this.d.inventory().commit({ checkoutId: sub.checkoutId, orderId: sub.orderId }, { headers }),
+      await callDependency(log, "inventory", () => this.d.inventory().commit({ checkoutId: sub.checkoutId, orderId: sub.orderId }, { headers }),
         [Code.FailedPrecondition, Code.NotFound]);
     } catch (err) {
       if (!isCode(err, Code.FailedPrecondition) && !isCode(err, Code.NotFound)) {

@@ -10,9 +10,7 @@ export const ITEMS_CHANGED_DURABLE = "search-catalog";
 
 export function itemsChangedConsumer(batch: number): BatchConsumerDecl<typeof ItemChangedSchema> {
   return {
-    event: EVENTS.catalogItemChanged,
-    durable: ITEMS_CHANGED_DURABLE,
-    batch,
-    handleBatch: (events, tx) => upsertItems(tx, events.flatMap((e) => itemDocOf(e.item) ?? [])),
+    event: EVENTS.catalogItemChanged, durable: ITEMS_CHANGED_DURABLE,
+    batch, handleBatch: (events, tx) => upsertItems(tx, events.flatMap((e) => itemDocOf(e.item) ?? [])),
   };
 }

@@ -10,9 +10,7 @@ export const STOCK_CHANGED_DURABLE = "search-stock";
 
 export function stockChangedConsumer(batch: number): BatchConsumerDecl<typeof StockChangedSchema> {
   return {
-    event: EVENTS.inventoryStockChanged,
-    durable: STOCK_CHANGED_DURABLE,
-    batch,
-    handleBatch: (events, tx) => upsertStock(tx, events.flatMap((e) => stockDocOf(e) ?? [])),
+    event: EVENTS.inventoryStockChanged, durable: STOCK_CHANGED_DURABLE,
+    batch, handleBatch: (events, tx) => upsertStock(tx, events.flatMap((e) => stockDocOf(e) ?? [])),
   };
 }

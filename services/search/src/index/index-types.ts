@@ -139,3 +139,15 @@ export function priceBucket(priceMinor: number, currency = STORE_CURRENCY): numb
   while (b + 1 < PRICE_BUCKET_FLOORS.length && priceMinor >= PRICE_BUCKET_FLOORS[b + 1]) b++;
   return b;
 }
+
+/** Position of the first entry of `sorted` not below `key` (binary search). */
+export function lowerBound(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

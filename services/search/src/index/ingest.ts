@@ -12,7 +12,7 @@ import { SortedView } from "./sorted-view.js";
 import { PostingStore } from "./postings.js";
 import { ChangeLog, TermSummary } from "./term-summaries.js";
 import { TermTable, type TermSink } from "./terms.js";
-import { CATEGORY_TERM, ItemView, MAX_DESCRIPTION_TERMS, NO_BUCKET, priceBucket, SUMMARY_AFTER_QUERIES, SUMMARY_MIN_POSTINGS } from "./index-types.js";
+import { CATEGORY_TERM, ItemView, MAX_DESCRIPTION_TERMS, NO_BUCKET, priceBucket, SUMMARY_AFTER_QUERIES, SUMMARY_MIN_POSTINGS, lowerBound } from "./index-types.js";
 
 export abstract class IndexData {
   // --- items by ordinal ---
@@ -351,13 +351,7 @@ export abstract class IndexData {
   }
 
   protected insertWord(word: string): void {
-    let lo = 0;
-    let hi = this.words.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.words[mid] < word) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(this.words, word);
     this.words.splice(lo, 0, word);
     this.wordIds.splice(lo, 0, this.terms.get(word));
   }

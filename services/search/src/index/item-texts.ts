@@ -1,8 +1,7 @@
-// Per-item texts without a JS string per item. A million items held as strings (id, name, image address,
-// category id, currency, plus the id -> ordinal Map) were ~330 MB of the index's ~370 MB heap, and a full
-// garbage collection had to mark every one of them: ~310 ms on one thread, every ~11 s under a search load,
-// stalling a replica (and, with V8's helper threads, both cores) for 0.5-0.85 s. Texts that differ per item now
-// live as UTF-8 in one growing buffer (one object to the collector); texts that repeat are numbered once.
+// Per-item texts without a JS string per item. Held as strings (id, name, image address, category id, currency,
+// plus the id -> ordinal Map), a million items were most of the index's heap, and every full garbage collection
+// had to mark each of them, stalling the replica. Texts that differ per item live as UTF-8 in one growing buffer
+// (one object to the collector); texts that repeat are numbered once.
 import { hash32 } from "./documents.js";
 import { grow } from "./grow.js";
 

@@ -5,7 +5,7 @@ import { TopK } from "./collector.js";
 import { WordCursor, type Source } from "./cursor.js";
 import { FIELD } from "./documents.js";
 import { PostingStore } from "./postings.js";
-import { ALL_IN_NAME_BONUS, CATEGORY_TERM, EXACT_NAME_BONUS, FIELD_WEIGHT, MAX_QUERY_WORDS, PreparedQuery, QUALITY, SearchQuery, SHORT_COMPLETIONS_MS, SYNONYMS_UP_TO_DF, WordPlan } from "./index-types.js";
+import { ALL_IN_NAME_BONUS, CATEGORY_TERM, EXACT_NAME_BONUS, FIELD_WEIGHT, MAX_QUERY_WORDS, PreparedQuery, QUALITY, SearchQuery, SHORT_COMPLETIONS_MS, SYNONYMS_UP_TO_DF, WordPlan, lowerBound } from "./index-types.js";
 import { IndexData } from "./ingest.js";
 
 export abstract class QueryPlanner extends IndexData {
@@ -94,13 +94,7 @@ export abstract class QueryPlanner extends IndexData {
       const hit = this.shortCompletions.get(key);
       if (hit && Date.now() - hit.at < SHORT_COMPLETIONS_MS) return hit.ids;
     }
-    let lo = 0;
-    let hi = this.words.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.words[mid] < prefix) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(this.words, prefix);
     const counts = byName ? this.nameDf : this.df;
     const top = new TopK(max);
     for (let i = lo; i < this.words.length && this.words[i].startsWith(prefix); i++) {

@@ -18,7 +18,7 @@ import { fold, stem, words } from "../domain/text.js";
 import { TopK } from "./collector.js";
 import { intersect } from "./cursor.js";
 import { FIELD } from "./documents.js";
-import { FIELD_WEIGHT, QUALITY, SUGGEST_LEAD_LIMIT, SUGGEST_SCAN_LIMIT, Suggestions, WordPlan } from "./index-types.js";
+import { FIELD_WEIGHT, QUALITY, SUGGEST_LEAD_LIMIT, SUGGEST_SCAN_LIMIT, Suggestions, WordPlan, lowerBound } from "./index-types.js";
 import { FacetedSearch } from "./facets.js";
 
 export { Sort, type Cursor } from "./collector.js";
@@ -145,13 +145,7 @@ export class SearchIndex extends FacetedSearch {
     }
     if (partial !== undefined) {
       const matching = new Set<number>();
-      let lo = 0;
-      let hi = idx.words.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (idx.words[mid] < partial) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = lowerBound(idx.words, partial);
       for (let i = lo; i < idx.words.length && idx.words[i].startsWith(partial); i++) for (const c of idx.cats[i]) matching.add(c);
       for (const w of partialWords) for (const c of idx.byTerm.get(w) ?? []) matching.add(c);
       found = found ? new Set([...found].filter((c) => matching.has(c))) : matching;

@@ -1,5 +1,5 @@
-// Broad one-word searches ("tv", "accessory": 50,000-400,000 matches at a million items) answered without a
-// pass over their matches. A term's summary keeps
+// Broad one-word searches ("tv", "accessory": hundreds of thousands of matches at a million items) answered
+// without a pass over their matches. A term's summary keeps
 //  - the counts of its items on sale by category, brand and price bucket: the query's total and facets when
 //    nothing filters them, and
 //  - its postings in relevance order: for one word as typed, an item's relevance depends only on the fields
@@ -8,8 +8,7 @@
 // Both stay exact. Items that changed since a summary was last used are replayed from the index's change
 // log (a ring; a summary that fell behind it is recounted), items not on sale are skipped as the order is
 // read, and postings added since it was built (changed items get new ordinals) are ranked at query time. A
-// summary is built from the term's postings and the catalog's newest-first order (13-60 ms at a million items,
-// several passes over the matches), so only for a term asked for again and again (see SearchIndex.summary).
+// summary costs several passes over the matches to build, so only a term asked for again and again gets one.
 import type { Collector, Cursor } from "./collector.js";
 import { HOT } from "./collector.js";
 import type { Source } from "./cursor.js";

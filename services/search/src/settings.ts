@@ -1,5 +1,5 @@
 // Search's own settings, read once from the environment (README "Configuration").
-import { intFrom } from "../../../lib/config.js";
+import { intFrom } from "../../lib/config.js";
 
 export interface SearchSettings {
   /** SEARCH_CACHE=off answers every query from the index (default on). */

@@ -1,5 +1,5 @@
 // The inventory service's own settings, read once from the environment (README "Configuration").
-import { intFrom } from "../../../lib/config.js";
+import { intFrom } from "../../lib/config.js";
 
 export interface InventorySettings {
   /** Hold time of a reservation when the request sets none (RESERVATION_TTL_SECONDS, default 600). */

@@ -1,5 +1,5 @@
 // The assignment service's own settings, from the environment (README "Configuration").
-import { intFrom } from "../../../lib/config.js";
+import { intFrom } from "../../lib/config.js";
 
 export interface AssignmentSettings {
   /** ASSIGNMENT_CONSUMER_CONCURRENCY (default 8): orders.placed events handled at once. */
