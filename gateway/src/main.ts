@@ -13,8 +13,10 @@ import { authInterceptor, TokenVerifier } from "../../services/lib/auth.js";
 import { intFrom, loadConfig, type Config, type ServiceName } from "../../services/lib/config.js";
 import { openDatabase, pingDatabase } from "../../services/lib/db.js";
 import { createLogger } from "../../services/lib/log.js";
+import { metricsInterceptor, startMetricsServer, type MetricsServer } from "../../services/lib/metrics.js";
 import { errorInterceptor } from "../../services/lib/server.js";
 import { clientAddress } from "./client-address.js";
+import { trackRequest } from "./metrics.js";
 import { registerForwarding } from "./forward.js";
 import { adminFromEnv, ensureAccount } from "./identity/accounts.js";
 import { identityHandlers } from "./identity/service.js";
@@ -30,6 +32,8 @@ import { meshTransport } from "../../services/lib/transport.js";
 export interface RunningGateway {
   port: number;
   url: string;
+  /** Where Prometheus scrapes the gateway (absent with METRICS_ENABLED=false). */
+  metricsUrl?: string;
   db: DataSource;
   stop(): Promise<void>;
 }
@@ -81,7 +85,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   };
   const identity = identityHandlers({ ds: db, verifier, limiter, limits, log, tokenTtlSeconds });
   // Address limits count before the token is checked, so a flood of bad tokens is limited too.
-  const interceptors = [errorInterceptor(log), addressLimit(limiter, limits), authInterceptor(verifier), userLimit(limiter, limits)];
+  const interceptors = [metricsInterceptor(), errorInterceptor(log), addressLimit(limiter, limits), authInterceptor(verifier), userLimit(limiter, limits)];
   const contextValues = (req: { socket: { remoteAddress?: string }; headers: http.IncomingHttpHeaders }) => createContextValues().set(clientAddressKey, clientAddress(req, trustProxy));
   // Binary Connect unary calls are forwarded as bytes by unaryProxy. The rest goes to two routers with the same
   // routes and rules: JSON requests are translated with the real message types, binary ones (gRPC-Web, streams)
@@ -130,6 +134,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
       return;
     }
     if (serveStorefront(storefront, req, res)) return;
+    trackRequest(req, res);
     rpc(req, res);
   });
   // Slow-loris guard: a request must arrive whole within this time (streams' responses are not affected).
@@ -154,12 +159,21 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
-  log.info({ port, storefrontBuildMs: storefront.buildMs }, "gateway listening");
+  let metrics: MetricsServer | undefined;
+  try {
+    metrics = await startMetricsServer(env, config.host, config.port, log);
+  } catch (err) {
+    server.close();
+    await closeAll();
+    throw err;
+  }
+  log.info({ port, metrics: metrics?.url, storefrontBuildMs: storefront.buildMs }, "gateway listening");
 
   let stopping: Promise<void> | undefined;
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    metricsUrl: metrics?.url,
     db,
     stop: () => (stopping ??= (async () => {
       await new Promise<void>((resolve) => {
@@ -169,6 +183,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
         setTimeout(() => { for (const s of sockets) s.destroy(); }, config.shutdownGraceMs).unref();
       });
       await closeAll();
+      await metrics?.close();
     })()),
   };
 }

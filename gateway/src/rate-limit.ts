@@ -10,6 +10,7 @@ import { principalKey } from "../../services/lib/auth.js";
 import { intFrom } from "../../services/lib/config.js";
 import { Code, ConnectError } from "../../services/lib/errors.js";
 import type { Logger } from "../../services/lib/log.js";
+import { rateLimitRefusals } from "./metrics.js";
 
 export interface RateLimitSettings {
   /** Length of the request-rate window. */
@@ -153,6 +154,7 @@ export function emailKey(email: string): string {
 }
 
 export function tooMany(what: string, v: Verdict): ConnectError {
+  rateLimitRefusals.inc();
   const wait = v.retryAfterSeconds >= 120 ? `${Math.ceil(v.retryAfterSeconds / 60)} minutes` : `${v.retryAfterSeconds} seconds`;
   return new ConnectError(`${what}; try again in ${wait}`, Code.ResourceExhausted);
 }

@@ -7,6 +7,7 @@ import {
 import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "./db.js";
 import type { Logger } from "./log.js";
+import { eventHandlerFailures, recordDelivery } from "./metrics.js";
 
 /** Every subject the mesh publishes (README "Events" documents payload types and publishers). */
 export const SUBJECTS = {
@@ -143,6 +144,7 @@ export async function runConsumer(
 
   const handleOne = async (msg: JsMsg) => {
     const eventId = eventIdOf(spec.stream, msg);
+    recordDelivery(spec.durable, msg.info);
     try {
       await inTransaction(ds, async (tx) => {
         const fresh = await tx.query(
@@ -156,6 +158,7 @@ export async function runConsumer(
       msg.ack();
     } catch (err) {
       const delayMs = Math.min(30_000, 500 * 2 ** Math.min(msg.info.redeliveryCount, 6));
+      eventHandlerFailures.inc({ durable: spec.durable });
       log.warn({ err, eventId, subject: msg.subject, delayMs }, "event handling failed; will be redelivered");
       msg.nak(delayMs);
     }

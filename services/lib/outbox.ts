@@ -5,6 +5,7 @@ import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobu
 import pg from "pg";
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from "typeorm";
 import type { Logger } from "./log.js";
+import { eventPublishFailures, eventsPublished, outboxOldestAge, outboxWaiting } from "./metrics.js";
 import { eventHeaders, type Nats } from "./nats.js";
 
 /**
@@ -98,6 +99,7 @@ export class OutboxRelay {
   private notified = false;
   private listener?: pg.Client;
   private loopDone?: Promise<void>;
+  private unregisterGauges: (() => void)[] = [];
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly retainMs: number;
@@ -115,12 +117,20 @@ export class OutboxRelay {
   }
 
   async start(): Promise<void> {
+    const { schema } = this.opts;
+    this.unregisterGauges = [
+      outboxWaiting.add(schema, async () => Number((await this.ds.query(
+        `SELECT count(*) AS n FROM "${schema}".outbox WHERE published_at IS NULL`))[0].n)),
+      outboxOldestAge.add(schema, async () => Number((await this.ds.query(
+        `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age FROM "${schema}".outbox WHERE published_at IS NULL`))[0].age)),
+    ];
     await this.listen().catch((err) => this.log.warn({ err }, "outbox LISTEN unavailable; polling only"));
     this.loopDone = this.loop();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const unregister of this.unregisterGauges) unregister();
     this.wake();
     await this.loopDone;
     await this.listener?.end().catch(() => {});
@@ -141,6 +151,8 @@ export class OutboxRelay {
       const results = await Promise.allSettled(
         rows.map((r) => this.nats.js.publish(r.subject, r.payload, { msgID: r.event_id, headers: eventHeaders(r.event_id) })),
       );
+      rows.forEach((r, i) => (results[i].status === "fulfilled" ? eventsPublished : eventPublishFailures)
+        .inc({ service: this.opts.schema, subject: r.subject }));
       const done = rows.filter((_, i) => results[i].status === "fulfilled").map((r) => r.event_id);
       const failed = rows.filter((_, i) => results[i].status === "rejected").map((r) => r.event_id);
       if (done.length) {

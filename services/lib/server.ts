@@ -13,6 +13,7 @@ import { grpcServer } from "./grpc-host.js";
 import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
 import { HealthState, type DependencyChecks } from "./health.js";
 import { createLogger, type Logger } from "./log.js";
+import { metricsInterceptor, startMetricsServer, type MetricsServer } from "./metrics.js";
 import { connectNats, ensureStreams, pingNats, type Nats } from "./nats.js";
 import { meshTransport } from "./transport.js";
 
@@ -65,6 +66,8 @@ export interface RunningService {
   port: number;
   /** http://127.0.0.1:PORT */
   url: string;
+  /** Where Prometheus scrapes this process (absent with METRICS_ENABLED=false). */
+  metricsUrl?: string;
   ctx: ServiceContext;
   stop(): Promise<void>;
 }
@@ -121,7 +124,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   const server = grpcServer((router) => {
     health.register(router);
     built.routes(router);
-  }, [errorInterceptor(log), authInterceptor(verifier)]);
+  }, [metricsInterceptor(), errorInterceptor(log), authInterceptor(verifier)]);
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => server.bindAsync(
@@ -134,12 +137,21 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     throw err;
   }
 
+  let metrics: MetricsServer | undefined;
+  try {
+    metrics = await startMetricsServer(config.env, config.host, config.port, log);
+  } catch (err) {
+    server.forceShutdown();
+    for (const close of closers.reverse()) await close().catch(() => {});
+    throw err;
+  }
+
   const started: BackgroundTask[] = [];
   for (const task of built.background ?? []) {
     await task.start();
     started.push(task);
   }
-  log.info({ port }, `${mod.name} listening`);
+  log.info({ port, metrics: metrics?.url }, `${mod.name} listening`);
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
@@ -154,10 +166,11 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
       await task.stop().catch((err) => log.warn({ err, task: task.name }, "background task did not stop cleanly"));
     }
     for (const close of closers.reverse()) await close().catch((err) => log.warn({ err }, "close failed"));
+    await metrics?.close();
     log.info(`${mod.name} stopped`);
   })());
 
-  return { port, url: `http://127.0.0.1:${port}`, ctx, stop };
+  return { port, url: `http://127.0.0.1:${port}`, metricsUrl: metrics?.url, ctx, stop };
 }
 
 /** Entry point of a service process: configuration from the environment, stop on SIGTERM / SIGINT. */

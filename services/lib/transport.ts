@@ -14,6 +14,7 @@ import {
 import { Code, ConnectError, type StreamResponse, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { replicaUrls } from "./config.js";
 import { headersOf, metadataOf, methodPath } from "./grpc-metadata.js";
+import { rpcClientDuration, timed } from "./metrics.js";
 
 /**
  * Megabytes one mesh HTTP/2 session may hold (Node's `maxSessionMemory`, default 10). All calls between two
@@ -55,7 +56,16 @@ export interface MeshTransport extends Transport {
  */
 export function meshTransport(baseUrl: string, defaultTimeoutMs?: number): MeshTransport {
   const replicas = replicaUrls(baseUrl).map((url) => grpcTransport(url, defaultTimeoutMs));
-  return replicas.length === 1 ? replicas[0] : roundRobin(replicas);
+  return measured(replicas.length === 1 ? replicas[0] : roundRobin(replicas));
+}
+
+/** The client side's RPC metrics (rpc_client_duration_milliseconds) of unary calls; streams live for minutes. */
+function measured(t: MeshTransport): MeshTransport {
+  return {
+    unary: (method, ...rest) => timed(rpcClientDuration, methodPath(method), () => t.unary(method, ...rest)),
+    stream: (...args) => t.stream(...args),
+    forward: (path, ...rest) => timed(rpcClientDuration, path, () => t.forward(path, ...rest)),
+  };
 }
 
 /** How long a replica that answered Unavailable (down, restarting, still loading) is passed over. */

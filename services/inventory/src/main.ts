@@ -6,6 +6,7 @@ import { runIfEntry } from "../../lib/main.js";
 import { outboxCleanupIndex, OutboxRelay } from "../../lib/outbox.js";
 import type { ServiceModule } from "../../lib/server.js";
 import { loadSettings } from "./domain/settings.js";
+import { activeReservations } from "./metrics.js";
 import { ReserveQueue } from "./reserve-queue.js";
 import { inventoryHandlers } from "./service.js";
 import { InventorySchema1767000000000 } from "./store/migrations/1767000000000-InventorySchema.js";
@@ -22,7 +23,12 @@ export const inventory: ServiceModule = {
     const sweeper = reservationSweeper(ctx.db, settings.sweepIntervalMs, settings.lowStockThreshold, ctx.log.child({ component: "sweeper" }));
     return {
       routes: (router) => router.service(InventoryService, inventoryHandlers({ ds: ctx.db, settings, reserveQueue })),
-      background: [{ name: "outbox-relay", start: () => relay.start(), stop: () => relay.stop() }, sweeper],
+      background: [
+        { name: "outbox-relay", start: () => relay.start(), stop: () => relay.stop() },
+        sweeper,
+        activeReservations.task("inventory", async () =>
+          Number((await ctx.db.query(`SELECT count(*) AS n FROM inventory.reservations WHERE status = 'ACTIVE'`))[0].n)),
+      ],
     };
   },
 };

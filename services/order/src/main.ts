@@ -23,6 +23,7 @@ import { OrderTracking1732400000000 } from "./store/migrations/1732400000000-Ord
 import { SubmissionFlow } from "./submission.js";
 import { ORDERS_ASSIGNED_DURABLE, SHIPMENTS_UPDATED_DURABLE, ShipmentTracker } from "./tracking.js";
 import { OrderWatchHub } from "./watch.js";
+import { activeCheckouts } from "./metrics.js";
 
 export const ORDER_SCHEMA = "order";
 const ORDERS_STREAM = STREAMS.find((s) => s.name === "ORDERS")!.name;
@@ -72,6 +73,8 @@ export const order: ServiceModule = {
           durable: SHIPMENTS_UPDATED_DURABLE, filterSubject: SUBJECTS.ordersShipmentUpdated, handle: (msg, tx) => tracker.onStatusChanged(msg, tx),
         }),
         recovery,
+        activeCheckouts.task("order", async () =>
+          Number((await ctx.db.query(`SELECT count(*) AS n FROM "${ORDER_SCHEMA}".checkouts WHERE status = 'ACTIVE'`))[0].n)),
       ],
     };
   },

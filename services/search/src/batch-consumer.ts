@@ -7,6 +7,7 @@ import type { JsMsg } from "nats";
 import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "../../lib/db.js";
 import type { Logger } from "../../lib/log.js";
+import { eventHandlerFailures, recordDelivery } from "../../lib/metrics.js";
 import { consumeUntilStopped, durableConsumer, eventIdOf, type Nats, type RunningConsumer } from "../../lib/nats.js";
 
 export interface BatchConsumerSpec {
@@ -28,6 +29,7 @@ export async function runBatchConsumer(
   let current: Promise<void> = Promise.resolve();
 
   const apply = async (msgs: JsMsg[]) => {
+    for (const m of msgs) recordDelivery(spec.durable, m.info);
     try {
       await inTransaction(ds, async (tx) => {
         const ids = msgs.map((m) => eventIdOf(spec.stream, m));
@@ -43,6 +45,7 @@ export async function runBatchConsumer(
       for (const m of msgs) m.ack();
     } catch (err) {
       const delayMs = Math.min(30_000, 500 * 2 ** Math.min(msgs[0].info.redeliveryCount, 6));
+      eventHandlerFailures.inc({ durable: spec.durable }, msgs.length);
       log.warn({ err, durable: spec.durable, events: msgs.length, delayMs }, "event batch failed; will be redelivered");
       for (const m of msgs) m.nak(delayMs);
     }

@@ -18,6 +18,7 @@ import { IndexFeed } from "./feed.js";
 import { searchHandlers } from "./service.js";
 import { countItems } from "./store/read-model.js";
 import { SearchSchema1768000000000 } from "./store/migrations/1768000000000-SearchSchema.js";
+import { indexItems } from "./metrics.js";
 
 export const searchDatabase: DatabaseSpec = {
   schema: "search",
@@ -81,6 +82,7 @@ export const search: ServiceModule = {
       // Categories rarely change: re-read now and then (and at once when an item names an unknown one).
       new PeriodicTask("search-category-refresh", settings.categoryRefreshSeconds * 1000, async () => { await feed.refreshCategories(); }, log),
       new PeriodicTask("search-index-activity", 60_000, async () => feed.logActivity(), log),
+      indexItems.task("search", async () => feed.index?.size ?? 0),
     ];
     return {
       routes: (router) => {
