@@ -1,8 +1,17 @@
 // Structured JSON logs (pino), one logger per process, a child per component.
+import { trace } from "@opentelemetry/api";
 import { pino, type Logger } from "pino";
 
 export type { Logger };
 
 export function createLogger(service: string, level = process.env.LOG_LEVEL ?? "info"): Logger {
-  return pino({ name: service, level, base: { service, pid: process.pid } });
+  return pino({ name: service, level, base: { service, pid: process.pid }, mixin: traceIds });
+}
+
+/** The ids of the span being recorded where a line is logged, so logs and traces join. */
+function traceIds(): { trace_id?: string; span_id?: string } {
+  const span = trace.getActiveSpan();
+  if (!span?.isRecording()) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
 }

@@ -8,6 +8,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "./db.js";
 import type { Logger } from "./log.js";
 import { eventHandlerFailures, recordDelivery } from "./metrics.js";
+import { contextOfTraceparent, inSpan, SpanKind } from "./tracing.js";
 
 /** Every subject the mesh publishes (README "Events" documents payload types and publishers). */
 export const SUBJECTS = {
@@ -142,7 +143,10 @@ export async function runConsumer(
   const concurrency = spec.concurrency ?? 8;
   const inFlight = new Set<Promise<void>>();
 
-  const handleOne = async (msg: JsMsg) => {
+  const handleOne = (msg: JsMsg) => inSpan(`${msg.subject} process`, {
+    kind: SpanKind.CONSUMER, parent: contextOfTraceparent(msg.headers?.get("traceparent")),
+    attributes: { "messaging.system": "nats", "messaging.destination.name": msg.subject, "messaging.consumer.group.name": spec.durable },
+  }, async () => {
     const eventId = eventIdOf(spec.stream, msg);
     recordDelivery(spec.durable, msg.info);
     try {
@@ -162,7 +166,7 @@ export async function runConsumer(
       log.warn({ err, eventId, subject: msg.subject, delayMs }, "event handling failed; will be redelivered");
       msg.nak(delayMs);
     }
-  };
+  });
 
   return consumeUntilStopped(consumer, concurrency * 2, log, spec.durable, async (messages, stopping) => {
     for await (const msg of messages) {

@@ -7,6 +7,7 @@ import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 
 import type { Logger } from "./log.js";
 import { eventPublishFailures, eventsPublished, outboxOldestAge, outboxWaiting } from "./metrics.js";
 import { eventHeaders, type Nats } from "./nats.js";
+import { contextOfTraceparent, currentTraceparent, inSpan, SpanKind } from "./tracing.js";
 
 /**
  * DDL for a service's outbox and processed-event tables; used by each service's first migration. The index the
@@ -59,6 +60,24 @@ export function outboxCleanupIndex(schema: string): new () => MigrationInterface
   };
 }
 
+/**
+ * Migration keeping, beside each outbox row, the trace context of the transaction that wrote it, so the event's
+ * publish and its consumers continue that trace (services/lib/tracing.ts).
+ */
+export function outboxTraceContext(schema: string): new () => MigrationInterface {
+  return class OutboxTraceContext implements MigrationInterface {
+    name = "OutboxTraceContext1769100000000";
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE "${schema}".outbox ADD COLUMN IF NOT EXISTS traceparent text`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE "${schema}".outbox DROP COLUMN IF EXISTS traceparent`);
+    }
+  };
+}
+
 /** An event message: every event in proto/ carries its id in `event_id`. */
 type EventDesc = DescMessage;
 type EventOf<D extends EventDesc> = MessageShape<D> & { eventId: string };
@@ -69,9 +88,9 @@ export async function enqueueEvent<D extends EventDesc>(
 ): Promise<void> {
   // The NOTIFY (delivered at commit) wakes the relay at once instead of at its next poll; one round trip for both.
   await tx.query(
-    `WITH e AS (INSERT INTO "${schema}".outbox (event_id, subject, message_type, payload) VALUES ($1, $2, $3, $4) RETURNING 1)
+    `WITH e AS (INSERT INTO "${schema}".outbox (event_id, subject, message_type, payload, traceparent) VALUES ($1, $2, $3, $4, $6) RETURNING 1)
      SELECT pg_notify($5, '') FROM e`,
-    [event.eventId, subject, desc.typeName, Buffer.from(toBinary(desc, event)), notifyChannel(schema)],
+    [event.eventId, subject, desc.typeName, Buffer.from(toBinary(desc, event)), notifyChannel(schema), currentTraceparent() ?? null],
   );
 }
 
@@ -142,14 +161,20 @@ export class OutboxRelay {
    */
   async publishPending(): Promise<number> {
     const outcome = await this.ds.transaction(async (tx) => {
-      const rows: { event_id: string; subject: string; payload: Buffer }[] = await tx.query(
-        `SELECT event_id, subject, payload FROM "${this.opts.schema}".outbox
+      const rows: { event_id: string; subject: string; payload: Buffer; traceparent: string | null }[] = await tx.query(
+        `SELECT event_id, subject, payload, traceparent FROM "${this.opts.schema}".outbox
          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
       if (rows.length === 0) return { published: 0, failed: 0, reason: undefined };
       const results = await Promise.allSettled(
-        rows.map((r) => this.nats.js.publish(r.subject, r.payload, { msgID: r.event_id, headers: eventHeaders(r.event_id) })),
+        rows.map((r) => {
+          const headers = eventHeaders(r.event_id);
+          return inSpan(`${r.subject} publish`, {
+            kind: SpanKind.PRODUCER, parent: contextOfTraceparent(r.traceparent), carrier: headers,
+            attributes: { "messaging.system": "nats", "messaging.destination.name": r.subject, "messaging.message.id": r.event_id },
+          }, () => this.nats.js.publish(r.subject, r.payload, { msgID: r.event_id, headers }));
+        }),
       );
       rows.forEach((r, i) => (results[i].status === "fulfilled" ? eventsPublished : eventPublishFailures)
         .inc({ service: this.opts.schema, subject: r.subject }));

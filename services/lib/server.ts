@@ -7,7 +7,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { createClient as createRedisClient, type RedisClientType } from "redis";
 import type { DataSource } from "typeorm";
-import { authInterceptor, TokenVerifier } from "./auth.js";
+import { authInterceptor, principalKey, TokenVerifier } from "./auth.js";
 import { loadConfig, type Config, type ServiceName } from "./config.js";
 import { grpcServer } from "./grpc-host.js";
 import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
@@ -16,6 +16,7 @@ import { createLogger, type Logger } from "./log.js";
 import { metricsInterceptor, startMetricsServer, type MetricsServer } from "./metrics.js";
 import { connectNats, ensureStreams, pingNats, type Nats } from "./nats.js";
 import { meshTransport } from "./transport.js";
+import { startTracing, tracingInterceptor } from "./tracing.js";
 
 export type Redis = RedisClientType;
 
@@ -124,7 +125,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   const server = grpcServer((router) => {
     health.register(router);
     built.routes(router);
-  }, [metricsInterceptor(), errorInterceptor(log), authInterceptor(verifier)]);
+  }, [metricsInterceptor(), tracingInterceptor(), accessLogInterceptor(log), errorInterceptor(log), authInterceptor(verifier)]);
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => server.bindAsync(
@@ -177,7 +178,9 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
 export async function runMain(mod: ServiceModule): Promise<void> {
   const config = loadConfig(mod.name);
   let running: RunningService;
+  let tracing: ReturnType<typeof startTracing>;
   try {
+    tracing = startTracing(mod.name);
     running = await startService(mod, config);
   } catch (err) {
     createLogger(mod.name).fatal({ err }, `${mod.name} failed to start`);
@@ -185,7 +188,7 @@ export async function runMain(mod: ServiceModule): Promise<void> {
   }
   const onSignal = (signal: string) => {
     running.ctx.log.info({ signal }, "shutting down");
-    running.stop().then(() => process.exit(0), () => process.exit(1));
+    running.stop().then(() => tracing?.shutdown()).then(() => process.exit(0), () => process.exit(1));
   };
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
@@ -207,6 +210,30 @@ export function errorInterceptor(log: Logger): Interceptor {
       }
       log.error({ err, procedure: `${req.service.typeName}/${req.method.name}` }, "unhandled error");
       throw new ConnectError("internal error", Code.Internal);
+    }
+  };
+}
+
+/**
+ * One line per RPC at info: the method, its status code, how long it took, the caller (user id, never a token)
+ * and the gateway's request id; the trace and span ids come from the logger's mixin (log.ts). ACCESS_LOG=false
+ * turns it off.
+ */
+export function accessLogInterceptor(log: Logger, enabled = process.env.ACCESS_LOG !== "false"): Interceptor {
+  return (next) => async (req) => {
+    if (!enabled) return next(req);
+    const t0 = performance.now();
+    const line = (code: number) => log.info({
+      rpc: `${req.service.typeName}/${req.method.name}`, code: Code[code] ?? "OK", ms: Math.round((performance.now() - t0) * 10) / 10,
+      user: req.contextValues.get(principalKey)?.subject, request_id: req.header.get("x-request-id") ?? undefined,
+    }, "rpc");
+    try {
+      const res = await next(req);
+      line(0);
+      return res;
+    } catch (err) {
+      line(ConnectError.from(err).code);
+      throw err;
     }
   };
 }

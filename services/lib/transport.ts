@@ -15,6 +15,7 @@ import { Code, ConnectError, type StreamResponse, type Transport, type UnaryResp
 import { replicaUrls } from "./config.js";
 import { headersOf, metadataOf, methodPath } from "./grpc-metadata.js";
 import { rpcClientDuration, timed } from "./metrics.js";
+import { tracedCall } from "./tracing.js";
 
 /**
  * Megabytes one mesh HTTP/2 session may hold (Node's `maxSessionMemory`, default 10). All calls between two
@@ -59,12 +60,19 @@ export function meshTransport(baseUrl: string, defaultTimeoutMs?: number): MeshT
   return measured(replicas.length === 1 ? replicas[0] : roundRobin(replicas));
 }
 
-/** The client side's RPC metrics (rpc_client_duration_milliseconds) of unary calls; streams live for minutes. */
+/**
+ * The client side's telemetry of unary calls: rpc_client_duration_milliseconds and a client span whose context
+ * the call's metadata carries on. Streams (order tracking) live for minutes and are left out.
+ */
 function measured(t: MeshTransport): MeshTransport {
   return {
-    unary: (method, ...rest) => timed(rpcClientDuration, methodPath(method), () => t.unary(method, ...rest)),
+    unary: (method, signal, timeoutMs, header, input, contextValues) => {
+      const path = methodPath(method);
+      return tracedCall(path, header, (h) => timed(rpcClientDuration, path, () => t.unary(method, signal, timeoutMs, h, input, contextValues)));
+    },
     stream: (...args) => t.stream(...args),
-    forward: (path, ...rest) => timed(rpcClientDuration, path, () => t.forward(path, ...rest)),
+    forward: (path, request, header, timeoutMs, signal) =>
+      tracedCall(path, header, (h) => timed(rpcClientDuration, path, () => t.forward(path, request, h as Headers, timeoutMs, signal))),
   };
 }
 

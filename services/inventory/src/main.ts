@@ -3,7 +3,7 @@
 // RESERVE_BATCH_MAX, RESERVE_BATCH_CONCURRENCY (see domain/settings.ts).
 import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
 import { runIfEntry } from "../../lib/main.js";
-import { outboxCleanupIndex, OutboxRelay } from "../../lib/outbox.js";
+import { outboxCleanupIndex, outboxTraceContext, OutboxRelay } from "../../lib/outbox.js";
 import type { ServiceModule } from "../../lib/server.js";
 import { loadSettings } from "./domain/settings.js";
 import { activeReservations } from "./metrics.js";
@@ -14,7 +14,7 @@ import { reservationSweeper } from "./sweeper.js";
 
 export const inventory: ServiceModule = {
   name: "inventory",
-  database: { schema: "inventory", migrations: [InventorySchema1767000000000, outboxCleanupIndex("inventory")] },
+  database: { schema: "inventory", migrations: [InventorySchema1767000000000, outboxCleanupIndex("inventory"), outboxTraceContext("inventory")] },
   nats: true,
   async build(ctx) {
     const settings = loadSettings(ctx.config.env);
