@@ -10,6 +10,7 @@ import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
+import { cliFlags } from "../services/lib/cli.js";
 import { SERVICE_NAMES } from "../services/lib/config.js";
 import { STOREFRONT_STATIC_FILES, storefrontBuildOptions, storefrontSourceFile } from "../gateway/src/storefront.js";
 
@@ -71,8 +72,13 @@ export async function buildDist(outDir: string): Promise<BuildSummary> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const i = process.argv.indexOf("--outdir");
-  const outDir = path.resolve(i > 0 ? process.argv[i + 1] ?? "dist" : path.join(ROOT, "dist"));
+  const { outdir } = cliFlags({
+    usage: "npm run build --",
+    summary: "The production build: one esbuild bundle per process, the storefront and the data files, in one directory; "
+      + "NODE_ENV=production npm start runs the mesh from it.",
+    flags: { outdir: { type: "string", default: path.join(ROOT, "dist"), help: "where the build goes" } },
+  });
+  const outDir = path.resolve(outdir);
   buildDist(outDir).then(
     (s) => console.log(`[build] ${s.bundles.join(", ")}, web/, data/ -> ${path.relative(process.cwd(), s.outDir) || s.outDir} in ${s.ms} ms`),
     (err) => {

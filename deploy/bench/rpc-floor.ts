@@ -2,8 +2,8 @@
 // (grpc.health.v1.Health/Check) is served and called in this one process, so the CPU per call is both sides:
 //   - mesh: the services' server (grpc-host.ts: Connect handlers on grpc-js) called through meshTransport, with the
 //     services' interceptors (errors, tokens): what every mesh call costs now;
-//   - connect: a Connect server on HTTP/2 cleartext called by a Connect gRPC client (the mesh before session 7);
-//   - grpc-js: @grpc/grpc-js on both sides with hand-written handlers, no Connect types: the floor of the card.
+//   - connect: a Connect server on HTTP/2 cleartext called by a Connect gRPC client (what the mesh used before grpc-js);
+//   - grpc-js: @grpc/grpc-js on both sides with hand-written handlers, no Connect types: the floor.
 // Prints one JSON line: calls/s and CPU microseconds per call for each, best of --rounds.
 //   flags: --calls 20000 --concurrency 16 --rounds 3
 import http2 from "node:http2";

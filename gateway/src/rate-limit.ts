@@ -29,7 +29,7 @@ export interface RateLimitSettings {
   registrationsPerAddress: number;
 }
 
-/** Settings from the environment (documented in README "Gateway"). */
+/** Settings from the environment (documented in README "Configuration"). */
 export function rateLimitSettings(env: Record<string, string | undefined>): RateLimitSettings {
   return {
     windowMs: intFrom(env, "RATE_LIMIT_WINDOW_SECONDS", 60) * 1000,

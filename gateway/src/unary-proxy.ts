@@ -8,7 +8,7 @@
 // Why not connect-node for these too: around every call it builds a universal request and response, an
 // AbortSignal with its own deadline, async iterables for the body, and parses the opaque message into unknown
 // fields to write them back; the gateway's CPU per forwarded search went from 1.16 to 0.57 ms without it
-// (README, "Search at a million items", session 9). The protocol's details (content type, timeout header, compression
+// (docs/performance.md, bench:search). The protocol's details (content type, timeout header, compression
 // negotiation, error codes to HTTP statuses, the error body) come from connect-es's own protocol modules, so
 // they answer as connect-node does.
 import type http from "node:http";

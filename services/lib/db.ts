@@ -1,4 +1,4 @@
-// Postgres through TypeORM: one schema per service (DESIGN.md), migrations (never synchronize), and a
+// Postgres through TypeORM: one schema per service (docs/design.md), migrations (never synchronize), and a
 // transaction helper that retries the conflicts Postgres asks us to retry.
 import { DataSource, type EntityManager, type EntitySchema, type MigrationInterface } from "typeorm";
 import { PG, pgCode } from "./errors.js";

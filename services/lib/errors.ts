@@ -1,4 +1,4 @@
-// The error vocabulary of the mesh (CONVENTIONS.md "Servers"): one constructor per gRPC code we answer with,
+// The error vocabulary of the mesh (docs/design.md "Servers and errors"): one constructor per gRPC code we answer with,
 // so handlers read like the domain ("notFound('item', id)") and every message names what was wrong.
 import { Code, ConnectError } from "@connectrpc/connect";
 

@@ -1,7 +1,7 @@
 // Serves the mesh's Connect service implementations (`ServiceImpl<typeof XService>`, registered on a
 // ConnectRouter) over gRPC with @grpc/grpc-js. Handlers, interceptors and errors keep connect-es's types and
 // meaning (HandlerContext with the caller's headers, deadline and signal; Interceptor; ConnectError); grpc-js
-// does HTTP/2 and the framing at a fraction of the CPU (session 7, `npm run bench:rpc-floor` pairs: connect-node's
+// does HTTP/2 and the framing at a fraction of the CPU (`npm run bench:rpc-floor` pairs: connect-node's
 // server side of a trivial call ~750 us of CPU, grpc-js's ~220 us, by difference of the measured pairs), and every
 // search and every step of the buy path crosses one or more of these servers. Services speak plain gRPC only; browsers reach them through the
 // gateway, which serves Connect, gRPC-Web and JSON.

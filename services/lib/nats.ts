@@ -23,7 +23,7 @@ export const SUBJECTS = {
   warehouseOrderCancelled: (warehouseCode: string) => `warehouse.${warehouseCode}.orders.cancelled`,
 } as const;
 
-/** JetStream streams, one per subject family (DESIGN.md "Events"), file storage. */
+/** JetStream streams, one per subject family (docs/design.md "Events"), file storage. */
 export const STREAMS = [
   { name: "CATALOG", subjects: ["catalog.>"] },
   { name: "INVENTORY", subjects: ["inventory.>"] },

@@ -1,4 +1,4 @@
-// Transactional outbox (CONVENTIONS.md "Data"): a business change and the event announcing it are written in
+// Transactional outbox (docs/design.md "Failure handling"): a business change and the event announcing it are written in
 // one transaction; a relay publishes unpublished rows to JetStream with Nats-Msg-Id = event id, so a crash
 // anywhere loses nothing and a re-publish is deduplicated by JetStream.
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";

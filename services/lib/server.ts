@@ -1,4 +1,4 @@
-// The one bootstrap every service uses (CONVENTIONS.md "Servers"): gRPC on HTTP/2 cleartext, with the
+// The one bootstrap every service uses (docs/design.md "Servers and errors"): gRPC on HTTP/2 cleartext, with the
 // handlers written as connect-es ServiceImpls and served by grpc-js (grpc-host.ts: a third of connect-node's CPU
 // per call); real health; token verification; error hygiene; graceful shutdown (stop accepting, drain, stop
 // background work, close pools). Browsers use Connect, gRPC-Web or JSON through the gateway.

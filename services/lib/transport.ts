@@ -1,7 +1,7 @@
 // How processes of the mesh call each other: gRPC over one HTTP/2 connection per target (per replica), through
 // @grpc/grpc-js behind connect-es's Transport interface, so callers keep typed Connect clients
 // (`createClient(Service, meshTransport(url))`) while grpc-js does the wire work (a Connect gRPC client cost
-// ~0.4 ms more CPU per call in session 7; see README "What one call costs"). Uncompressed: on loopback or a LAN,
+// ~0.4 ms more CPU per call; docs/performance.md, bench:rpc-floor). Uncompressed: on loopback or a LAN,
 // gzip costs more CPU than the bytes it saves (a search page took ~2% of Search's and 4% of the gateway's CPU to
 // compress and inflate); grpc-js always offers gzip, and the services' grpc-js servers never compress
 // (grpc-host.ts). Error details (grpc-status-details-bin) are not decoded: no service of the mesh sends any;

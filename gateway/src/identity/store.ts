@@ -1,4 +1,4 @@
-// User accounts in the identity schema (owned by the gateway, DESIGN.md).
+// User accounts in the identity schema (owned by the gateway, docs/design.md "Identity and access").
 import type { DataSource } from "typeorm";
 import type { DatabaseSpec } from "../../../services/lib/db.js";
 import { PG, pgCode } from "../../../services/lib/errors.js";

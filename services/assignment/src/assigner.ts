@@ -1,4 +1,4 @@
-// Flow 5 (DESIGN.md): an `orders.placed` event becomes warehouse orders. Runs inside the consumer's
+// The assignment flow (docs/design.md "Assignment"): an `orders.placed` event becomes warehouse orders. Runs inside the consumer's
 // transaction (runConsumer records the event id in it and acks only after it commits), under a per-order lock:
 //   1. an order already ASSIGNED or CANCELLED here: nothing to do (a redelivery, or a second event for it);
 //   2. a split remembered from an interrupted delivery is re-sent first: Inventory answers allocated=true when it
@@ -179,7 +179,7 @@ export class OrderAssigner {
       if (e.code === Code.FailedPrecondition && /inactive/i.test(e.rawMessage)) return "stale";
       if (e.code === Code.NotFound && /^warehouse /i.test(e.rawMessage)) return "stale";
       if (e.code === Code.NotFound) {
-        this.d.log.warn({ orderId, err: e.rawMessage }, "Inventory does not know the order (not committed yet?); retrying later");
+        this.d.log.warn({ orderId, err: e.rawMessage }, "Inventory does not know the order (its commit may still be in flight); retrying later");
       } else if (e.code === Code.InvalidArgument || e.code === Code.FailedPrecondition) {
         this.d.log.error({ orderId, err: e.rawMessage }, "ALLOCATION REFUSED: the order's event and Inventory's committed units disagree; retrying later");
       }

@@ -160,7 +160,7 @@ describe("assignment: orders.placed becomes warehouse orders", function () {
     console.log(`      (24 competing orders assigned in ${elapsedMs} ms)`);
   });
 
-  it("keeps retrying an order Inventory has not committed yet, and assigns it once it has", async () => {
+  it("keeps retrying an order Inventory has yet to commit, and assigns it once it has", async () => {
     const wh = await w.warehouse(PLACES.minneapolis);
     const item = randomUUID();
     await w.receive(wh.id, item, 3);

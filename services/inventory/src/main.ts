@@ -1,4 +1,4 @@
-// Inventory service wiring: the only writer of stock numbers (DESIGN.md "The stock model").
+// Inventory service wiring: the only writer of stock numbers (docs/design.md "The stock model").
 // Settings (environment): RESERVATION_TTL_SECONDS, RESERVATION_SWEEP_INTERVAL_MS, LOW_STOCK_THRESHOLD,
 // RESERVE_BATCH_MAX, RESERVE_BATCH_CONCURRENCY (see domain/settings.ts).
 import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";

@@ -1,4 +1,4 @@
-// The shipments view, kept from Assignment's events (DESIGN.md flow 6):
+// The shipments view, kept from Assignment's events (docs/design.md "Warehouse"):
 //   orders.assigned          (OrderAssigned, durable "order-assigned"): the order's split; status from then on
 //   orders.shipments.updated (WarehouseOrderStatusChanged, durable "order-shipments"): one warehouse order moved
 // Each event is applied in the consumer's transaction (runConsumer records its id there and acks after commit):

@@ -1067,7 +1067,7 @@ export const ReservationStatusSchema: GenEnum<ReservationStatus> = /*@__PURE__*/
   enumDesc(file_shop_inventory_v1_inventory, 0);
 
 /**
- * Warehouses and stock: the only writer of stock numbers. Follows the stock model in DESIGN.md:
+ * Warehouses and stock: the only writer of stock numbers. Follows the stock model in docs/design.md:
  * per (item, warehouse) physical and available stock; per item the aggregated stock shoppers can still buy.
  * Every counter change writes a ledger row in the same transaction; every decrement is conditional.
  *

@@ -1,4 +1,4 @@
-// The split planner (DESIGN.md "Split planner"): which warehouses ship which units of an order. Pure and
+// The split planner (docs/design.md "Split planner"): which warehouses ship which units of an order. Pure and
 // deterministic: the same stock, destination and rotation always give the same split, so it is unit tested
 // without a server and a re-plan after a failed allocation is just another call with fresher numbers.
 //

@@ -52,7 +52,7 @@ export function optionalCategoryId(value: string, field: string): string {
   return value.trim() === "" ? "" : validateCategoryId(value, field);
 }
 
-/** Prices are in the store's one currency (DESIGN: one region); a second currency would break order totals. */
+/** Prices are in the store's one currency (one region: docs/design.md); a second currency would break order totals. */
 export function validatePrice(value: Money | undefined, field = "price"): { minor: bigint; currency: string } {
   const m = price(value, field);
   if (m.currencyCode !== STORE_CURRENCY) {

@@ -1,4 +1,4 @@
-// Pure stock rules (DESIGN.md "The stock model"): low stock, reservation planning, allocation plans.
+// Pure stock rules (docs/design.md "The stock model"): low stock, reservation planning, allocation plans.
 // No I/O here, so every rule is unit tested without a server.
 
 /** One line of a reservation or order: units of one item. */

@@ -1,4 +1,4 @@
-// AuditStock: every invariant of DESIGN.md "The stock model", checked in SQL on one consistent snapshot.
+// AuditStock: every invariant of docs/design.md "The stock model", checked in SQL on one consistent snapshot.
 import type { DataSource } from "typeorm";
 import { rows } from "../../../lib/sql.js";
 

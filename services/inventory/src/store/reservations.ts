@@ -1,4 +1,4 @@
-// Reservations: holding aggregated stock for a checkout (DESIGN.md "reserve", "release", "commit").
+// Reservations: holding aggregated stock for a checkout (docs/design.md "The stock model": reserve, release, commit).
 //
 // Lock order (deadlock freedom): existing reservation rows (by checkout id) before item_stock rows (by item
 // id). A reserve batch locks every item it touches up front, in item order, before deciding anything; the
