@@ -25,9 +25,11 @@ import {
   secs,
   withPortRetry,
   type Ctx,
+  type ServerName,
   type Started,
 } from "./infra/process.js";
 import { startRedis } from "./infra/redis.js";
+import { supervise, type Supervised } from "./supervisor.js";
 
 export { ensureSystemPackages };
 
@@ -46,6 +48,11 @@ export interface InfraOptions {
   databaseUrl?: string;
   redisUrl?: string;
   natsUrl?: string;
+  /**
+   * npm start: restart a server that exits on its own (deploy/supervisor.ts backoff), on the same port with the
+   * same data. Tests leave it off: their fault injection stops servers on purpose.
+   */
+  supervise?: boolean;
 }
 
 export interface Infra {
@@ -61,6 +68,8 @@ export interface Infra {
   stopNats(): Promise<void>;
   /** restart the NATS server on the same port with the same JetStream store dir */
   startNats(): Promise<void>;
+  /** The servers being restarted when they exit (supervise: true), with their restart counts. */
+  supervised: Supervised[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -85,6 +94,7 @@ export async function startInfra(opts: InfraOptions): Promise<Infra> {
       redisUrl: opts.redisUrl!,
       natsUrl: opts.natsUrl!,
       stop: noop,
+      supervised: [],
       stopNats: () => Promise.reject(new Error("stopNats: NATS was not started by startInfra (natsUrl was given)")),
       startNats: () => Promise.reject(new Error("startNats: NATS was not started by startInfra (natsUrl was given)")),
     };
@@ -149,7 +159,7 @@ export async function startInfra(opts: InfraOptions): Promise<Infra> {
             const srv = natsServer(ctx, natsBin, p);
             await srv.start();
             nats = srv;
-            return { url: `nats://${HOST}:${p}`, port: p, stop: () => srv.stop() };
+            return { url: `nats://${HOST}:${p}`, port: p, stop: () => srv.stop(), exited: srv.exited() };
           })
         : Promise.resolve(undefined),
     ]);
@@ -164,6 +174,22 @@ export async function startInfra(opts: InfraOptions): Promise<Infra> {
     const pgS = (pgRes as PromiseFulfilledResult<Started | undefined>).value;
     const redisS = (redisRes as PromiseFulfilledResult<Started | undefined>).value;
     const natsS = (natsRes as PromiseFulfilledResult<Started | undefined>).value;
+
+    // A restart uses the same port and data; processes left by the dead server (postgres backends) go first.
+    const supervised: Supervised[] = [];
+    const watch = (name: ServerName, first: Started | undefined, again: (port: number) => Promise<Started>) => {
+      if (!first || !opts.supervise) return;
+      supervised.push(supervise(name, first, async () => {
+        await stopLeftovers({ [name]: path.join(dataDir, name) }, log);
+        return again(first.port);
+      }, log));
+    };
+    watch("postgres", pgS, (p) => startPostgres(ctx, p));
+    watch("redis", redisS, (p) => startRedis(ctx, redisBin, p));
+    watch("nats", natsS, async () => {
+      await nats!.start();
+      return { ...natsS!, exited: nats!.exited() };
+    });
 
     let stopping: Promise<void> | undefined;
     // NATS fault injection: serialised, and refused once stop() has begun
@@ -180,11 +206,13 @@ export async function startInfra(opts: InfraOptions): Promise<Infra> {
       databaseUrl: pgS?.url ?? opts.databaseUrl!,
       redisUrl: redisS?.url ?? opts.redisUrl!,
       natsUrl: natsS?.url ?? opts.natsUrl!,
+      supervised,
       stop() {
         stopping ??= (async () => {
           const ts = performance.now();
           await natsOp;
-          await Promise.all([pgS?.stop(), redisS?.stop(), natsS?.stop()]);
+          if (supervised.length) await Promise.all(supervised.map((s) => s.stop()));
+          else await Promise.all([pgS?.stop(), redisS?.stop(), natsS?.stop()]);
           await removeEphemeralData();
           release();
           log(`infra stopped in ${secs(ts)}`);

@@ -10,7 +10,7 @@
 import { createClient } from "@connectrpc/connect";
 import pg from "pg";
 import { SearchService } from "../gen/shop/search/v1/search_pb.js";
-import { demoItems, type DemoItem } from "../services/catalog/src/domain/demo-items.js";
+import { demoItems, type DemoItem } from "../services/catalog/src/demo/demo-items.js";
 import { catalogDatabase } from "../services/catalog/src/main.js";
 import { insertDemoItems, loadCategoryTree, seedCategories } from "../services/catalog/src/store/seed.js";
 import { inventory } from "../services/inventory/src/main.js";

@@ -12,7 +12,7 @@ import { expect } from "chai";
 import { connect, type NatsConnection } from "nats";
 import { OrderAssignedSchema, WarehouseOrderAssignedSchema, type WarehouseOrderAssigned } from "../gen/shop/assignment/v1/assignment_pb.js";
 import { OrderPlacedSchema, OrderStatus, PaymentStatus, type Order } from "../gen/shop/order/v1/order_pb.js";
-import { SUBJECTS } from "../services/lib/nats.js";
+import { EVENTS } from "../services/lib/events.js";
 import { placeOrder, startWorld, type Shopper, type World } from "../services/order/test/fixture.js";
 import { suiteInfra } from "./global-setup.js";
 import { eventually, testInfra } from "./harness.js";
@@ -29,7 +29,7 @@ describe("e2e: faults after the order", function () {
     nc = await connect({ servers: testInfra().natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     code = (await w.inventory.getWarehouse({ warehouseId: w.warehouseId }, w.admin)).warehouse!.code;
     // The warehouse's system, subscribed for the whole file (it reconnects by itself after the outage).
-    const sub = nc.subscribe(SUBJECTS.warehouseOrderAssigned(code));
+    const sub = nc.subscribe(EVENTS.warehouseOrderAssigned.at(code).subject);
     void (async () => { for await (const m of sub) assignedMessages.push(fromBinary(WarehouseOrderAssignedSchema, m.data)); })();
     await nc.flush();
   });
@@ -72,7 +72,7 @@ describe("e2e: faults after the order", function () {
     await eventually(async () => (await unpublished()).n === 0, 15_000, "outbox drained");
 
     // Its OrderPlaced reached Assignment too, which assigned nothing: no warehouse order, no allocation.
-    const placedEvent = (await w.sql.query(`SELECT event_id, payload FROM "order".outbox WHERE subject = $1`, [SUBJECTS.ordersPlaced])).rows
+    const placedEvent = (await w.sql.query(`SELECT event_id, payload FROM "order".outbox WHERE subject = $1`, [EVENTS.ordersPlaced.subject])).rows
       .find((r) => fromBinary(OrderPlacedSchema, r.payload).orderId === cancelledOne.order.id)!;
     await eventually(async () => (await w.sql.query(`SELECT 1 FROM assignment.processed_events WHERE event_id = $1`, [placedEvent.event_id])).rowCount,
       15_000, "the cancelled order's event handled");
@@ -98,14 +98,14 @@ describe("e2e: faults after the order", function () {
     const before = await snapshot();
 
     const js = nc.jetstream();
-    const placedRow = (await w.sql.query(`SELECT payload FROM "order".outbox WHERE subject = $1`, [SUBJECTS.ordersPlaced])).rows
+    const placedRow = (await w.sql.query(`SELECT payload FROM "order".outbox WHERE subject = $1`, [EVENTS.ordersPlaced.subject])).rows
       .find((r) => fromBinary(OrderPlacedSchema, r.payload).orderId === order.id)!;
-    const assignedRow = (await w.sql.query(`SELECT payload FROM assignment.outbox WHERE subject = $1`, [SUBJECTS.ordersAssigned])).rows
+    const assignedRow = (await w.sql.query(`SELECT payload FROM assignment.outbox WHERE subject = $1`, [EVENTS.ordersAssigned.subject])).rows
       .find((r) => fromBinary(OrderAssignedSchema, r.payload).orderId === order.id)!;
     const placedCopy = randomUUID();
     const assignedCopy = randomUUID();
-    await js.publish(SUBJECTS.ordersPlaced, placedRow.payload, { msgID: placedCopy });
-    await js.publish(SUBJECTS.ordersAssigned, assignedRow.payload, { msgID: assignedCopy });
+    await js.publish(EVENTS.ordersPlaced.subject, placedRow.payload, { msgID: placedCopy });
+    await js.publish(EVENTS.ordersAssigned.subject, assignedRow.payload, { msgID: assignedCopy });
     await eventually(async () => (await w.sql.query(`SELECT 1 FROM assignment.processed_events WHERE event_id = $1`, [placedCopy])).rowCount, 15_000, "copy reached Assignment");
     await eventually(async () => (await w.sql.query(`SELECT 1 FROM "order".processed_events WHERE event_id = $1`, [assignedCopy])).rowCount, 15_000, "copy reached Order");
 

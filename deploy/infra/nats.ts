@@ -8,6 +8,8 @@ export interface NatsServer {
   port: number;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves when the server last started exits, with how. */
+  exited(): Promise<string>;
 }
 
 export function natsServer(ctx: Ctx, bin: string, port: number): NatsServer {
@@ -65,6 +67,9 @@ export function natsServer(ctx: Ctx, bin: string, port: number): NatsServer {
     },
     async stop() {
       if (current) await current.stop("SIGTERM");
+    },
+    exited() {
+      return current ? current.exitedHow : Promise.resolve("never started");
     },
   };
 }

@@ -274,6 +274,11 @@ export class Managed {
     this.child.unref();
   }
 
+  /** Resolves when the process is gone, with how it went. */
+  get exitedHow(): Promise<string> {
+    return this.done.then(() => this.exitReason);
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }
@@ -356,6 +361,8 @@ export interface Started {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** Resolves when the server exits (for whatever reason), with how: "killed by SIGKILL". */
+  exited: Promise<string>;
 }
 
 export const ADDR_IN_USE = /address already in use/i;

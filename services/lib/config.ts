@@ -51,7 +51,7 @@ export function loadConfig(service: ServiceName | "gateway", env: Record<string,
   for (const name of SERVICE_NAMES) {
     const upper = name.toUpperCase();
     const port = intFrom(env, `${upper}_PORT`, SERVICE_PORTS[name]);
-    const replicas = name === "search" ? replicaPorts(port, intFrom(env, "SEARCH_REPLICAS", 1)) : [port];
+    const replicas = replicaPorts(port, replicaCount(env, name));
     addrs[name] = normalizeAddr(env[`${upper}_ADDR`] ?? replicas.map((p) => `127.0.0.1:${p}`).join(","));
   }
   const defaultPort = service === "gateway" ? 8080 : SERVICE_PORTS[service];
@@ -80,11 +80,18 @@ export function intFrom(env: Record<string, string | undefined>, name: string, f
 }
 
 /**
- * Search is the one CPU-bound service (each query scans its in-memory index on one thread), so it may run as
- * several processes, each with its own index: SEARCH_REPLICAS of them on SEARCH_PORT, +100, +200...
+ * How many processes of a service run side by side: <NAME>_REPLICAS (e.g. SEARCH_REPLICAS), else REPLICAS,
+ * else 1. Every service is safe as replicas (docs/replicas.md); they listen on <NAME>_PORT, +100, +200...
  */
+export function replicaCount(env: Record<string, string | undefined>, name: ServiceName): number {
+  const own = `${name.toUpperCase()}_REPLICAS`;
+  const setting = env[own] !== undefined && env[own] !== "" ? own : "REPLICAS";
+  const n = intFrom(env, setting, 1);
+  if (n < 1 || n > 50) throw new Error(`${setting} must be between 1 and 50, got ${n}`);
+  return n;
+}
+
 function replicaPorts(first: number, replicas: number): number[] {
-  if (replicas < 1) throw new Error(`SEARCH_REPLICAS must be at least 1, got ${replicas}`);
   return Array.from({ length: replicas }, (_, i) => first + 100 * i);
 }
 
@@ -93,7 +100,10 @@ export function replicaUrls(addr: string): string[] {
   return addr.split(",").map((a) => a.trim()).filter(Boolean);
 }
 
-/** A base URL, or several comma-separated (a service's replicas; see meshTransport). */
+/**
+ * A base URL, several comma-separated (a service's replicas), or a `dns:///name:port` that resolves to every
+ * replica (a Kubernetes headless Service); meshTransport spreads calls over them.
+ */
 function normalizeAddr(addr: string): string {
-  return replicaUrls(addr).map((a) => (/^https?:\/\//.test(a) ? a.replace(/\/$/, "") : `http://${a}`)).join(",");
+  return replicaUrls(addr).map((a) => (/^(https?:\/\/|dns:)/.test(a) ? a.replace(/\/$/, "") : `http://${a}`)).join(",");
 }

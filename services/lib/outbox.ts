@@ -1,10 +1,11 @@
 // Transactional outbox (docs/design.md "Failure handling"): a business change and the event announcing it are written in
 // one transaction; a relay publishes unpublished rows to JetStream with Nats-Msg-Id = event id, so a crash
 // anywhere loses nothing and a re-publish is deduplicated by JetStream.
-import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { toBinary, type DescMessage } from "@bufbuild/protobuf";
 import pg from "pg";
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from "typeorm";
 import type { Logger } from "./log.js";
+import type { EventMessage, EventType } from "./events.js";
 import { eventPublishFailures, eventsPublished, outboxOldestAge, outboxWaiting } from "./metrics.js";
 import { eventHeaders, type Nats } from "./nats.js";
 import { contextOfTraceparent, currentTraceparent, inSpan, SpanKind } from "./tracing.js";
@@ -78,20 +79,46 @@ export function outboxTraceContext(schema: string): new () => MigrationInterface
   };
 }
 
-/** An event message: every event in proto/ carries its id in `event_id`. */
-type EventDesc = DescMessage;
-type EventOf<D extends EventDesc> = MessageShape<D> & { eventId: string };
+/** An outbox row: the event's subject and message type as its declaration says, the payload in protobuf binary. */
+export interface OutboxRow {
+  eventId: string;
+  subject: string;
+  messageType: string;
+  payload: Buffer;
+}
 
-/** Writes an event in the caller's transaction; it is published after commit. */
-export async function enqueueEvent<D extends EventDesc>(
-  tx: EntityManager, schema: string, subject: string, desc: D, event: EventOf<D>,
-): Promise<void> {
+/** The row an event becomes; the declaration ties subject and message, so a mismatched pair does not compile. */
+export function outboxRow<D extends DescMessage>(type: EventType<D>, event: EventMessage<D>): OutboxRow {
+  return { eventId: event.eventId, subject: type.subject, messageType: type.message.typeName, payload: Buffer.from(toBinary(type.message, event)) };
+}
+
+/** Writes an event in the caller's transaction, into its producer's outbox; it is published after commit. */
+export async function enqueueEvent<D extends DescMessage>(tx: EntityManager, type: EventType<D>, event: EventMessage<D>): Promise<void> {
+  const row = outboxRow(type, event);
   // The NOTIFY (delivered at commit) wakes the relay at once instead of at its next poll; one round trip for both.
   await tx.query(
-    `WITH e AS (INSERT INTO "${schema}".outbox (event_id, subject, message_type, payload, traceparent) VALUES ($1, $2, $3, $4, $6) RETURNING 1)
+    `WITH e AS (INSERT INTO "${type.producer}".outbox (event_id, subject, message_type, payload, traceparent) VALUES ($1, $2, $3, $4, $6) RETURNING 1)
      SELECT pg_notify($5, '') FROM e`,
-    [event.eventId, subject, desc.typeName, Buffer.from(toBinary(desc, event)), notifyChannel(schema), currentTraceparent() ?? null],
+    [row.eventId, row.subject, row.messageType, row.payload, notifyChannel(type.producer), currentTraceparent() ?? null],
   );
+}
+
+/** Writes many events in the caller's transaction with one statement (bulk writers: stock changes, seeds). */
+export async function enqueueRows(tx: Pick<EntityManager, "query">, schema: string, rows: OutboxRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `WITH ins AS (
+       INSERT INTO "${schema}".outbox (event_id, subject, message_type, payload)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[])
+     )
+     SELECT pg_notify($5, '')`,
+    [...outboxArrays(rows), notifyChannel(schema)],
+  );
+}
+
+/** Columns of outbox rows as parallel arrays, for `unnest($a::uuid[], $b::text[], $c::text[], $d::bytea[])` in a caller's own statement. */
+export function outboxArrays(rows: OutboxRow[]): [string[], string[], string[], Buffer[]] {
+  return [rows.map((e) => e.eventId), rows.map((e) => e.subject), rows.map((e) => e.messageType), rows.map((e) => e.payload)];
 }
 
 function notifyChannel(schema: string) {

@@ -17,6 +17,10 @@ import { metricsInterceptor, startMetricsServer, type MetricsServer } from "./me
 import { connectNats, ensureStreams, pingNats, type Nats } from "./nats.js";
 import { meshTransport } from "./transport.js";
 import { startTracing, tracingInterceptor } from "./tracing.js";
+import { runBatchConsumer } from "./batch-consumer.js";
+import { runConsumer, type AnyConsumerDecl, type ConsumerStats, type RunningConsumer } from "./consumers.js";
+import { OutboxRelay } from "./outbox.js";
+import { runPeriodic, type PeriodicJob } from "./periodic.js";
 
 export type Redis = RedisClientType;
 
@@ -49,8 +53,13 @@ export interface BackgroundTask {
 
 export interface BuiltService {
   routes(router: ConnectRouter): void;
+  /** Durable event consumers (one file each under src/consumers/), started after the outbox relay. */
+  consumers?: AnyConsumerDecl[];
+  /** Other long-lived work with its own start and stop (caches, feeds, listeners), started after the consumers. */
   background?: BackgroundTask[];
-  /** Extra dependency checks for health, beyond the connections the bootstrap already checks. */
+  /** Periodic jobs (sweepers, recovery), started last. */
+  jobs?: PeriodicJob[];
+  /** Extra dependency checks readiness needs, beyond the connections the bootstrap already checks. */
   checks?: DependencyChecks;
 }
 
@@ -60,6 +69,8 @@ export interface ServiceModule {
   database?: DatabaseSpec;
   redis?: boolean;
   nats?: boolean;
+  /** The service writes events (enqueueEvent): the runtime relays its outbox to JetStream. Implies `nats`. */
+  outbox?: boolean;
   build(ctx: ServiceContext): Promise<BuiltService>;
 }
 
@@ -70,7 +81,16 @@ export interface RunningService {
   /** Where Prometheus scrapes this process (absent with METRICS_ENABLED=false). */
   metricsUrl?: string;
   ctx: ServiceContext;
+  /** What the runtime runs besides RPCs: each background task, consumer and job, with its counters. */
+  tasks(): TaskReport[];
   stop(): Promise<void>;
+}
+
+export interface TaskReport {
+  name: string;
+  kind: "background" | "outbox" | "consumer" | "job";
+  running: boolean;
+  stats?: ConsumerStats;
 }
 
 export async function startService(mod: ServiceModule, config: Config): Promise<RunningService> {
@@ -78,6 +98,8 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   const verifier = new TokenVerifier(config.jwtSecret);
   const closers: (() => Promise<unknown>)[] = [];
   const checks: DependencyChecks = {};
+  // NATS is checked but never makes the service not ready: events wait in the outbox (health.ts).
+  const reported: DependencyChecks = {};
   const shutdown = new AbortController();
   const ctx = { name: mod.name, config, log, verifier, shutdownSignal: shutdown.signal } as ServiceContext;
 
@@ -92,11 +114,11 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
       closers.push(() => ctx.redis.close().catch(() => ctx.redis.destroy()));
       checks.redis = async () => { await ctx.redis.ping(); };
     }
-    if (mod.nats) {
+    if (mod.nats || mod.outbox) {
       ctx.nats = await connectNats(config.natsUrl, mod.name);
       await ensureStreams(ctx.nats.jsm);
       closers.push(() => ctx.nats.nc.drain().catch(() => ctx.nats.nc.close()));
-      checks.nats = () => pingNats(ctx.nats.nc);
+      reported.nats = () => pingNats(ctx.nats.nc);
     }
   } catch (err) {
     for (const close of closers.reverse()) await close().catch(() => {});
@@ -121,7 +143,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   };
 
   const built = await mod.build(ctx);
-  const health = new HealthState(mod.name, { ...checks, ...built.checks }, log);
+  const health = new HealthState(mod.name, { ...checks, ...built.checks }, log, reported);
   const server = grpcServer((router) => {
     health.register(router);
     built.routes(router);
@@ -147,12 +169,14 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     throw err;
   }
 
-  const started: BackgroundTask[] = [];
-  for (const task of built.background ?? []) {
+  const tasks = runtimeTasks(mod, ctx, built);
+  const started: (BackgroundTask & { report: TaskReport })[] = [];
+  for (const task of tasks) {
     await task.start();
+    task.report.running = true;
     started.push(task);
   }
-  log.info({ port, metrics: metrics?.url }, `${mod.name} listening`);
+  log.info({ port, metrics: metrics?.url, tasks: tasks.map((t) => `${t.report.kind}:${t.name}`) }, `${mod.name} listening`);
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
@@ -165,13 +189,51 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     clearTimeout(timer);
     for (const task of started.reverse()) {
       await task.stop().catch((err) => log.warn({ err, task: task.name }, "background task did not stop cleanly"));
+      task.report.running = false;
     }
     for (const close of closers.reverse()) await close().catch((err) => log.warn({ err }, "close failed"));
     await metrics?.close();
     log.info(`${mod.name} stopped`);
   })());
 
-  return { port, url: `http://127.0.0.1:${port}`, metricsUrl: metrics?.url, ctx, stop };
+  return { port, url: `http://127.0.0.1:${port}`, metricsUrl: metrics?.url, ctx, stop, tasks: () => tasks.map((t) => ({ ...t.report })) };
+}
+
+/**
+ * Everything a module declared besides its RPCs, as tasks in start order (stopped in reverse): the outbox relay,
+ * the consumers (recording processed events in the module's schema), its own background work, the periodic jobs.
+ */
+function runtimeTasks(mod: ServiceModule, ctx: ServiceContext, built: BuiltService): (BackgroundTask & { report: TaskReport })[] {
+  const task = (kind: TaskReport["kind"], t: BackgroundTask, stats?: () => ConsumerStats) => {
+    const report: TaskReport = { name: t.name, kind, running: false };
+    if (stats) Object.defineProperty(report, "stats", { get: stats, enumerable: true });
+    return { name: t.name, start: () => t.start(), stop: () => t.stop(), report };
+  };
+  const out: (BackgroundTask & { report: TaskReport })[] = [];
+  const schema = mod.database?.schema;
+  if (mod.outbox) {
+    if (!schema) throw new Error(`${mod.name}: an outbox needs a database`);
+    const relay = new OutboxRelay(ctx.db, ctx.nats, ctx.config.databaseUrl, ctx.log.child({ component: "outbox" }), { schema });
+    out.push(task("outbox", { name: `${mod.name}-outbox`, start: () => relay.start(), stop: () => relay.stop() }));
+  }
+  for (const decl of built.consumers ?? []) {
+    if (!schema || !ctx.nats) throw new Error(`${mod.name}: consumer ${decl.durable} needs a database and NATS`);
+    let running: RunningConsumer | undefined;
+    const log = ctx.log.child({ component: decl.durable });
+    out.push(task("consumer", {
+      name: decl.durable,
+      start: async () => {
+        running = "batch" in decl
+          ? await runBatchConsumer(ctx.nats, ctx.db, schema, decl, log, ctx.config.env)
+          : await runConsumer(ctx.nats, ctx.db, schema, decl, log, ctx.config.env);
+      },
+      stop: async () => { await running?.stop(); },
+    }, () => running?.stats ?? { applied: 0, rejected: 0, failed: 0 }));
+  }
+  for (const t of built.background ?? []) out.push(task("background", t));
+  const leases = schema ? { ds: ctx.db, schema } : undefined;
+  for (const job of built.jobs ?? []) out.push(task("job", runPeriodic(job, ctx.log.child({ component: job.name }), leases)));
+  return out;
 }
 
 /** Entry point of a service process: configuration from the environment, stop on SIGTERM / SIGINT. */

@@ -1,5 +1,5 @@
 // The assignment flow (docs/design.md "Assignment"): an `orders.placed` event becomes warehouse orders. Runs inside the consumer's
-// transaction (runConsumer records the event id in it and acks only after it commits), under a per-order lock:
+// transaction (consumers/orders-placed.ts: the event id is recorded in it, acked after commit), under a per-order lock:
 //   1. an order already ASSIGNED or CANCELLED here: nothing to do (a redelivery, or a second event for it);
 //   2. a split remembered from an interrupted delivery is re-sent first: Inventory answers allocated=true when it
 //      had applied it, so a crash between AllocateOrder and our commit neither double-allocates nor gets stuck;
@@ -10,16 +10,16 @@
 // allocation is Inventory's conditional update) and nothing is dropped (unusable events are kept in
 // rejected_events).
 import { randomUUID } from "node:crypto";
-import { create, fromBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
-import type { JsMsg } from "nats";
 import type { DataSource, EntityManager } from "typeorm";
 import { OrderAssignedSchema, WarehouseOrderAssignedSchema } from "../../../gen/shop/assignment/v1/assignment_pb.js";
 import { AllocationSchema, type InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
-import { OrderPlacedSchema, type OrderPlaced } from "../../../gen/shop/order/v1/order_pb.js";
+import type { OrderPlaced } from "../../../gen/shop/order/v1/order_pb.js";
+import { UnusableEvent } from "../../lib/consumers.js";
 import type { Logger } from "../../lib/log.js";
-import { SUBJECTS } from "../../lib/nats.js";
+import { EVENTS } from "../../lib/events.js";
 import { enqueueEvent } from "../../lib/outbox.js";
 import { int, uuid } from "../../lib/validate.js";
 import { estimateLocation, type GeoIndex } from "./domain/geo.js";
@@ -27,13 +27,12 @@ import { warehouseOrderId } from "./domain/ids.js";
 import { planSplit, type CandidateWarehouse, type Line } from "./domain/planner.js";
 import type { AssignmentSettings } from "./domain/settings.js";
 import {
-  findAssignment, lockOrder, nextRotation, recordPlannedSplit, rejectEvent, setAssignment, type PlannedShipment,
+  findAssignment, lockOrder, nextRotation, recordPlannedSplit, setAssignment, type PlannedShipment,
 } from "./store/assignments.js";
 import { insertWarehouseOrders, type StoredAddress } from "./store/warehouse-orders.js";
 import { warehouseOrderView } from "./views.js";
 import { storedAddress } from "../../lib/address.js";
 
-export const ORDERS_PLACED_DURABLE = "assignment-orders-placed";
 const ACTOR = "service:assignment";
 
 /** Test hooks: set only by tests, to change the world at a precise moment. */
@@ -61,9 +60,6 @@ export interface AssignerDeps {
 
 type AllocationOutcome = "allocated" | "stale" | "cancelled";
 
-/** An OrderPlaced that can never be applied, whatever happens elsewhere. */
-class UnusableEvent extends Error {}
-
 /** Validates an OrderPlaced; lines of the same item are merged (Inventory keeps one count per item). */
 export function placedOrder(event: OrderPlaced): PlacedOrder {
   try {
@@ -84,21 +80,6 @@ export function placedOrder(event: OrderPlaced): PlacedOrder {
 
 export class OrderAssigner {
   constructor(private readonly d: AssignerDeps) {}
-
-  /** The consumer's handler: decode, validate, assign. */
-  async handle(msg: JsMsg, tx: EntityManager): Promise<void> {
-    const eventId = msg.headers?.get("Nats-Msg-Id") || `ORDERS:${msg.seq}`;
-    let order: PlacedOrder;
-    try {
-      order = placedOrder(fromBinary(OrderPlacedSchema, msg.data));
-    } catch (err) {
-      const reason = err instanceof UnusableEvent ? err.message : `not a shop.order.v1.OrderPlaced: ${(err as Error).message}`;
-      this.d.log.error({ eventId, subject: msg.subject, reason }, "unusable orders.placed event kept in assignment.rejected_events");
-      await rejectEvent(tx, { consumer: ORDERS_PLACED_DURABLE, eventId, subject: msg.subject, payload: msg.data, reason });
-      return;
-    }
-    await this.assign(tx, order);
-  }
 
   async assign(tx: EntityManager, order: PlacedOrder): Promise<void> {
     const { log } = this.d;
@@ -179,7 +160,7 @@ export class OrderAssigner {
       if (e.code === Code.FailedPrecondition && /inactive/i.test(e.rawMessage)) return "stale";
       if (e.code === Code.NotFound && /^warehouse /i.test(e.rawMessage)) return "stale";
       if (e.code === Code.NotFound) {
-        this.d.log.warn({ orderId, err: e.rawMessage }, "Inventory does not know the order (its commit may still be in flight); retrying later");
+        this.d.log.warn({ orderId, err: e.rawMessage }, "Inventory does not know the order (not committed yet?); retrying later");
       } else if (e.code === Code.InvalidArgument || e.code === Code.FailedPrecondition) {
         this.d.log.error({ orderId, err: e.rawMessage }, "ALLOCATION REFUSED: the order's event and Inventory's committed units disagree; retrying later");
       }
@@ -200,11 +181,9 @@ export class OrderAssigner {
     })), ACTOR);
     const views = written.map(warehouseOrderView);
     for (const view of views) {
-      await enqueueEvent(tx, "assignment", SUBJECTS.warehouseOrderAssigned(view.warehouseCode), WarehouseOrderAssignedSchema,
-        create(WarehouseOrderAssignedSchema, { eventId: randomUUID(), warehouseOrder: view, occurTime: timestampNow() }));
+      await enqueueEvent(tx, EVENTS.warehouseOrderAssigned.at(view.warehouseCode), create(WarehouseOrderAssignedSchema, { eventId: randomUUID(), warehouseOrder: view, occurTime: timestampNow() }));
     }
-    await enqueueEvent(tx, "assignment", SUBJECTS.ordersAssigned, OrderAssignedSchema,
-      create(OrderAssignedSchema, { eventId: randomUUID(), orderId: order.orderId, warehouseOrders: views, occurTime: timestampNow() }));
+    await enqueueEvent(tx, EVENTS.ordersAssigned, create(OrderAssignedSchema, { eventId: randomUUID(), orderId: order.orderId, warehouseOrders: views, occurTime: timestampNow() }));
     await setAssignment(tx, order.orderId, "ASSIGNED", split);
     this.d.log.info({ orderId: order.orderId, warehouses: split.map((s) => s.warehouseCode) }, "order assigned");
   }

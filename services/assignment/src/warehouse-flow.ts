@@ -21,9 +21,9 @@ import type { Principal } from "../../lib/auth.js";
 import { inTransaction } from "../../lib/db.js";
 import { failedPrecondition, notFound, permissionDenied } from "../../lib/errors.js";
 import type { Logger } from "../../lib/log.js";
-import { SUBJECTS } from "../../lib/nats.js";
+import { EVENTS } from "../../lib/events.js";
 import { enqueueEvent } from "../../lib/outbox.js";
-import { PeriodicTask } from "../../lib/periodic.js";
+import type { PeriodicJob } from "../../lib/periodic.js";
 import { hasShipped, isCancellable, warehouseTransition, type Status } from "./domain/status.js";
 import { lockOrder, setAssignment } from "./store/assignments.js";
 import {
@@ -117,8 +117,7 @@ export class WarehouseFlow {
       const cancelled: WarehouseOrderRow[] = [];
       for (const o of orders.filter((x) => isCancellable(x.status))) {
         const row = await this.change(tx, o, "CANCELLED", actorOf(caller));
-        await enqueueEvent(tx, "assignment", SUBJECTS.warehouseOrderCancelled(row.warehouseCode), WarehouseOrderCancelledSchema,
-          create(WarehouseOrderCancelledSchema, { eventId: randomUUID(), warehouseOrder: warehouseOrderView(row), occurTime: timestampNow() }));
+        await enqueueEvent(tx, EVENTS.warehouseOrderCancelled.at(row.warehouseCode), create(WarehouseOrderCancelledSchema, { eventId: randomUUID(), warehouseOrder: warehouseOrderView(row), occurTime: timestampNow() }));
         cancelled.push(row);
       }
       await setAssignment(tx, orderId, "CANCELLED");
@@ -136,26 +135,29 @@ export class WarehouseFlow {
 
   /** One status change: the row, its history and its event, in the caller's transaction. */
   private async change(tx: EntityManager, row: WarehouseOrderRow, to: Status, actor: string): Promise<WarehouseOrderRow> {
-    const updated = await setStatus(tx, row.id, to);
+    const updated = await setStatus(tx, row.id, row.status, to);
     await addHistory(tx, [row.id], to, actor);
-    await enqueueEvent(tx, "assignment", SUBJECTS.ordersShipmentUpdated, WarehouseOrderStatusChangedSchema,
-      create(WarehouseOrderStatusChangedSchema, { eventId: randomUUID(), warehouseOrder: warehouseOrderView(updated), occurTime: timestampNow() }));
+    await enqueueEvent(tx, EVENTS.ordersShipmentUpdated, create(WarehouseOrderStatusChangedSchema, { eventId: randomUUID(), warehouseOrder: warehouseOrderView(updated), occurTime: timestampNow() }));
     return updated;
   }
 }
 
 /** Completes SHIPPED reports whose recording was interrupted (see the top of this file). */
-export function shipmentRecovery(flow: WarehouseFlow, ds: DataSource, intervalMs: number, log: Logger): PeriodicTask {
-  return new PeriodicTask("shipment-recovery", intervalMs, async () => {
-    let completed = 0;
-    for (const id of await interruptedShipments(ds, intervalMs, 50)) {
-      try {
-        await flow.completeShipment(id, "service:assignment-recovery");
-        completed++;
-      } catch (err) {
-        log.warn({ err, warehouseOrderId: id }, "completing an interrupted shipment failed; will retry");
+export function shipmentRecovery(flow: WarehouseFlow, ds: DataSource, everyMs: number, log: Logger): PeriodicJob {
+  return {
+    name: "shipment-recovery",
+    everyMs,
+    run: async () => {
+      let completed = 0;
+      for (const id of await interruptedShipments(ds, everyMs, 50)) {
+        try {
+          await flow.completeShipment(id, "service:assignment-recovery");
+          completed++;
+        } catch (err) {
+          log.warn({ err, warehouseOrderId: id }, "completing an interrupted shipment failed; will retry");
+        }
       }
-    }
-    if (completed) log.info({ completed }, "interrupted shipments completed");
-  }, log);
+      if (completed) log.info({ completed }, "interrupted shipments completed");
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { toBinary } from "@bufbuild/protobuf";
 import { expect } from "chai";
 import { OrderAssignedSchema, WarehouseOrderAssignedSchema, WarehouseOrderStatus } from "../../../gen/shop/assignment/v1/assignment_pb.js";
 import { OrderPlacedSchema } from "../../../gen/shop/order/v1/order_pb.js";
-import { SUBJECTS } from "../../lib/nats.js";
+import { EVENTS } from "../../lib/events.js";
 import { eventually } from "../../../test/harness.js";
 import type { AssignmentHooks } from "../src/assigner.js";
 import { warehouseOrderId } from "../src/domain/ids.js";
@@ -32,9 +32,9 @@ describe("assignment: orders.placed becomes warehouse orders", function () {
     const cable = randomUUID();
     await w.receive(msp.id, tv, 3);
     await w.receive(chi.id, cable, 5);
-    const toMsp = await w.listen(SUBJECTS.warehouseOrderAssigned(msp.code), WarehouseOrderAssignedSchema);
-    const toChi = await w.listen(SUBJECTS.warehouseOrderAssigned(chi.code), WarehouseOrderAssignedSchema);
-    const assigned = await w.listen(SUBJECTS.ordersAssigned, OrderAssignedSchema);
+    const toMsp = await w.listen(EVENTS.warehouseOrderAssigned.at(msp.code).subject, WarehouseOrderAssignedSchema);
+    const toChi = await w.listen(EVENTS.warehouseOrderAssigned.at(chi.code).subject, WarehouseOrderAssignedSchema);
+    const assigned = await w.listen(EVENTS.ordersAssigned.subject, OrderAssignedSchema);
 
     const orderId = await w.committedOrder([[tv, 2], [cable, 1]]);
     await w.publish(w.placed(orderId, [[tv, 2], [cable, 1]], { location: PLACES.minneapolis }));
@@ -208,9 +208,9 @@ describe("assignment: orders.placed becomes warehouse orders", function () {
     const item = randomUUID();
     await w.receive(wh.id, item, 1);
     const garbageId = randomUUID();
-    await w.nc.jetstream().publish(SUBJECTS.ordersPlaced, new Uint8Array([0xff, 0xff, 0xff]), { msgID: garbageId });
+    await w.nc.jetstream().publish(EVENTS.ordersPlaced.subject, new Uint8Array([0xff, 0xff, 0xff]), { msgID: garbageId });
     const invalid = w.placed("not-a-uuid", [[item, 1]]);
-    await w.nc.jetstream().publish(SUBJECTS.ordersPlaced, toBinary(OrderPlacedSchema, invalid), { msgID: invalid.eventId });
+    await w.nc.jetstream().publish(EVENTS.ordersPlaced.subject, toBinary(OrderPlacedSchema, invalid), { msgID: invalid.eventId });
 
     const orderId = await w.committedOrder([[item, 1]]);
     await w.publish(w.placed(orderId, [[item, 1]]));

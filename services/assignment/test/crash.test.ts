@@ -7,7 +7,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { expect } from "chai";
 import { AssignmentService, WarehouseOrderAssignedSchema } from "../../../gen/shop/assignment/v1/assignment_pb.js";
-import { SUBJECTS } from "../../lib/nats.js";
+import { EVENTS } from "../../lib/events.js";
 import { eventually, spawnService, type ServiceProcess } from "../../../test/harness.js";
 import { warehouseOrderId } from "../src/domain/ids.js";
 import { PLACES, startWorld, type World } from "./fixture.js";
@@ -54,7 +54,7 @@ describe("assignment: crash between allocation and commit", function () {
     await w.receive(near.id, item, 2);
     await w.receive(far.id, item, 5);
     const orderId = await w.committedOrder([[item, 2]]);
-    const announced = await w.listen(SUBJECTS.warehouseOrderAssigned(near.code), WarehouseOrderAssignedSchema);
+    const announced = await w.listen(EVENTS.warehouseOrderAssigned.at(near.code).subject, WarehouseOrderAssignedSchema);
 
     const crashing = await startAssignmentProcess({ ASSIGNMENT_FAULT_CRASH_AFTER_ALLOCATE: "1" });
     await w.publish(w.placed(orderId, [[item, 2]], { location: PLACES.minneapolis }));

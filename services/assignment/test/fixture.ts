@@ -13,11 +13,13 @@ import { AssignmentService, type WarehouseOrder } from "../../../gen/shop/assign
 import { AddressSchema, ItemQuantitySchema, type Address } from "../../../gen/shop/common/v1/common_pb.js";
 import { InventoryService, type Warehouse } from "../../../gen/shop/inventory/v1/inventory_pb.js";
 import { OrderPlacedSchema, type OrderPlaced } from "../../../gen/shop/order/v1/order_pb.js";
-import { ensureStreams, SUBJECTS } from "../../lib/nats.js";
+import { EVENTS } from "../../lib/events.js";
+import { ensureStreams } from "../../lib/nats.js";
 import { money } from "../../lib/money.js";
 import { bearer, eventually, startServices, testInfra, tokenFor } from "../../../test/harness.js";
 import { inventory } from "../../inventory/src/main.js";
-import { ORDERS_PLACED_DURABLE, type AssignmentHooks } from "../src/assigner.js";
+import type { AssignmentHooks } from "../src/assigner.js";
+import { ORDERS_PLACED_DURABLE } from "../src/consumers/orders-placed.js";
 import { assignmentModule } from "../src/main.js";
 
 export type Headers = { headers: { authorization: string } };
@@ -40,7 +42,7 @@ export async function resetOrdersConsumer(nc: NatsConnection, ackWaitMs = 30_000
   await jsm.consumers.delete("ORDERS", ORDERS_PLACED_DURABLE).catch(() => undefined);
   await jsm.consumers.add("ORDERS", {
     durable_name: ORDERS_PLACED_DURABLE,
-    filter_subject: SUBJECTS.ordersPlaced,
+    filter_subject: EVENTS.ordersPlaced.subject,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.New,
     ack_wait: ackWaitMs * 1e6,
@@ -145,7 +147,7 @@ export async function startWorld(opts: { hooks?: AssignmentHooks; env?: Record<s
     },
     async publish(event, msgId = event.eventId) {
       const js = nc.jetstream();
-      const ack = await js.publish(SUBJECTS.ordersPlaced, toBinary(OrderPlacedSchema, event), { msgID: msgId });
+      const ack = await js.publish(EVENTS.ordersPlaced.subject, toBinary(OrderPlacedSchema, event), { msgID: msgId });
       return { duplicate: ack.duplicate };
     },
     async assigned(orderId, timeoutMs = 10_000) {

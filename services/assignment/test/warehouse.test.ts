@@ -9,7 +9,7 @@ import {
   WarehouseOrderCancelledSchema, WarehouseOrderStatus as S, WarehouseOrderStatusChangedSchema, type WarehouseOrder,
 } from "../../../gen/shop/assignment/v1/assignment_pb.js";
 import type { Warehouse } from "../../../gen/shop/inventory/v1/inventory_pb.js";
-import { SUBJECTS } from "../../lib/nats.js";
+import { EVENTS } from "../../lib/events.js";
 import { bearer, eventually, tokenFor, failure } from "../../../test/harness.js";
 import { PLACES, startWorld, type Headers, type World } from "./fixture.js";
 
@@ -52,7 +52,7 @@ describe("assignment: warehouse orders", function () {
 
   it("walks ASSIGNED -> PICKED -> PACKED -> SHIPPED -> DELIVERED; shipping takes the units off the shelf; each change is announced", async () => {
     const { orderId, itemId, wo } = await assignedOrder(2);
-    const changes = await w.listen(SUBJECTS.ordersShipmentUpdated, WarehouseOrderStatusChangedSchema);
+    const changes = await w.listen(EVENTS.ordersShipmentUpdated.subject, WarehouseOrderStatusChangedSchema);
     expect(await w.shelf(itemId, wh.id)).to.deep.equal({ physical: 10, available: 8 });
 
     expect((await report(wo.id, S.PICKED)).warehouseOrder!.status).to.equal(S.PICKED);
@@ -89,6 +89,27 @@ describe("assignment: warehouse orders", function () {
     expect((await report(wo.id, S.PICKED)).warehouseOrder!.status, "a repeat is a no-op").to.equal(S.PICKED);
     const stored = (await w.assignment.getWarehouseOrder({ warehouseOrderId: wo.id }, whToken)).warehouseOrder!;
     expect(stored.status).to.equal(S.PICKED);
+  });
+
+  it("takes an idempotency key: the same report 10 times at once changes once, a late retry answers the first result", async () => {
+    const { wo } = await assignedOrder(1);
+    const key = `pick-${randomUUID()}`;
+    const keyed = (status: S, k = key, h: Headers = whToken) =>
+      w.assignment.updateWarehouseOrderStatus({ warehouseOrderId: wo.id, status, idempotencyKey: k }, h);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => keyed(S.PICKED)));
+    expect(answers.every((a) => a.warehouseOrder!.status === S.PICKED)).to.equal(true);
+    const history = async () => (await w.sql.query(
+      `SELECT status FROM assignment.warehouse_order_history WHERE warehouse_order_id = $1 ORDER BY id`, [wo.id])).rows.map((r) => r.status);
+    expect(await history()).to.deep.equal(["ASSIGNED", "PICKED"]);
+    await keyed(S.PACKED, `pack-${randomUUID()}`);
+    // Without the key this late retry of PICKED would be refused (PACKED cannot go back); with it, the first answer.
+    expect((await keyed(S.PICKED)).warehouseOrder!.status).to.equal(S.PICKED);
+    expect(await history()).to.deep.equal(["ASSIGNED", "PICKED", "PACKED"]);
+    const err = await failure(keyed(S.PACKED));
+    expect(err.code).to.equal(Code.InvalidArgument);
+    expect(err.rawMessage).to.match(/^status: .*idempotency_key/);
+    const stranger = await w.warehouseToken(other.id);
+    expect(await codeOf(keyed(S.PICKED, key, stranger)), "a kept answer is only for who may see the order").to.equal(Code.PermissionDenied);
   });
 
   it("lets a warehouse token reach only its own warehouse's orders; customers none", async () => {
@@ -141,8 +162,8 @@ describe("assignment: warehouse orders", function () {
     const orders = await w.assigned(orderId);
     expect(orders).to.have.length(2);
     await report(orders[0].id, S.PICKED);
-    const cancelledAtHome = await w.listen(SUBJECTS.warehouseOrderCancelled(wh.code), WarehouseOrderCancelledSchema);
-    const cancelledAway = await w.listen(SUBJECTS.warehouseOrderCancelled(other.code), WarehouseOrderCancelledSchema);
+    const cancelledAtHome = await w.listen(EVENTS.warehouseOrderCancelled.at(wh.code).subject, WarehouseOrderCancelledSchema);
+    const cancelledAway = await w.listen(EVENTS.warehouseOrderCancelled.at(other.code).subject, WarehouseOrderCancelledSchema);
 
     const r = await w.assignment.cancelOrderAssignment({ orderId }, w.service);
     expect(r.warehouseOrders.map((o) => o.status)).to.deep.equal([S.CANCELLED, S.CANCELLED]);

@@ -1,9 +1,9 @@
-// Catalog service wiring: schema, handlers, the outbox relay for catalog.items.changed, and the category tree
+// Catalog service wiring: schema, handlers, the outbox (catalog.items.changed), and the category tree
 // loaded at start when missing (categories are reference data the service cannot work without).
 import { CatalogService } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import type { DatabaseSpec } from "../../lib/db.js";
 import { runIfEntry } from "../../lib/main.js";
-import { outboxCleanupIndex, outboxTraceContext, OutboxRelay } from "../../lib/outbox.js";
+import { outboxCleanupIndex, outboxTraceContext } from "../../lib/outbox.js";
 import type { ServiceModule } from "../../lib/server.js";
 import { catalogHandlers } from "./service.js";
 import { CatalogSchema1732200000000 } from "./store/migrations/1732200000000-CatalogSchema.js";
@@ -17,19 +17,17 @@ export const catalogDatabase: DatabaseSpec = {
 export const catalog: ServiceModule = {
   name: "catalog",
   database: catalogDatabase,
-  nats: true,
+  outbox: true,
   async build(ctx) {
     // CATALOG_LOAD_CATEGORIES=false skips it (a deployment that manages its own tree).
     if ((ctx.config.env.CATALOG_LOAD_CATEGORIES ?? "true") !== "false") {
       const n = await seedCategories(ctx.db);
       ctx.log.debug({ categories: n }, "category tree present");
     }
-    const relay = new OutboxRelay(ctx.db, ctx.nats, ctx.config.databaseUrl, ctx.log.child({ component: "outbox" }), { schema: "catalog" });
     return {
       routes: (router) => {
         router.service(CatalogService, catalogHandlers(ctx.db));
       },
-      background: [{ name: "catalog-outbox", start: () => relay.start(), stop: () => relay.stop() }],
     };
   },
 };

@@ -10,7 +10,7 @@ import {
 import { requireRole } from "../../lib/auth.js";
 import { inTransaction, type EntityManager } from "../../lib/db.js";
 import { alreadyExists, Code, ConnectError, notFound, PG, pgCode } from "../../lib/errors.js";
-import { SUBJECTS } from "../../lib/nats.js";
+import { EVENTS } from "../../lib/events.js";
 import { enqueueEvent } from "../../lib/outbox.js";
 import { pageSize, uuid, uuidList } from "../../lib/validate.js";
 import { optionalCategoryId, refusedUpdate, validateItemUpdate, validateNewItem } from "./domain/item.js";
@@ -39,7 +39,7 @@ async function withCategoryCheck<T>(categoryId: string | undefined, work: () => 
 }
 
 async function announce(tx: EntityManager, changeType: ItemChangeType, item: Item): Promise<void> {
-  await enqueueEvent(tx, "catalog", SUBJECTS.catalogItemChanged, ItemChangedSchema, create(ItemChangedSchema, {
+  await enqueueEvent(tx, EVENTS.catalogItemChanged, create(ItemChangedSchema, {
     eventId: randomUUID(),
     changeType,
     item,

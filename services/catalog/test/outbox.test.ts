@@ -4,7 +4,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { expect } from "chai";
 import { connect, DeliverPolicy, type ConsumerMessages, type NatsConnection } from "nats";
 import { ItemChangeType, ItemChangedSchema, ItemStatus, type ItemChanged } from "../../../gen/shop/catalog/v1/catalog_pb.js";
-import { SUBJECTS } from "../../lib/nats.js";
+import { EVENTS } from "../../lib/events.js";
 import { OutboxRelay } from "../../lib/outbox.js";
 import { eventually, testInfra } from "../../../test/harness.js";
 import { newItem, startCatalog, type CatalogUnderTest } from "./helpers.js";
@@ -20,7 +20,7 @@ describe("catalog outbox", function () {
     nc = await connect({ servers: testInfra().natsUrl });
     // Other test files publish on the same stream: start from now and match our own item ids.
     const consumer = await nc.jetstream().consumers.get("CATALOG", {
-      filterSubjects: SUBJECTS.catalogItemChanged, // a string: nats-server 2.9 knows filter_subject, not filter_subjects
+      filterSubjects: EVENTS.catalogItemChanged.subject, // a string: nats-server 2.9 knows filter_subject, not filter_subjects
       deliver_policy: DeliverPolicy.StartTime,
       opt_start_time: new Date(Date.now() - 1000).toISOString(),
     });

@@ -3,7 +3,9 @@
 // RESERVE_BATCH_MAX, RESERVE_BATCH_CONCURRENCY (see domain/settings.ts).
 import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
 import { runIfEntry } from "../../lib/main.js";
-import { outboxCleanupIndex, outboxTraceContext, OutboxRelay } from "../../lib/outbox.js";
+import { idempotentRequestsTable } from "../../lib/idempotency.js";
+import { jobLeasesTable } from "../../lib/lease.js";
+import { outboxCleanupIndex, outboxTraceContext } from "../../lib/outbox.js";
 import type { ServiceModule } from "../../lib/server.js";
 import { loadSettings } from "./domain/settings.js";
 import { activeReservations } from "./metrics.js";
@@ -14,21 +16,19 @@ import { reservationSweeper } from "./sweeper.js";
 
 export const inventory: ServiceModule = {
   name: "inventory",
-  database: { schema: "inventory", migrations: [InventorySchema1767000000000, outboxCleanupIndex("inventory"), outboxTraceContext("inventory")] },
-  nats: true,
+  database: { schema: "inventory", migrations: [InventorySchema1767000000000, outboxCleanupIndex("inventory"), outboxTraceContext("inventory"), jobLeasesTable("inventory"), idempotentRequestsTable("inventory")] },
+  outbox: true,
   async build(ctx) {
     const settings = loadSettings(ctx.config.env);
     const reserveQueue = new ReserveQueue(ctx.db, settings, ctx.log.child({ component: "reserve" }));
-    const relay = new OutboxRelay(ctx.db, ctx.nats, ctx.config.databaseUrl, ctx.log.child({ component: "outbox" }), { schema: "inventory" });
     const sweeper = reservationSweeper(ctx.db, settings.sweepIntervalMs, settings.lowStockThreshold, ctx.log.child({ component: "sweeper" }));
     return {
       routes: (router) => router.service(InventoryService, inventoryHandlers({ ds: ctx.db, settings, reserveQueue })),
       background: [
-        { name: "outbox-relay", start: () => relay.start(), stop: () => relay.stop() },
-        sweeper,
         activeReservations.task("inventory", async () =>
           Number((await ctx.db.query(`SELECT count(*) AS n FROM inventory.reservations WHERE status = 'ACTIVE'`))[0].n)),
       ],
+      jobs: [sweeper],
     };
   },
 };

@@ -7,7 +7,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { expect } from "chai";
 import { connect, type NatsConnection } from "nats";
 import { LowStockSchema, ReservationStatus, StockChangedSchema } from "../../../gen/shop/inventory/v1/inventory_pb.js";
-import { SUBJECTS } from "../../lib/nats.js";
+import { EVENTS } from "../../lib/events.js";
 import { eventually, testInfra } from "../../../test/harness.js";
 import { lines, startInventory, type Fixture } from "./fixture.js";
 
@@ -188,8 +188,8 @@ describe("inventory order lifecycle", function () {
       const item = randomUUID();
       const changed: { available: number; sequence: bigint; lowStock: boolean }[] = [];
       const low: number[] = [];
-      const sub1 = nc.subscribe(SUBJECTS.inventoryStockChanged);
-      const sub2 = nc.subscribe(SUBJECTS.inventoryStockLow);
+      const sub1 = nc.subscribe(EVENTS.inventoryStockChanged.subject);
+      const sub2 = nc.subscribe(EVENTS.inventoryStockLow.subject);
       void (async () => { for await (const m of sub1) { const e = fromBinary(StockChangedSchema, m.data); if (e.itemId === item) changed.push(e); } })();
       void (async () => { for await (const m of sub2) { const e = fromBinary(LowStockSchema, m.data); if (e.itemId === item) low.push(e.available); } })();
       await nc.flush();

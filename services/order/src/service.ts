@@ -8,13 +8,13 @@ import {
 import { requireCustomer } from "../../lib/auth.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
 import { decodePageToken, encodePageToken, pageSize, uuid } from "../../lib/validate.js";
-import type { CancellationFlow } from "./cancellation.js";
-import type { CheckoutFlow } from "./checkout.js";
+import type { CancellationFlow } from "./flows/cancellation.js";
+import type { CheckoutFlow } from "./flows/checkout.js";
 import type { OrderDeps } from "./deps.js";
 import { orderForUser, withShipments } from "./queries.js";
 import * as orders from "./store/orders.js";
-import type { SubmissionFlow } from "./submission.js";
-import type { OrderWatchHub } from "./watch.js";
+import type { SubmissionFlow } from "./flows/submission.js";
+import type { OrderWatchHub } from "./flows/watch.js";
 
 export interface OrderFlows {
   checkouts: CheckoutFlow;

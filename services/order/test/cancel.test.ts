@@ -13,7 +13,7 @@ import {
 import { OrderCancelledSchema, OrderPlacedSchema, OrderStatus, PaymentStatus, ShipmentStatus, type Order } from "../../../gen/shop/order/v1/order_pb.js";
 import { bearer, eventually, testInfra, tokenFor } from "../../../test/harness.js";
 import type { AssignmentHooks } from "../../assignment/src/assigner.js";
-import { SUBJECTS } from "../../lib/nats.js";
+import { EVENTS } from "../../lib/events.js";
 import { address, card, codeOf, expectCode, key, startWorld, type Shopper, type World } from "./fixture.js";
 
 describe("order: cancelling orders", function () {
@@ -76,8 +76,8 @@ describe("order: cancelling orders", function () {
     const order = await place(s, item.id, 3);
     await becomes(s, order, OrderStatus.PROCESSING);
     expect(await stock(item.id)).to.deep.equal({ aggregated: 7, physical: 10, available: 7 });
-    const cancelledEvents = listen(SUBJECTS.ordersCancelled, (b) => fromBinary(OrderCancelledSchema, b));
-    const warehouseEvents = listen(SUBJECTS.warehouseOrderCancelled(await warehouseCode()), (b) => fromBinary(WarehouseOrderCancelledSchema, b));
+    const cancelledEvents = listen(EVENTS.ordersCancelled.subject, (b) => fromBinary(OrderCancelledSchema, b));
+    const warehouseEvents = listen(EVENTS.warehouseOrderCancelled.at(await warehouseCode()).subject, (b) => fromBinary(WarehouseOrderCancelledSchema, b));
     await nc.flush();
 
     // Ten shoppers' taps at once: one does the work, every one gets the cancelled order.
@@ -121,7 +121,7 @@ describe("order: cancelling orders", function () {
     hold = false;
 
     // The OrderPlaced comes back to Assignment, which finds the order cancelled.
-    const placedEvent = (await w.sql.query(`SELECT event_id, payload FROM "order".outbox WHERE subject = $1`, [SUBJECTS.ordersPlaced])).rows
+    const placedEvent = (await w.sql.query(`SELECT event_id, payload FROM "order".outbox WHERE subject = $1`, [EVENTS.ordersPlaced.subject])).rows
       .find((r) => fromBinary(OrderPlacedSchema, r.payload).orderId === order.id)!;
     await eventually(async () => (await w.sql.query(`SELECT 1 FROM assignment.processed_events WHERE event_id = $1`, [placedEvent.event_id])).rowCount,
       15_000, "OrderPlaced handled by Assignment");

@@ -3,7 +3,7 @@
 // wins, nothing ever moves backwards, repeats change nothing, and WatchOrder pushes each change live, from any
 // replica, ending cleanly when the client hangs up or the server stops.
 import { randomUUID } from "node:crypto";
-import { create, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { create, toBinary, type DescMessage } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { expect } from "chai";
@@ -13,7 +13,7 @@ import {
 } from "../../../gen/shop/assignment/v1/assignment_pb.js";
 import { OrderStatus, ShipmentStatus, type Order } from "../../../gen/shop/order/v1/order_pb.js";
 import { eventually, testConfig, testInfra } from "../../../test/harness.js";
-import { SUBJECTS } from "../../lib/nats.js";
+import { EVENTS, type EventMessage, type EventType } from "../../lib/events.js";
 import { startService } from "../../lib/server.js";
 import { order as orderModule } from "../src/main.js";
 import { expectCode, orderClient, placeOrder, StreamReader, type Shopper, type World, startWorld } from "./fixture.js";
@@ -47,14 +47,14 @@ describe("order: tracking shipments", function () {
     });
   }
 
-  async function publish<D extends DescMessage>(subject: string, schema: D, event: MessageShape<D> & { eventId: string }): Promise<string> {
-    await nc.jetstream().publish(subject, toBinary(schema, event), { msgID: event.eventId });
+  async function publish<D extends DescMessage>(type: EventType<D>, event: EventMessage<D>): Promise<string> {
+    await nc.jetstream().publish(type.subject, toBinary(type.message, event), { msgID: event.eventId });
     return event.eventId;
   }
-  const assigned = (order: Order, ...wos: WarehouseOrder[]) => publish(SUBJECTS.ordersAssigned, OrderAssignedSchema,
+  const assigned = (order: Order, ...wos: WarehouseOrder[]) => publish(EVENTS.ordersAssigned,
     create(OrderAssignedSchema, { eventId: randomUUID(), orderId: order.id, warehouseOrders: wos, occurTime: timestampNow() }));
   const moved = (wo: WarehouseOrder, status: WarehouseOrderStatus, over: Over = {}) =>
-    publish(SUBJECTS.ordersShipmentUpdated, WarehouseOrderStatusChangedSchema, create(WarehouseOrderStatusChangedSchema, {
+    publish(EVENTS.ordersShipmentUpdated, create(WarehouseOrderStatusChangedSchema, {
       eventId: randomUUID(), warehouseOrder: { ...wo, status, updateTime: timestampNow(), ...over }, occurTime: timestampNow(),
     }));
 
@@ -66,6 +66,7 @@ describe("order: tracking shipments", function () {
       const o = await get(s, order);
       return o.shipments.find((x) => x.warehouseOrderId === warehouseOrderId)?.status === status ? o : undefined;
     }, 10_000, `shipment ${ShipmentStatus[status]}`);
+  const shipmentConsumer = () => w.services.order.tasks().find((t) => t.name === "order-shipments")!;
   const processed = (eventId: string) => eventually(async () =>
     (await w.sql.query(`SELECT 1 FROM "order".processed_events WHERE event_id = $1`, [eventId])).rowCount, 10_000, "event processed");
 
@@ -135,10 +136,18 @@ describe("order: tracking shipments", function () {
   it("drops an event it can never use, loudly, and goes on with the next", async () => {
     const { s, order } = await placeOrder(w);
     const wo = warehouseOrder(order, "SOUTH", WarehouseOrderStatus.ASSIGNED);
-    await nc.jetstream().publish(SUBJECTS.ordersShipmentUpdated, new Uint8Array([0xff, 0xff, 0xff]), { msgID: randomUUID() });
-    await moved(wo, WarehouseOrderStatus.PICKED, { status: 99 as WarehouseOrderStatus }); // unknown status
+    const rejectedBefore = shipmentConsumer().stats!.rejected;
+    const garbage = randomUUID();
+    await nc.jetstream().publish(EVENTS.ordersShipmentUpdated.subject, new Uint8Array([0xff, 0xff, 0xff]), { msgID: garbage });
+    const unknownStatus = await moved(wo, WarehouseOrderStatus.PICKED, { status: 99 as WarehouseOrderStatus });
     await assigned(order, wo);
     await statusBecomes(s, order, OrderStatus.PROCESSING);
+    // Dropped: acknowledged and recorded as processed (never redelivered), without touching the order.
+    await processed(garbage);
+    await processed(unknownStatus);
+    expect((await get(s, order)).shipments.map((x) => x.status)).to.deep.equal([ShipmentStatus.ASSIGNED]);
+    // Loudly: counted as rejected (logged at error level by the same code path), not as applied or failed.
+    expect(shipmentConsumer().stats!.rejected - rejectedBefore).to.equal(2);
   });
 
   it("streams the order now and on every change (WatchOrder), and ends when the client hangs up", async () => {

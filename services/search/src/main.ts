@@ -7,12 +7,12 @@ import { CatalogService } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { SearchService } from "../../../gen/shop/search/v1/search_pb.js";
 import type { DatabaseSpec } from "../../lib/db.js";
 import { runIfEntry } from "../../lib/main.js";
-import type { RunningConsumer } from "../../lib/nats.js";
-import { PeriodicTask } from "../../lib/periodic.js";
+import { consumerPlacement } from "../../lib/consumers.js";
 import type { BackgroundTask, ServiceModule } from "../../lib/server.js";
 import { ResultCache } from "./cache.js";
 import { ResultRows } from "./result-rows.js";
-import { follows, startReadModelConsumers } from "./consumers.js";
+import { itemsChangedConsumer } from "./consumers/items-changed.js";
+import { stockChangedConsumer } from "./consumers/stock-changed.js";
 import { loadSearchSettings } from "./domain/settings.js";
 import { IndexFeed } from "./feed.js";
 import { searchHandlers } from "./service.js";
@@ -48,24 +48,25 @@ export const search: ServiceModule = {
         }
       }
     };
+    const itemsChanged = itemsChangedConsumer(settings.consumerBatch);
+    const stockChanged = stockChangedConsumer(settings.consumerBatch);
+    // The index follows the same streams, replaying from these durables' acknowledged floor.
+    const { durableSuffix } = consumerPlacement(ctx.config.env);
     const feed = new IndexFeed({
       nats: ctx.nats, databaseUrl: ctx.config.databaseUrl, log: log.child({ component: "index" }),
-      follows: follows(ctx.config.env), loadCategories, countItems: () => countItems(ctx.db),
+      follows: [
+        { stream: itemsChanged.event.stream, subject: itemsChanged.event.subject, durable: itemsChanged.durable + durableSuffix, kind: "item" },
+        { stream: stockChanged.event.stream, subject: stockChanged.event.subject, durable: stockChanged.durable + durableSuffix, kind: "stock" },
+      ],
+      loadCategories, countItems: () => countItems(ctx.db),
     });
     const cache = new ResultCache({
       url: ctx.config.redisUrl, ttlSeconds: settings.cacheTtlSeconds, timeoutMs: settings.cacheTimeoutMs, enabled: settings.cacheEnabled,
     }, log.child({ component: "cache" }));
 
-    let consumers: RunningConsumer[] = [];
     let reindexed: { unsubscribe(): void } | undefined;
     const background: BackgroundTask[] = [
       { name: "search-cache", start: async () => cache.start(), stop: () => cache.stop() },
-      {
-        // Before the index: the index replays from these consumers' acknowledged floor.
-        name: "search-read-model-consumers",
-        start: async () => { consumers = await startReadModelConsumers(ctx.nats, ctx.db, log, ctx.config.env, settings.consumerBatch); },
-        stop: async () => { await Promise.all(consumers.map((c) => c.stop())); },
-      },
       {
         name: "search-index",
         start: async () => {
@@ -79,16 +80,21 @@ export const search: ServiceModule = {
           await feed.stop();
         },
       },
-      // Categories rarely change: re-read now and then (and at once when an item names an unknown one).
-      new PeriodicTask("search-category-refresh", settings.categoryRefreshSeconds * 1000, async () => { await feed.refreshCategories(); }, log),
-      new PeriodicTask("search-index-activity", 60_000, async () => feed.logActivity(), log),
       indexItems.task("search", async () => feed.index?.size ?? 0),
     ];
     return {
       routes: (router) => {
         router.service(SearchService, searchHandlers({ feed, rows: new ResultRows(), cache, cacheMinCandidates: settings.cacheMinCandidates }));
       },
+      // Started before `background`: the index replays from their acknowledged floor.
+      consumers: [itemsChanged, stockChanged],
       background,
+      jobs: [
+        // Categories rarely change: re-read now and then (and at once when an item names an unknown one).
+        // Every replica: each refreshes its own in-memory index.
+        { name: "search-category-refresh", everyMs: settings.categoryRefreshSeconds * 1000, everyReplica: true, run: async () => { await feed.refreshCategories(); } },
+        { name: "search-index-activity", everyMs: 60_000, everyReplica: true, run: async () => feed.logActivity() },
+      ],
       checks: { index: async () => { if (!feed.index) throw new Error("search index still loading"); } },
     };
   },

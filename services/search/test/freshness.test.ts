@@ -14,7 +14,8 @@ import { ItemChangedSchema, ItemChangeType, ItemSchema } from "../../../gen/shop
 import { StockChangedSchema } from "../../../gen/shop/inventory/v1/inventory_pb.js";
 import { SearchService } from "../../../gen/shop/search/v1/search_pb.js";
 import { money } from "../../lib/money.js";
-import { eventHeaders, SUBJECTS } from "../../lib/nats.js";
+import { EVENTS } from "../../lib/events.js";
+import { eventHeaders } from "../../lib/nats.js";
 import { eventually, startServices, testInfra } from "../../../test/harness.js";
 import { STATS_KEY } from "../src/cache.js";
 import { search } from "../src/main.js";
@@ -83,10 +84,10 @@ describe("search freshness", function () {
     const current = (await f.catalog.getItem({ itemId: target.id })).item!;
     for (const item of [old, current]) {
       const event = create(ItemChangedSchema, { eventId: randomUUID(), changeType: ItemChangeType.UPDATED, item, occurTime: timestampNow() });
-      await nats.js.publish(SUBJECTS.catalogItemChanged, toBinary(ItemChangedSchema, event), { msgID: event.eventId, headers: eventHeaders(event.eventId) });
+      await nats.js.publish(EVENTS.catalogItemChanged.subject, toBinary(ItemChangedSchema, event), { msgID: event.eventId, headers: eventHeaders(event.eventId) });
     }
     const stale = create(StockChangedSchema, { eventId: randomUUID(), itemId: target.id, available: 5, lowStock: false, occurTime: timestampNow(), sequence: 1n });
-    await nats.js.publish(SUBJECTS.inventoryStockChanged, toBinary(StockChangedSchema, stale), { msgID: stale.eventId, headers: eventHeaders(stale.eventId) });
+    await nats.js.publish(EVENTS.inventoryStockChanged.subject, toBinary(StockChangedSchema, stale), { msgID: stale.eventId, headers: eventHeaders(stale.eventId) });
     // A real change after the replays: once the index shows it, it has read past the replays (one ordered stream).
     const marker = f.items.otterboxCase;
     await f.catalog.updateItem({ itemId: marker.id, expectedVersion: marker.version, description: "Rugged protection, now with a marker word zygomorph." }, f.admin);
@@ -155,25 +156,33 @@ describe("search freshness", function () {
   });
 
   it("answers narrow queries from the index without a Redis round trip (only expensive ones are cached)", async () => {
-    const replica = await startServices([search], {
-      databaseUrl: f.databaseUrl, env: { ...f.env, SEARCH_CACHE_MIN_CANDIDATES: "1000", CATALOG_ADDR: f.running.catalog.url },
-    });
-    const redis = createRedis({ url: testInfra().redisUrl });
+    // A replica with a Redis database of its own: the cache counts it adds to STATS_KEY are its alone, and
+    // stopping it writes them (no waiting for the once-a-second flush).
+    const queries = ["laptop", "laptop", "", "samsung tv"];
+    const url = new URL(testInfra().redisUrl);
+    url.pathname = "/7";
+    const redis = createRedis({ url: url.toString() });
     await redis.connect();
+    const lookups = async (minCandidates: string) => {
+      await redis.flushDb();
+      const replica = await startServices([search], {
+        databaseUrl: f.databaseUrl, env: { ...f.env, REDIS_URL: url.toString(), SEARCH_CACHE_MIN_CANDIDATES: minCandidates, CATALOG_ADDR: f.running.catalog.url },
+      });
+      try {
+        const client = createClient(SearchService, createGrpcTransport({ baseUrl: replica.services.search.url }));
+        for (const q of queries) expect((await client.getItemCatalog({ query: q })).items.length).to.be.greaterThan(0);
+      } finally {
+        await replica.stop();
+      }
+      const h = await redis.hGetAll(STATS_KEY);
+      return Number(h.hits ?? 0) + Number(h.misses ?? 0);
+    };
     try {
-      const lookups = async () => {
-        const h = await redis.hGetAll(STATS_KEY);
-        return Number(h.hits ?? 0) + Number(h.misses ?? 0);
-      };
-      await new Promise((r) => setTimeout(r, 1100)); // earlier counts flushed
-      const before = await lookups();
-      const client = createClient(SearchService, createGrpcTransport({ baseUrl: replica.services.search.url }));
-      for (const q of ["laptop", "laptop", "", "samsung tv"]) expect((await client.getItemCatalog({ query: q })).items.length).to.be.greaterThan(0);
-      await new Promise((r) => setTimeout(r, 1100));
-      expect(await lookups()).to.equal(before);
+      expect(await lookups("1000")).to.equal(0);
+      // The same queries counted as expensive do go to Redis: what was measured above can see a lookup.
+      expect(await lookups("0")).to.equal(queries.length);
     } finally {
       await redis.close();
-      await replica.stop();
     }
   });
 

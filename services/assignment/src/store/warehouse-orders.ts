@@ -1,7 +1,8 @@
 // Warehouse orders and their history: written when an order is assigned, advanced by warehouse reports,
 // cancelled with their order. Row locks are taken by id order, so two calls on one order cannot deadlock.
 import type { Line } from "../domain/planner.js";
-import type { Status } from "../domain/status.js";
+import { WAREHOUSE_ORDER_STATES, type Status } from "../domain/status.js";
+import { IllegalTransition } from "../../../lib/state-machine.js";
 import type { StoredAddress } from "../../../lib/address.js";
 
 export type { StoredAddress };
@@ -88,9 +89,13 @@ export async function listWarehouseOrders(db: Db, q: ListQuery): Promise<Warehou
     [q.warehouseId, q.status ?? null, q.afterSeq ?? 0, q.limit]);
 }
 
-export async function setStatus(tx: Db, id: string, status: Status): Promise<WarehouseOrderRow> {
-  return (await one<WarehouseOrderRow>(tx,
-    `UPDATE assignment.warehouse_orders SET status = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, [id, status]))!;
+/** Moves a warehouse order found in `from` to `to`; refused (IllegalTransition) when the table has no such edge or the row is not in `from`. */
+export async function setStatus(tx: Db, id: string, from: Status, to: Status): Promise<WarehouseOrderRow> {
+  const row = await one<WarehouseOrderRow>(tx,
+    `UPDATE assignment.warehouse_orders SET status = $2, updated_at = now() WHERE id = $1 AND status = $3 RETURNING ${COLUMNS}`,
+    [id, to, WAREHOUSE_ORDER_STATES.check(from, to)[0]]);
+  if (!row) throw new IllegalTransition(`warehouse order ${id} is no longer ${from}: not moved to ${to}`);
+  return row;
 }
 
 /** Records a SHIPPED report before Inventory is told: carrier, tracking number and the time of the report. */

@@ -10,9 +10,9 @@ import type { DataSource, EntityManager } from "typeorm";
 import { ItemChangeType, ItemChangedSchema, ItemSchema, ItemStatus } from "../../../../gen/shop/catalog/v1/catalog_pb.js";
 import { assetUrl } from "../../../lib/assets.js";
 import { money, STORE_CURRENCY } from "../../../lib/money.js";
-import { SUBJECTS } from "../../../lib/nats.js";
+import { EVENTS } from "../../../lib/events.js";
 import { buildCategoryTree, type CategoryRecord, type RawCategory } from "../domain/categories.js";
-import { planDemoItems, type DemoItem } from "../domain/demo-items.js";
+import { planDemoItems, type DemoItem } from "../demo/demo-items.js";
 import { isoFromMicros } from "../domain/paging.js";
 import { timestampFromMicros } from "./items.js";
 
@@ -146,7 +146,7 @@ export async function insertDemoItems(db: Pick<EntityManager, "query">, plan: re
       `INSERT INTO catalog.outbox (event_id, subject, message_type, payload)
        SELECT event_id, $2, $3, decode(payload, 'hex')
        FROM jsonb_to_recordset($1::jsonb) AS x(event_id uuid, payload text)`,
-      [JSON.stringify(events), SUBJECTS.catalogItemChanged, ItemChangedSchema.typeName],
+      [JSON.stringify(events), EVENTS.catalogItemChanged.subject, ItemChangedSchema.typeName],
     );
   }
   return fresh.size;

@@ -1,7 +1,8 @@
 // Giving units back to the aggregated stock (release, expiry, order cancellation), shared by every path that
 // does it: item rows locked in item order, one UPDATE, a ledger row per entry, one event per item.
 import type { LedgerReason } from "./ledger.js";
-import { outboxArrays, stockEvents } from "./events.js";
+import { outboxArrays } from "../../../lib/outbox.js";
+import { stockEvents } from "./events.js";
 import { rows, type Db } from "../../../lib/sql.js";
 
 export interface Return {

@@ -8,7 +8,8 @@ import { inTransaction } from "../../../lib/db.js";
 import { failedPrecondition, notFound } from "../../../lib/errors.js";
 import { planReservations, sortLines, type Line, type ReserveInput, type Shortage } from "../domain/stock.js";
 import { returnToAggregated } from "./aggregated.js";
-import { outboxArrays, stockEvents } from "./events.js";
+import { outboxArrays } from "../../../lib/outbox.js";
+import { stockEvents } from "./events.js";
 import { one, rows, type Db } from "../../../lib/sql.js";
 import { aggregatedStock } from "./stock.js";
 

@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { inTransaction } from "../../../lib/db.js";
-import { outboxArrays, stockEvents } from "./events.js";
+import { outboxArrays } from "../../../lib/outbox.js";
+import { stockEvents } from "./events.js";
 import { haversineKm, readStores, type StoreRecord } from "../../../lib/geo.js";
 import { createRng } from "../../../lib/random.js";
 import { rows } from "../../../lib/sql.js";

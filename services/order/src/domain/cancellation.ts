@@ -1,5 +1,5 @@
 // The cancellation state machine: one record per order, written before anything is undone, so a crash at any
-// point leaves a record the recovery worker completes (see src/cancellation.ts for the flow that drives it).
+// point leaves a record the recovery worker completes (see flows/cancellation.ts for the flow that drives it).
 //
 //   REQUESTED --Assignment cancelled the warehouse orders--> ASSIGNMENT_CANCELLED
 //      |                                                        |
@@ -10,20 +10,23 @@
 // Only REQUESTED may be abandoned (nothing has changed anywhere yet). From ASSIGNMENT_CANCELLED on, the
 // cancellation must complete: the warehouse orders are cancelled and their units would otherwise stay allocated.
 
+import { StateMachine } from "../../../lib/state-machine.js";
+
 export type CancellationState = "REQUESTED" | "ASSIGNMENT_CANCELLED" | "STOCK_RETURNED" | "DONE";
 
 export const CANCELLATION_STATES: readonly CancellationState[] = ["REQUESTED", "ASSIGNMENT_CANCELLED", "STOCK_RETURNED", "DONE"];
 
-const NEXT: Record<CancellationState, CancellationState | undefined> = {
-  REQUESTED: "ASSIGNMENT_CANCELLED",
-  ASSIGNMENT_CANCELLED: "STOCK_RETURNED",
-  STOCK_RETURNED: "DONE",
-  DONE: undefined,
-};
+/** The cancellation's edges, one step at a time; store/cancellations.ts refuses any other change. */
+export const CANCELLATION_MACHINE = new StateMachine<CancellationState>("cancellation", {
+  REQUESTED: ["ASSIGNMENT_CANCELLED"],
+  ASSIGNMENT_CANCELLED: ["STOCK_RETURNED"],
+  STOCK_RETURNED: ["DONE"],
+  DONE: [],
+});
 
 /** The state after `state`'s step succeeds (undefined once DONE). */
 export function nextCancellationState(state: CancellationState): CancellationState | undefined {
-  return NEXT[state];
+  return CANCELLATION_MACHINE.states.find((to) => CANCELLATION_MACHINE.can(state, to));
 }
 
 /** May a cancellation in `state` still be given up, leaving the order as it was? */

@@ -1,7 +1,22 @@
 // An order after checkout follows its shipments (one per warehouse order, learnt from Assignment's events):
 // PLACED -> PROCESSING (assigned) -> PACKED -> SHIPPED -> DELIVERED, showing its least advanced shipment.
 // Pure rules: the event handlers and CancelOrder ask these and never decide themselves.
-import type { DbOrderStatus } from "../store/orders.js";
+import { StateMachine } from "../../../lib/state-machine.js";
+
+export type DbOrderStatus = "PLACED" | "PROCESSING" | "PACKED" | "SHIPPED" | "DELIVERED" | "CANCELLED";
+
+/**
+ * The order's edges: it only moves forward, and is cancelled only before anything shipped. Staying put is allowed
+ * (an event may change the shipments, or the split-known flag, and not the status). store/orders.ts refuses the rest.
+ */
+export const ORDER_STATES = new StateMachine<DbOrderStatus>("order", {
+  PLACED: ["PLACED", "PROCESSING", "PACKED", "SHIPPED", "DELIVERED", "CANCELLED"],
+  PROCESSING: ["PROCESSING", "PACKED", "SHIPPED", "DELIVERED", "CANCELLED"],
+  PACKED: ["PACKED", "SHIPPED", "DELIVERED", "CANCELLED"],
+  SHIPPED: ["SHIPPED", "DELIVERED"],
+  DELIVERED: ["DELIVERED"],
+  CANCELLED: ["CANCELLED"],
+});
 
 export const SHIPMENT_STATUSES = ["ASSIGNED", "PICKED", "PACKED", "SHIPPED", "DELIVERED", "CANCELLED"] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];

@@ -1,5 +1,5 @@
 // The submission state machine: one row per (user, idempotency key), the record that makes SubmitOrder safe to
-// retry and safe to crash in. See src/submission.ts for the flow that drives it.
+// retry and safe to crash in. See flows/submission.ts for the flow that drives it.
 //
 //   PENDING --charge approved--> PAID --reservation committed, order written--> PLACED
 //      |                          |
@@ -11,25 +11,28 @@
 // key starts over. Only the holder of the row's lease moves it; a lease that runs out (crashed or stuck holder)
 // lets a retry of the same key or the recovery worker take over.
 
+import { StateMachine } from "../../../lib/state-machine.js";
+
 export type SubmissionState = "PENDING" | "PAID" | "PLACED" | "DECLINED" | "FAILED";
 
 export const IN_FLIGHT: readonly SubmissionState[] = ["PENDING", "PAID"];
 export const FINAL: readonly SubmissionState[] = ["PLACED", "DECLINED", "FAILED"];
 
-const TRANSITIONS: Record<SubmissionState, readonly SubmissionState[]> = {
+/** The submission's edges; store/submissions.ts refuses any other change. */
+export const SUBMISSION_STATES = new StateMachine<SubmissionState>("submission", {
   PENDING: ["PAID", "DECLINED", "FAILED"],
   PAID: ["PLACED", "FAILED"],
   PLACED: [],
   DECLINED: [],
   FAILED: [],
-};
+});
 
 export function canTransition(from: SubmissionState, to: SubmissionState): boolean {
-  return TRANSITIONS[from].includes(to);
+  return SUBMISSION_STATES.can(from, to);
 }
 
 export function isFinal(state: SubmissionState): boolean {
-  return FINAL.includes(state);
+  return SUBMISSION_STATES.isFinal(state);
 }
 
 /** What the payment provider says about a submission's charge, as the recovery worker sees it. */

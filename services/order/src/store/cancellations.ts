@@ -1,6 +1,6 @@
 // SQL for cancellations, the CancelOrder record (state machine in domain/cancellation.ts). Like submissions, every
 // change after the insert is fenced by the lease: only the attempt holding it moves the record.
-import type { CancellationState } from "../domain/cancellation.js";
+import { CANCELLATION_MACHINE, type CancellationState } from "../domain/cancellation.js";
 import { one, rows, type Db } from "../../../lib/sql.js";
 
 export interface CancellationRow {
@@ -53,7 +53,7 @@ export async function releaseLease(q: Db, orderId: string, owner: string, error:
   );
 }
 
-/** Moves the record one step if this attempt still holds its lease; undefined otherwise. */
+/** Moves the record one step if this attempt still holds its lease; undefined otherwise. Any other step throws IllegalTransition. */
 export async function advance(
   q: Db, orderId: string, owner: string, from: CancellationState, to: CancellationState, fields: { returnedUnits?: number } = {},
 ): Promise<CancellationRow | undefined> {
@@ -64,7 +64,7 @@ export async function advance(
        lease_until = CASE WHEN $4 = 'DONE' THEN NULL ELSE lease_until END
      WHERE order_id = $1 AND lease_owner = $2 AND state = $3
      RETURNING ${COLUMNS}`,
-    [orderId, owner, from, to, fields.returnedUnits ?? null],
+    [orderId, owner, CANCELLATION_MACHINE.check(from, to)[0], to, fields.returnedUnits ?? null],
   );
 }
 

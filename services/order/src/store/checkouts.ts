@@ -1,10 +1,11 @@
 // SQL for checkouts. A checkout row holds the priced lines exactly as the shopper saw them; SubmitOrder charges
 // its total and the order copies its lines.
-import type { PricedLine } from "../domain/pricing.js";
 import { rows, type Db } from "../../../lib/sql.js";
+import { IllegalTransition } from "../../../lib/state-machine.js";
+import { CHECKOUT_STATES, type CheckoutStatus } from "../domain/checkout.js";
+import type { PricedLine } from "../domain/pricing.js";
 
-
-export type DbCheckoutStatus = "RESERVING" | "ACTIVE" | "CANCELLED" | "EXPIRED" | "COMPLETED";
+export type DbCheckoutStatus = CheckoutStatus;
 
 export interface CheckoutRow {
   id: string;
@@ -103,7 +104,7 @@ export async function lockActiveForUser(q: Db, userId: string): Promise<Checkout
 
 /** The checkout stops holding stock; Inventory is told after commit (release_pending until it confirmed). */
 export async function markForRelease(q: Db, id: string, status: "CANCELLED" | "EXPIRED"): Promise<void> {
-  await rows(q, `UPDATE ${T} SET status = $2, release_pending = true, updated_at = now() WHERE id = $1`, [id, status]);
+  await moveTo(q, id, status, `release_pending = true`);
 }
 
 export async function releaseConfirmed(q: Db, id: string): Promise<void> {
@@ -111,6 +112,7 @@ export async function releaseConfirmed(q: Db, id: string): Promise<void> {
 }
 
 export async function activate(q: Db, id: string, expiresAt: Date): Promise<CheckoutRow | undefined> {
+  CHECKOUT_STATES.check("RESERVING", "ACTIVE");
   return first(q, `UPDATE ${T} SET status = 'ACTIVE', expires_at = $2, updated_at = now() WHERE id = $1 AND status = 'RESERVING' RETURNING *`, [id, expiresAt]);
 }
 
@@ -128,10 +130,21 @@ export async function secondsLeft(q: Db, id: string): Promise<number> {
 }
 
 export async function complete(q: Db, id: string, orderId: string): Promise<void> {
-  await rows(q, 
-    `UPDATE ${T} SET status = 'COMPLETED', order_id = $2, release_pending = false, updated_at = now() WHERE id = $1`,
-    [id, orderId],
-  );
+  await moveTo(q, id, "COMPLETED", `order_id = $3, release_pending = false`, [orderId]);
+}
+
+/**
+ * Moves a checkout to `to` (with the other assignments in `set`, parameters from $3) only from a state the table
+ * allows; a checkout found in any other state is refused with IllegalTransition and left as it was.
+ */
+async function moveTo(q: Db, id: string, to: CheckoutStatus, set: string, params: unknown[] = []): Promise<void> {
+  const sources = CHECKOUT_STATES.sourcesOf(to);
+  const [r] = await rows<{ was: CheckoutStatus | null; moved: number }>(q,
+    `WITH cur AS (SELECT status FROM ${T} WHERE id = $1),
+          u AS (UPDATE ${T} SET status = $2, ${set}, updated_at = now() WHERE id = $1 AND status = ANY($${params.length + 3}::text[]) RETURNING 1)
+     SELECT (SELECT status FROM cur) AS was, (SELECT count(*)::int FROM u) AS moved`,
+    [id, to, ...params, sources]);
+  if (r.was && !r.moved) throw new IllegalTransition(`checkout ${id}: ${r.was} -> ${to} is not an allowed change`);
 }
 
 export async function pendingReleases(q: Db, limit: number): Promise<string[]> {
@@ -143,6 +156,7 @@ export async function pendingReleases(q: Db, limit: number): Promise<string[]> {
 
 /** Checkouts whose BeginCheckout died mid-reservation: cancelled, so recovery returns whatever they hold. */
 export async function abandonStaleReserving(q: Db, olderThanSeconds: number): Promise<number> {
+  CHECKOUT_STATES.check("RESERVING", "CANCELLED");
   const found = await rows<{ id: string }>(
     q,
     `UPDATE ${T} SET status = 'CANCELLED', release_pending = true, updated_at = now()

@@ -2,8 +2,12 @@
 import type { StoredAddress } from "../../../lib/address.js";
 import type { PricedLine } from "../domain/pricing.js";
 import { one, rows, type Db } from "../../../lib/sql.js";
+import { IllegalTransition } from "../../../lib/state-machine.js";
+import { CHECKOUT_STATES } from "../domain/checkout.js";
+import { ORDER_STATES, type DbOrderStatus } from "../domain/shipments.js";
+import { SUBMISSION_STATES } from "../domain/submission.js";
 
-export type DbOrderStatus = "PLACED" | "PROCESSING" | "PACKED" | "SHIPPED" | "DELIVERED" | "CANCELLED";
+export type { DbOrderStatus };
 
 export interface OrderRow {
   id: string;
@@ -96,6 +100,9 @@ export interface NewOrder {
  * changed) if it exists already.
  */
 export async function insertPlaced(q: Db, o: NewOrder): Promise<OrderRow | undefined> {
+  // The edges this statement takes (its WHERE clauses say the same): the caller has checked both rows' states.
+  CHECKOUT_STATES.check("ACTIVE", "COMPLETED");
+  SUBMISSION_STATES.check("PAID", "PLACED");
   const inserted = await rows<Omit<RawOrder, "lines">>(
     q,
     `WITH o AS (
@@ -109,10 +116,10 @@ export async function insertPlaced(q: Db, o: NewOrder): Promise<OrderRow | undef
        FROM o, unnest($10::uuid[], $11::text[], $12::int[], $13::bigint[]) WITH ORDINALITY AS l(item_id, name, quantity, unit_price_minor, ord)
      ), c AS (
        UPDATE "order".checkouts SET status = 'COMPLETED', order_id = o.id, release_pending = false, updated_at = now()
-       FROM o WHERE checkouts.id = o.checkout_id
+       FROM o WHERE checkouts.id = o.checkout_id AND checkouts.status = 'ACTIVE'
      ), s AS (
        UPDATE "order".submissions SET state = 'PLACED', error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = now()
-       FROM o WHERE submissions.id = $14
+       FROM o WHERE submissions.id = $14 AND submissions.state = 'PAID'
      )
      SELECT * FROM o`,
     [o.id, o.userId, o.checkoutId, o.currency, o.totalMinor.toString(), JSON.stringify(o.shippingAddress), o.paymentProvider,
@@ -147,15 +154,21 @@ export async function lockProgress(q: Db, id: string): Promise<{ userId: string;
  * The order's status and split-known flag after an event; updated_at moves with every visible change. With
  * `notify`, the NOTIFY telling its watchers (see watch.ts) goes in the same round trip.
  */
-export async function setProgress(q: Db, id: string, status: DbOrderStatus, assigned: boolean, notify?: string): Promise<void> {
-  await rows(q, 
-    `WITH u AS (UPDATE ${O} SET status = $2, assigned = $3, updated_at = now() WHERE id = $1 RETURNING id)
-     SELECT pg_notify($4, u.id::text) FROM u WHERE $4::text IS NOT NULL`,
-    [id, status, assigned, notify ?? null],
+export async function setProgress(
+  q: Db, id: string, from: DbOrderStatus, status: DbOrderStatus, assigned: boolean, notify?: string,
+): Promise<void> {
+  const moved = await rows(q,
+    `WITH u AS (UPDATE ${O} SET status = $2, assigned = $3, updated_at = now() WHERE id = $1 AND status = ANY($5::text[]) RETURNING id)
+     SELECT u.id, CASE WHEN $4::text IS NOT NULL THEN pg_notify($4, u.id::text) END FROM u`,
+    [id, status, assigned, notify ?? null, ORDER_STATES.check(from, status)],
   );
+  if (!moved.length) throw new IllegalTransition(`order ${id} is no longer ${from}: not moved to ${status}`);
 }
 
 /** The last step of CancelOrder: the order is cancelled and its payment voided. */
 export async function markCancelled(q: Db, id: string): Promise<void> {
-  await rows(q, `UPDATE ${O} SET status = 'CANCELLED', payment_status = 'VOIDED', updated_at = now() WHERE id = $1`, [id]);
+  const moved = await rows(q,
+    `UPDATE ${O} SET status = 'CANCELLED', payment_status = 'VOIDED', updated_at = now() WHERE id = $1 AND status = ANY($2::text[]) RETURNING id`,
+    [id, ORDER_STATES.sourcesOf("CANCELLED")]);
+  if (!moved.length) throw new IllegalTransition(`order ${id}: only ${ORDER_STATES.sourcesOf("CANCELLED").join(", ")} may become CANCELLED`);
 }

@@ -1,7 +1,7 @@
 // SQL for submissions, the SubmitOrder idempotency record (state machine in domain/submission.ts). Every state
 // change after the insert is fenced by the lease: only the attempt holding it moves the row.
 import type { StoredAddress } from "../../../lib/address.js";
-import type { SubmissionState } from "../domain/submission.js";
+import { SUBMISSION_STATES, type SubmissionState } from "../domain/submission.js";
 import { one, rows, type Db } from "../../../lib/sql.js";
 
 export interface SubmissionRow {
@@ -144,7 +144,10 @@ export async function releaseLease(q: Db, id: string, owner: string): Promise<vo
   await rows(q, `UPDATE ${T} SET lease_until = now(), updated_at = now() WHERE id = $1 AND lease_owner = $2`, [id, owner]);
 }
 
-/** Moves the record if this attempt still holds its lease and it is in one of `from`; undefined otherwise. */
+/**
+ * Moves the record if this attempt still holds its lease and it is in one of `from`; undefined otherwise. A
+ * `from` -> `to` the submission table does not allow throws IllegalTransition before anything is written.
+ */
 export async function transition(
   q: Db, id: string, owner: string, from: SubmissionState[], to: SubmissionState,
   fields: { chargeId?: string; error?: string } = {},
@@ -156,14 +159,15 @@ export async function transition(
        lease_owner = CASE WHEN $4 IN ('PENDING', 'PAID') THEN lease_owner END
      WHERE id = $1 AND lease_owner = $2 AND state = ANY($3::text[])
      RETURNING *`,
-    [id, owner, from, to, fields.chargeId ?? null, fields.error ?? null],
+    [id, owner, SUBMISSION_STATES.check(from, to), to, fields.chargeId ?? null, fields.error ?? null],
   );
 }
 
 export async function markPlaced(q: Db, id: string): Promise<void> {
-  await rows(q, 
-    `UPDATE ${T} SET state = 'PLACED', error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = now() WHERE id = $1`,
-    [id],
+  await rows(q,
+    `UPDATE ${T} SET state = 'PLACED', error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = now()
+     WHERE id = $1 AND state = ANY($2::text[])`,
+    [id, SUBMISSION_STATES.sourcesOf("PLACED")],
   );
 }
 

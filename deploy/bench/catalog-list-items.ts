@@ -1,21 +1,21 @@
 // Benchmark (a command, not a test): seeds N demo items into a throwaway Postgres and times ListItems pages
 // for the whole catalog and for category subtrees of different sizes.
-//   npx tsx services/catalog/bench/list-items.ts [--items 200000]
+//   npm run bench:catalog-list -- [--items 200000]
 // DATABASE_URL=... uses an existing server instead (a new database is created in it).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { startInfra } from "../../../deploy/infra.js";
-import { cliFlags } from "../../lib/cli.js";
-import { openDatabase } from "../../lib/db.js";
-import { catalogDatabase } from "../src/main.js";
-import { isoFromMicros } from "../src/domain/paging.js";
-import { listItemRows } from "../src/store/items.js";
-import { seedCategories, seedDemoItems } from "../src/store/seed.js";
+import { startInfra } from "../infra.js";
+import { cliFlags } from "../../services/lib/cli.js";
+import { openDatabase } from "../../services/lib/db.js";
+import { catalogDatabase } from "../../services/catalog/src/main.js";
+import { isoFromMicros } from "../../services/catalog/src/domain/paging.js";
+import { listItemRows } from "../../services/catalog/src/store/items.js";
+import { seedCategories, seedDemoItems } from "../../services/catalog/src/store/seed.js";
 
 const { items } = cliFlags({
-  usage: "npx tsx services/catalog/bench/list-items.ts",
+  usage: "npm run bench:catalog-list --",
   summary: "Seeds demo items into a throwaway Postgres (or a new database in DATABASE_URL) and times ListItems pages "
     + "for the whole catalog and for category subtrees of different sizes.",
   flags: { items: { type: "int", default: 200_000, min: 1, help: "items to seed" } },

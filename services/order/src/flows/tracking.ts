@@ -1,25 +1,21 @@
 // The shipments view, kept from Assignment's events (docs/design.md "Warehouse"):
 //   orders.assigned          (OrderAssigned, durable "order-assigned"): the order's split; status from then on
 //   orders.shipments.updated (WarehouseOrderStatusChanged, durable "order-shipments"): one warehouse order moved
-// Each event is applied in the consumer's transaction (runConsumer records its id there and acks after commit):
+// Each event is applied in the consumer's transaction (consumers/: the id is recorded there, acked after commit):
 // lock the order, record the shipment if it is news (a status never goes backwards, so late, repeated and
 // reordered events are harmless), derive the order's status, NOTIFY its watchers.
-import { fromBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import type { JsMsg } from "nats";
 import type { EntityManager } from "typeorm";
 import {
-  OrderAssignedSchema, WarehouseOrderStatus, WarehouseOrderStatusChangedSchema, type WarehouseOrder,
-} from "../../../gen/shop/assignment/v1/assignment_pb.js";
-import type { Logger } from "../../lib/log.js";
-import { isUuid } from "../../lib/validate.js";
-import { deriveOrderStatus, type ShipmentStatus } from "./domain/shipments.js";
-import * as orders from "./store/orders.js";
-import { recordShipments, statusesOf, type ShipmentRow } from "./store/shipments.js";
+  WarehouseOrderStatus, type OrderAssigned, type WarehouseOrder, type WarehouseOrderStatusChanged,
+} from "../../../../gen/shop/assignment/v1/assignment_pb.js";
+import { UnusableEvent } from "../../../lib/consumers.js";
+import type { Logger } from "../../../lib/log.js";
+import { isUuid } from "../../../lib/validate.js";
+import { deriveOrderStatus, type ShipmentStatus } from "../domain/shipments.js";
+import * as orders from "../store/orders.js";
+import { recordShipments, statusesOf, type ShipmentRow } from "../store/shipments.js";
 import { ORDER_CHANGED_CHANNEL } from "./watch.js";
-
-export const ORDERS_ASSIGNED_DURABLE = "order-assigned";
-export const SHIPMENTS_UPDATED_DURABLE = "order-shipments";
 
 const STATUS: Partial<Record<WarehouseOrderStatus, ShipmentStatus>> = {
   [WarehouseOrderStatus.ASSIGNED]: "ASSIGNED",
@@ -56,29 +52,18 @@ export class ShipmentTracker {
   constructor(private readonly log: Logger) {}
 
   /** orders.assigned: every warehouse order of the order; its status is derived from them from now on. */
-  async onAssigned(msg: JsMsg, tx: EntityManager): Promise<void> {
-    let orderId: string;
-    let shipments: ShipmentRow[];
-    try {
-      const e = fromBinary(OrderAssignedSchema, msg.data);
+  async onAssigned(e: OrderAssigned, tx: EntityManager): Promise<void> {
+    const shipments = unusableUnless(() => {
       if (!isUuid(e.orderId)) throw new Error("order_id is not a UUID");
-      orderId = e.orderId.toLowerCase();
       if (e.warehouseOrders.length === 0) throw new Error("warehouse_orders is empty");
-      shipments = e.warehouseOrders.map((wo) => shipmentFrom(wo, orderId));
-    } catch (err) {
-      return this.unusable(msg, err);
-    }
-    await this.apply(tx, orderId, shipments, true);
+      return e.warehouseOrders.map((wo) => shipmentFrom(wo, e.orderId.toLowerCase()));
+    });
+    await this.apply(tx, e.orderId.toLowerCase(), shipments, true);
   }
 
   /** orders.shipments.updated: one warehouse order changed status. */
-  async onStatusChanged(msg: JsMsg, tx: EntityManager): Promise<void> {
-    let shipment: ShipmentRow;
-    try {
-      shipment = shipmentFrom(fromBinary(WarehouseOrderStatusChangedSchema, msg.data).warehouseOrder);
-    } catch (err) {
-      return this.unusable(msg, err);
-    }
+  async onStatusChanged(e: WarehouseOrderStatusChanged, tx: EntityManager): Promise<void> {
+    const shipment = unusableUnless(() => shipmentFrom(e.warehouseOrder));
     await this.apply(tx, shipment.orderId, [shipment], false);
   }
 
@@ -94,13 +79,17 @@ export class ShipmentTracker {
     const assigned = order.assigned || splitKnown;
     const status = deriveOrderStatus({ current: order.status, assigned, shipments: await statusesOf(tx, orderId) });
     if (changed === 0 && status === order.status && assigned === order.assigned) return false;
-    await orders.setProgress(tx, orderId, status, assigned, ORDER_CHANGED_CHANNEL);
+    await orders.setProgress(tx, orderId, order.status, status, assigned, ORDER_CHANGED_CHANNEL);
     if (status !== order.status) this.log.info({ orderId, from: order.status, to: status }, "order status changed");
     return true;
   }
+}
 
-  /** An event no retry can make usable: logged loudly and acknowledged, so it cannot block the ones behind it. */
-  private unusable(msg: JsMsg, err: unknown): void {
-    this.log.error({ subject: msg.subject, eventId: msg.headers?.get("Nats-Msg-Id"), reason: (err as Error).message }, "unusable shipment event dropped");
+/** Reads an event's content; what cannot be read is an event no retry can make usable (rejected, not retried). */
+function unusableUnless<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    throw new UnusableEvent((err as Error).message);
   }
 }

@@ -1,7 +1,7 @@
 // Which demo items a fresh catalog gets: spread over the leaf categories of the product departments (not
 // "Gift Ideas", "Customer Service" or the brand showcases), weighted like a real electronics store.
 // Pure: the same categories, count and seed always give the same items, ids included.
-import { leafCategories, type CategoryRecord } from "./categories.js";
+import { leafCategories, type CategoryRecord } from "../domain/categories.js";
 import { generateProduct, type GeneratedProduct } from "./naming.js";
 import { createRng } from "../../../lib/random.js";
 

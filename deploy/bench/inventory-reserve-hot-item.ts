@@ -1,7 +1,7 @@
 // Reservation throughput on ONE hot item: C concurrent buyers send N Reserve RPCs (1 unit each) straight to
 // the inventory service, which runs as its own process against its own Postgres (fsync on, like `npm start`).
 // Prints reservations/s and latency percentiles; checks nothing was oversold and the audit is clean.
-//   npx tsx services/inventory/bench/reserve-hot-item.ts --reservations 20000 --concurrency 500 [--units 15000]
+//   npm run bench:reserve-hot-item -- --reservations 20000 --concurrency 500 [--units 15000]
 //   env: RESERVE_BATCH_MAX / RESERVE_BATCH_CONCURRENCY are passed to the service (compare batching on and off);
 //        BENCH_EPHEMERAL=1 runs Postgres with fsync off (as the test suite does); BENCH_CPU_PROF=<dir> profiles the service;
 //        BENCH_NODE_FLAGS="--max-semi-space-size=64" passes node flags to the service.
@@ -13,14 +13,14 @@ import os from "node:os";
 import path from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
-import { TokenVerifier } from "../../lib/auth.js";
-import { cliFlags } from "../../lib/cli.js";
-import { loadConfig } from "../../lib/config.js";
-import { startInfra } from "../../../deploy/infra.js";
+import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
+import { TokenVerifier } from "../../services/lib/auth.js";
+import { cliFlags } from "../../services/lib/cli.js";
+import { loadConfig } from "../../services/lib/config.js";
+import { startInfra } from "../infra.js";
 
 const flags = cliFlags({
-  usage: "npx tsx services/inventory/bench/reserve-hot-item.ts",
+  usage: "npm run bench:reserve-hot-item --",
   summary: "Reservation throughput on one hot item: concurrent buyers send Reserve RPCs (1 unit each) straight to an "
     + "inventory process on its own Postgres. Prints reservations/s and latency percentiles; checks nothing was "
     + "oversold and the audit is clean.",

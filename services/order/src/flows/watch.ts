@@ -4,9 +4,9 @@
 // A lost listening connection is re-opened, and every watcher re-reads then: a notification sent meanwhile is
 // never missed for good.
 import pg from "pg";
-import type { Logger } from "../../lib/log.js";
-import type { BackgroundTask } from "../../lib/server.js";
-import { rows, type Db } from "../../lib/sql.js";
+import type { Logger } from "../../../lib/log.js";
+import type { BackgroundTask } from "../../../lib/server.js";
+import { rows, type Db } from "../../../lib/sql.js";
 
 /** The channel; the payload is the order id. */
 export const ORDER_CHANGED_CHANNEL = "order_changed";

@@ -28,27 +28,28 @@ import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { OrderPlacedSchema, type Order, type SubmitOrderRequest } from "../../../gen/shop/order/v1/order_pb.js";
-import { onBehalfOf, type Principal } from "../../lib/auth.js";
-import { inTransaction } from "../../lib/db.js";
-import { aborted, failedPrecondition, invalidArgument, notFound, unavailable } from "../../lib/errors.js";
-import { money } from "../../lib/money.js";
-import { SUBJECTS } from "../../lib/nats.js";
-import { enqueueEvent } from "../../lib/outbox.js";
-import type { Db } from "../../lib/sql.js";
-import { pause, type OrderDeps } from "./deps.js";
-import { downstream, isCode } from "./downstream.js";
-import type { ValidCard } from "./domain/card.js";
-import { isFinal, recoveryAction, type ChargeFinding } from "./domain/submission.js";
-import { validateSubmitOrder } from "./domain/submit-input.js";
-import { PaymentProviderError, type ChargeRecord, type ChargeResult } from "./payment/provider.js";
-import * as checkouts from "./store/checkouts.js";
-import * as orders from "./store/orders.js";
-import * as subs from "./store/submissions.js";
-import type { SubmissionRow } from "./store/submissions.js";
-import { orderLinesView, orderView } from "./views.js";
-import { addressView } from "../../lib/address.js";
-import { ordersPlaced } from "./metrics.js";
+import { OrderPlacedSchema, type Order, type SubmitOrderRequest } from "../../../../gen/shop/order/v1/order_pb.js";
+import { onBehalfOf, type Principal } from "../../../lib/auth.js";
+import { inTransaction } from "../../../lib/db.js";
+import { aborted, failedPrecondition, invalidArgument, notFound, unavailable } from "../../../lib/errors.js";
+import { money } from "../../../lib/money.js";
+import { EVENTS } from "../../../lib/events.js";
+import { enqueueEvent } from "../../../lib/outbox.js";
+import type { Db } from "../../../lib/sql.js";
+import { pause, type OrderDeps } from "../deps.js";
+import { downstream, isCode } from "../downstream.js";
+import type { ValidCard } from "../domain/card.js";
+import { CHECKOUT_STATES } from "../domain/checkout.js";
+import { isFinal, recoveryAction, type ChargeFinding } from "../domain/submission.js";
+import { validateSubmitOrder } from "../domain/submit-input.js";
+import { PaymentProviderError, type ChargeRecord, type ChargeResult } from "../payment/provider.js";
+import * as checkouts from "../store/checkouts.js";
+import * as orders from "../store/orders.js";
+import * as subs from "../store/submissions.js";
+import type { SubmissionRow } from "../store/submissions.js";
+import { orderLinesView, orderView } from "../views.js";
+import { addressView } from "../../../lib/address.js";
+import { ordersPlaced } from "../metrics.js";
 
 /** This attempt lost the submission's lease: someone else carries it on; go back and wait for the outcome. */
 class LeaseLost extends Error {}
@@ -308,6 +309,7 @@ export class SubmissionFlow {
       const itemIds = c.lines.map((l) => l.itemId);
       if (s.state === "PLACED") return { itemIds };
       if (s.state !== "PAID") throw new LeaseLost();
+      CHECKOUT_STATES.check(c.status, "COMPLETED"); // claimed by this submission, so still ACTIVE
       // The checkout's prices and total: what the shopper saw is what was charged and what the order says.
       // The order, its lines, the checkout COMPLETED and the submission PLACED: one statement.
       const row = await orders.insertPlaced(tx, {
@@ -329,7 +331,7 @@ export class SubmissionFlow {
         await subs.markPlaced(tx, s.id);
         return { itemIds };
       }
-      await enqueueEvent(tx, "order", SUBJECTS.ordersPlaced, OrderPlacedSchema, create(OrderPlacedSchema, {
+      await enqueueEvent(tx, EVENTS.ordersPlaced, create(OrderPlacedSchema, {
         eventId: randomUUID(),
         orderId: s.orderId,
         userId: s.userId,

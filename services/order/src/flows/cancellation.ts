@@ -23,26 +23,26 @@ import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { OrderCancelledSchema, type CancelOrderRequest, type Order } from "../../../gen/shop/order/v1/order_pb.js";
-import type { Principal } from "../../lib/auth.js";
-import { inTransaction } from "../../lib/db.js";
-import { failedPrecondition, notFound, unavailable } from "../../lib/errors.js";
-import { SUBJECTS } from "../../lib/nats.js";
-import { enqueueEvent } from "../../lib/outbox.js";
-import { text, uuid } from "../../lib/validate.js";
-import { pause, type OrderDeps } from "./deps.js";
-import { downstream, isCode } from "./downstream.js";
-import { cancellationStep, type CancellationState } from "./domain/cancellation.js";
-import { hasShipped } from "./domain/shipments.js";
-import { PaymentProviderError } from "./payment/provider.js";
-import { orderForUser } from "./queries.js";
-import * as cancellations from "./store/cancellations.js";
-import type { CancellationRow } from "./store/cancellations.js";
-import * as orders from "./store/orders.js";
-import { shipmentsOf } from "./store/shipments.js";
+import { OrderCancelledSchema, type CancelOrderRequest, type Order } from "../../../../gen/shop/order/v1/order_pb.js";
+import type { Principal } from "../../../lib/auth.js";
+import { inTransaction } from "../../../lib/db.js";
+import { failedPrecondition, notFound, unavailable } from "../../../lib/errors.js";
+import { EVENTS } from "../../../lib/events.js";
+import { enqueueEvent } from "../../../lib/outbox.js";
+import { text, uuid } from "../../../lib/validate.js";
+import { pause, type OrderDeps } from "../deps.js";
+import { downstream, isCode } from "../downstream.js";
+import { cancellationStep, type CancellationState } from "../domain/cancellation.js";
+import { hasShipped } from "../domain/shipments.js";
+import { PaymentProviderError } from "../payment/provider.js";
+import { orderForUser } from "../queries.js";
+import * as cancellations from "../store/cancellations.js";
+import type { CancellationRow } from "../store/cancellations.js";
+import * as orders from "../store/orders.js";
+import { shipmentsOf } from "../store/shipments.js";
 import { shipmentFrom, type ShipmentTracker } from "./tracking.js";
 import { notifyOrderChanged } from "./watch.js";
-import { ordersCancelled } from "./metrics.js";
+import { ordersCancelled } from "../metrics.js";
 
 /** This attempt lost the record's lease: someone else carries the cancellation on. */
 class LeaseLost extends Error {}
@@ -183,7 +183,7 @@ export class CancellationFlow {
           await orders.lockProgress(tx, orderId);
           if (!(await cancellations.advance(tx, orderId, owner, "STOCK_RETURNED", "DONE"))) throw new LeaseLost();
           await orders.markCancelled(tx, orderId);
-          await enqueueEvent(tx, "order", SUBJECTS.ordersCancelled, OrderCancelledSchema, create(OrderCancelledSchema, {
+          await enqueueEvent(tx, EVENTS.ordersCancelled, create(OrderCancelledSchema, {
             eventId: randomUUID(), orderId, userId: record.userId, reason: record.reason, occurTime: timestampNow(),
           }));
           await notifyOrderChanged(tx, orderId);

@@ -1,0 +1,222 @@
+// Durable event consumers, declared by a service module (ConsumerDecl) and run by the shared runtime. Every event
+// is applied at most once: its id is recorded in `<schema>.processed_events` in the same transaction as the
+// effect, and the message is acknowledged only after that transaction commits, so a redelivery (crash before
+// ack, NATS replay) finds the id and changes nothing. An event that no retry can apply is rejected loudly and
+// acknowledged, so it cannot block the ones behind it.
+import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from "nats";
+import type { DataSource, EntityManager } from "typeorm";
+import { inTransaction } from "./db.js";
+import type { EventType } from "./events.js";
+import type { Logger } from "./log.js";
+import { eventHandlerFailures, recordDelivery } from "./metrics.js";
+import type { Nats } from "./nats.js";
+import { contextOfTraceparent, inSpan, SpanKind } from "./tracing.js";
+
+/** Where an event came from, for handlers that record or log it. */
+export interface EventMeta {
+  eventId: string;
+  subject: string;
+  msg: JsMsg;
+}
+
+/** Thrown by a handler for an event that can never be applied (whatever happens elsewhere): it is rejected, not retried. */
+export class UnusableEvent extends Error {}
+
+/** One event per transaction. */
+export interface ConsumerDecl<D extends DescMessage = DescMessage> {
+  event: EventType<D>;
+  /** Durable name: the consumer's identity across restarts. */
+  durable: string;
+  /** Events handled at once (each holds a DB connection). Default 8. */
+  concurrency?: number;
+  /** How long an unacknowledged delivery waits before redelivery (default 30 s). */
+  ackWaitMs?: number;
+  /** Applies the event in the given transaction. Throwing redelivers it later; UnusableEvent rejects it. */
+  handle(event: MessageShape<D>, tx: EntityManager, meta: EventMeta): Promise<void>;
+  /** Keeps a rejected event (in the transaction that acknowledges it). Without it, rejected events are only logged. */
+  reject?(tx: EntityManager, meta: EventMeta, reason: string): Promise<void>;
+}
+
+/** Many events per transaction: whatever has arrived, up to `batch` (bulk streams such as a catalog seed). */
+export interface BatchConsumerDecl<D extends DescMessage = DescMessage> {
+  event: EventType<D>;
+  durable: string;
+  /** Most events per transaction. */
+  batch: number;
+  /** Applies the events not seen before (undecodable ones are already rejected). Throwing redelivers all. */
+  handleBatch(events: MessageShape<D>[], tx: EntityManager): Promise<unknown>;
+}
+
+export type AnyConsumerDecl = ConsumerDecl<any> | BatchConsumerDecl<any>;
+
+/** Counters a running consumer keeps; health reports them. */
+export interface ConsumerStats {
+  applied: number;
+  rejected: number;
+  failed: number;
+}
+
+export interface RunningConsumer {
+  readonly durable: string;
+  readonly stats: ConsumerStats;
+  stop(): Promise<void>;
+}
+
+/**
+ * Where a durable consumer starts, from the service's environment. Production: the configured durable name,
+ * from the first message. Tests that share one NATS across many fresh databases set EVENT_CONSUMER_SUFFIX
+ * (a durable of their own) and EVENT_CONSUMER_START=new (skip events other tests published).
+ */
+export function consumerPlacement(env: Record<string, string | undefined>): { durableSuffix: string; startNew: boolean } {
+  return { durableSuffix: env.EVENT_CONSUMER_SUFFIX ?? "", startNew: env.EVENT_CONSUMER_START === "new" };
+}
+
+/** Creates (or binds to) a durable pull consumer of the event with explicit acks, placed as consumerPlacement(env) says. */
+export async function durableConsumer(
+  nats: Nats, spec: { event: EventType; durable: string; ackWaitMs?: number; maxAckPending: number },
+  env: Record<string, string | undefined>,
+): Promise<Consumer> {
+  const placement = consumerPlacement(env);
+  const durable = spec.durable + placement.durableSuffix;
+  const stream = spec.event.stream;
+  await nats.jsm.consumers.add(stream, {
+    durable_name: durable,
+    filter_subject: spec.event.subject,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: placement.startNew ? DeliverPolicy.New : DeliverPolicy.All,
+    ack_wait: (spec.ackWaitMs ?? 30_000) * 1e6,
+    max_ack_pending: spec.maxAckPending,
+  }).catch(async (err) => {
+    // Already exists with the same config: fine. Anything else is real.
+    await nats.jsm.consumers.info(stream, durable).catch(() => { throw err; });
+  });
+  return nats.js.consumers.get(stream, durable);
+}
+
+/** The event's id: the publisher's Nats-Msg-Id (the outbox row id), else the stream position. */
+export function eventIdOf(stream: string, msg: JsMsg): string {
+  return msg.headers?.get("Nats-Msg-Id") || `${stream}:${msg.seq}`;
+}
+
+/** Decodes a message as the declared event; undefined with the reason when it is not one. */
+export function decodeEvent<D extends DescMessage>(type: EventType<D>, msg: JsMsg): { event?: MessageShape<D>; reason?: string } {
+  try {
+    return { event: fromBinary(type.message, msg.data) };
+  } catch (err) {
+    return { reason: `not a ${type.message.typeName}: ${(err as Error).message}` };
+  }
+}
+
+/** Logs a rejected event at error level: someone must look at it. */
+export function logRejected(log: Logger, durable: string, meta: EventMeta, reason: string): void {
+  log.error({ durable, eventId: meta.eventId, subject: meta.subject, reason }, "unusable event rejected (acknowledged, not applied)");
+}
+
+/** Redelivery delay after a failure: doubling from 0.5 s up to 30 s. */
+export function redeliveryDelayMs(msg: JsMsg): number {
+  return Math.min(30_000, 500 * 2 ** Math.min(msg.info.redeliveryCount, 6));
+}
+
+export async function runConsumer<D extends DescMessage>(
+  nats: Nats, ds: DataSource, schema: string, spec: ConsumerDecl<D>, log: Logger, env: Record<string, string | undefined> = {},
+): Promise<RunningConsumer> {
+  const consumer = await durableConsumer(nats, { ...spec, maxAckPending: 1000 }, env);
+  const concurrency = spec.concurrency ?? 8;
+  const inFlight = new Set<Promise<void>>();
+  const stats: ConsumerStats = { applied: 0, rejected: 0, failed: 0 };
+
+  // Each delivery continues the trace its publisher put in the headers (outbox.ts).
+  const handleOne = (msg: JsMsg) => inSpan(`${msg.subject} process`, {
+    kind: SpanKind.CONSUMER, parent: contextOfTraceparent(msg.headers?.get("traceparent")),
+    attributes: { "messaging.system": "nats", "messaging.destination.name": msg.subject, "messaging.consumer.group.name": spec.durable },
+  }, async () => {
+    const meta: EventMeta = { eventId: eventIdOf(spec.event.stream, msg), subject: msg.subject, msg };
+    recordDelivery(spec.durable, msg.info);
+    try {
+      const outcome = await inTransaction(ds, async (tx) => {
+        const fresh = await tx.query(
+          `INSERT INTO "${schema}".processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
+          [spec.durable, meta.eventId],
+        );
+        if (fresh.length === 0) return "seen"; // seen before: the effect is already committed
+        const { event, reason } = decodeEvent(spec.event, msg);
+        let unusable = reason;
+        if (event) {
+          try {
+            await spec.handle(event, tx, meta);
+            return "applied";
+          } catch (err) {
+            if (!(err instanceof UnusableEvent)) throw err;
+            unusable = err.message;
+          }
+        }
+        logRejected(log, spec.durable, meta, unusable!);
+        await spec.reject?.(tx, meta, unusable!);
+        return "rejected";
+      });
+      msg.ack();
+      if (outcome === "applied") stats.applied++;
+      if (outcome === "rejected") stats.rejected++;
+    } catch (err) {
+      stats.failed++;
+      eventHandlerFailures.inc({ durable: spec.durable });
+      const delayMs = redeliveryDelayMs(msg);
+      log.warn({ err, eventId: meta.eventId, subject: msg.subject, delayMs }, "event handling failed; will be redelivered");
+      msg.nak(delayMs);
+    }
+  });
+
+  const running = consumeUntilStopped(consumer, concurrency * 2, log, spec.durable, async (messages, stopping) => {
+    for await (const msg of messages) {
+      const p = handleOne(msg).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+      if (stopping()) break;
+    }
+  }, () => Promise.allSettled([...inFlight]));
+  return { durable: spec.durable, stats, stop: running.stop };
+}
+
+/**
+ * Feeds `consume()` batches to `handle` until stopped, resuming after an interruption (NATS restarted, the
+ * consumer was reset). Stopping ends the batch in hand, then waits for `drain` (work already started).
+ */
+export function consumeUntilStopped(
+  consumer: Consumer, maxMessages: number, log: Logger, durable: string,
+  handle: (messages: ConsumerMessages, stopping: () => boolean) => Promise<void>,
+  drain: () => Promise<unknown>,
+): { stop(): Promise<void> } {
+  let stopping = false;
+  let stopHook: () => void = () => {};
+  const loop = (async () => {
+    while (!stopping) {
+      try {
+        const messages = await consumer.consume({ max_messages: maxMessages });
+        stopHook = () => messages.stop();
+        await handle(messages, () => stopping);
+      } catch (err) {
+        if (!stopping) log.warn({ err, durable }, "consumer interrupted; resuming");
+      }
+      if (!stopping) await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  return {
+    async stop() {
+      stopping = true;
+      stopHook();
+      await drain();
+      await Promise.race([loop, new Promise((r) => setTimeout(r, 2000))]);
+    },
+  };
+}
+
+/**
+ * A consumer's concurrency, capped so its events in flight (each holds a connection) never take more than
+ * `1/share` of the DB pool: requests always find connections. Says so in the log when the cap applies.
+ */
+export function poolCappedConcurrency(wanted: number, dbPoolSize: number, share: number, log: Logger): number {
+  const concurrency = Math.max(1, Math.min(wanted, Math.floor(dbPoolSize / share)));
+  if (concurrency < wanted) log.warn({ wanted, concurrency, dbPoolSize }, `consumer concurrency capped at 1/${share} of the DB pool`);
+  return concurrency;
+}
