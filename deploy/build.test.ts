@@ -2,7 +2,7 @@
 // against the suite's Postgres, Redis and NATS: the migrations entry migrates a fresh database, a service answers
 // health and RPCs, the gateway serves the prebuilt storefront and forwards to the service, SIGTERM drains.
 import { expect } from "chai";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +16,8 @@ import { eventually, freePort, freshDatabase, spawnService, testInfra, type Serv
 import { buildDist } from "./build.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
+/** The runtime stage's install in deploy/Dockerfile (a test below checks the Dockerfile says the same). */
+const RUNTIME_INSTALL = ["ci", "--omit=dev", "--omit=optional", "--ignore-scripts"];
 
 describe("production build (npm run build)", function () {
   this.timeout(90_000);
@@ -25,8 +27,11 @@ describe("production build (npm run build)", function () {
 
   before(async () => {
     outDir = fs.mkdtempSync(path.join(os.tmpdir(), "shop-dist-"));
-    // The bundles keep npm packages external, as the image does: they load them from a node_modules beside dist/.
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(outDir, "node_modules"));
+    // The bundles load npm packages from node_modules beside dist/: install them as the image's runtime stage
+    // does (production dependencies only), so a package the bundles need but the image lacks fails here.
+    for (const file of ["package.json", "package-lock.json"]) fs.copyFileSync(path.join(ROOT, file), path.join(outDir, file));
+    const install = spawnSync("npm", [...RUNTIME_INSTALL, "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: outDir, encoding: "utf8" });
+    expect(install.status, install.stderr).to.equal(0);
     await buildDist(path.join(outDir, "dist"));
     databaseUrl = await freshDatabase("dist");
   });
@@ -49,13 +54,24 @@ describe("production build (npm run build)", function () {
     }
   });
 
-  it("dist/migrate.js brings every schema of an empty database up to date and exits", async () => {
-    const run = spawn(process.execPath, [dist("dist/migrate.js")], { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ["ignore", "pipe", "pipe"] });
+  it("the image installs the same production dependencies the bundles ran with here", () => {
+    const dockerfile = fs.readFileSync(path.join(ROOT, "deploy/Dockerfile"), "utf8");
+    expect(dockerfile).to.contain(`RUN npm ${RUNTIME_INSTALL.join(" ")} `);
+    expect(dockerfile).to.match(/^USER 1000:1000$/m);
+    expect(dockerfile).to.match(/^ENTRYPOINT \["node", "--enable-source-maps"\]$/m);
+  });
+
+  it("dist/migrate.js brings every schema of an empty database up to date, seeds demo data from dist/data, and exits", async () => {
+    const run = spawn(process.execPath, [dist("dist/migrate.js")], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, SEED_ITEMS: "25", SEED_WAREHOUSES: "2" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     run.stdout.on("data", (c) => (output += c));
     run.stderr.on("data", (c) => (output += c));
     const code = await new Promise((resolve) => run.once("exit", resolve));
     expect(code, output).to.equal(0);
+    expect(output).to.match(/demo data: \d+ categories, 25 items, 2 warehouses/);
     const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
     try {

@@ -4,6 +4,7 @@
 // the same advisory lock, so a Job and a starting pod never run one migration twice); running it first makes
 // a failing migration stop a rollout in one visible place instead of in every crash-looping pod.
 import { identityDatabase } from "../gateway/src/identity/store.js";
+import { cliFlags } from "../services/lib/cli.js";
 import { INFRA_DEFAULTS, intFrom, SERVICE_NAMES } from "../services/lib/config.js";
 import { openDatabase, type DatabaseSpec } from "../services/lib/db.js";
 import { SERVICE_MODULES } from "../services/registry.js";
@@ -21,7 +22,7 @@ async function databaseSpecs(): Promise<DatabaseSpec[]> {
   return [...specs, identityDatabase];
 }
 
-export async function migrateAll(databaseUrl: string): Promise<string[]> {
+async function migrateAll(databaseUrl: string): Promise<string[]> {
   const done: string[] = [];
   for (const spec of await databaseSpecs()) {
     const ds = await openDatabase(databaseUrl, spec, 2, "migrate");
@@ -32,6 +33,11 @@ export async function migrateAll(databaseUrl: string): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
+  cliFlags({
+    usage: "npm run migrate --",
+    summary: "Brings every schema of the mesh up to date against DATABASE_URL and exits; SEED_ITEMS > 0 also fills an empty catalog and inventory with that many demo items (SEED_WAREHOUSES, SEED).",
+    flags: {},
+  });
   const env = process.env;
   const databaseUrl = env.DATABASE_URL ?? INFRA_DEFAULTS.databaseUrl;
   const started = Date.now();

@@ -87,8 +87,8 @@ export async function pool(count: number, concurrency: number, job: (i: number) 
 
 /** Processes whose CPU a benchmark reports, by what their command line contains. */
 const CPU_GROUPS: Record<string, RegExp> = {
-  gateway: /gateway\/src\/main\.ts/,
-  search: /services\/search\/src\/main\.ts/,
+  gateway: /gateway\/src\/main\.ts|dist\/gateway\.js/,
+  search: /services\/search\/src\/main\.ts|dist\/search\.js/,
   redis: /^\S*redis-server/,
   postgres: /^postgres: /,
 };

