@@ -12,7 +12,7 @@ import { TokenVerifier } from "../services/lib/auth.js";
 import { INFRA_DEFAULTS, intFrom, SERVICE_NAMES, type Config } from "../services/lib/config.js";
 import { openDatabase } from "../services/lib/db.js";
 import { startInfra, type Infra } from "./infra.js";
-import { launchMesh, type RunningMesh } from "./mesh.js";
+import { launchMesh, type MeshProcess, type RunningMesh } from "./mesh.js";
 import { seedDemoData } from "./seed.js";
 import { meshTransport } from "../services/lib/transport.js";
 
@@ -81,6 +81,9 @@ ${SERVICE_NAMES.map((n) => `  ${n.padEnd(34)} ${config.addrs[n].replaceAll("http
   nats (JetStream)                   ${infra.natsUrl}
   logs                               ${path.relative(process.cwd(), logDir) || logDir}/<service>.log
 
+Metrics (Prometheus text, a port per process; METRICS_ENABLED=false turns them off):
+${metricsLines(mesh.processes)}
+
 Storefront: open ${gatewayUrl}/ in a browser and sign in with a demo account:
 ${accountLines.join("\n")}
 
@@ -92,6 +95,12 @@ Development tokens for these accounts (signed with the configured secret, valid 
 ${users.map((u, i) => `  ${u.role.padEnd(10)} ${tokens[i]}`).join("\n")}
 
 Ctrl-C stops everything.`);
+}
+
+/** One line per process: where Prometheus scrapes it. */
+function metricsLines(processes: MeshProcess[]): string {
+  if (processes.every((p) => !p.metricsUrl)) return "  off";
+  return processes.map((p) => `  ${p.name.padEnd(34)} ${p.metricsUrl ?? "off"}`).join("\n");
 }
 
 /** Demo accounts `npm start` prints; each is created once (an existing email keeps its password). */

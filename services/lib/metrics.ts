@@ -9,7 +9,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import client from "prom-client";
-import { intFrom } from "./config.js";
+import { defaultMetricsPort, intFrom } from "./config.js";
 import type { Logger } from "./log.js";
 
 export const registry = new client.Registry();
@@ -150,7 +150,7 @@ export async function startMetricsServer(
 ): Promise<MetricsServer | undefined> {
   if (env.METRICS_ENABLED === "false") return undefined;
   const configured = env.METRICS_PORT !== undefined && env.METRICS_PORT !== "";
-  const port = intFrom(env, "METRICS_PORT", servicePort === 0 ? 0 : servicePort + 1000);
+  const port = intFrom(env, "METRICS_PORT", defaultMetricsPort(servicePort));
   try {
     return await serveMetrics(host, port);
   } catch (err) {
