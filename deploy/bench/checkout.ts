@@ -4,7 +4,9 @@
 // system listening on `warehouse.*.orders.assigned` (plain NATS, generated types) timestamps each order's
 // first warehouse event. Prints one JSON line: orders/s, SubmitOrder p50/p99, SubmitOrder -> warehouse event
 // p50/p99, errors, AuditStock at the end, the machine and its load.
-//   flags: --seconds 60 --users 2000 --items 200 --concurrency 16 --warmup 5
+//   flags: --seconds 60 --users 2000 --items 200 --concurrency 16 --warmup 5 --telemetry-matrix
+// --telemetry-matrix runs it four times on fresh stacks (telemetry off, metrics, traces at 10% and 100%: telemetry.ts)
+// and prints one JSON line with the four results side by side.
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { fromBinary } from "@bufbuild/protobuf";
@@ -19,9 +21,10 @@ import { TokenVerifier } from "../../services/lib/auth.js";
 import { loadConfig } from "../../services/lib/config.js";
 import { money } from "../../services/lib/money.js";
 import { cliFlags } from "../../services/lib/cli.js";
-import { benchStack, gatewayTransport, percentile, pool } from "./stack.js";
+import { benchStack, gatewayTransport, percentile, pool, type BenchStack } from "./stack.js";
+import { telemetryMatrix } from "./telemetry.js";
 
-const { seconds, users, items: itemCount, concurrency, warmup } = cliFlags({
+const { seconds, users, items: itemCount, concurrency, warmup, "telemetry-matrix": matrix } = cliFlags({
   usage: "npm run bench:checkout --",
   summary: "Sustained end-to-end ordering through the gateway for a fixed time: virtual buyers fill a 1-3 line cart, "
     + "begin checkout and submit; a NATS subscriber times each order's warehouse event. Prints one JSON line.",
@@ -31,6 +34,7 @@ const { seconds, users, items: itemCount, concurrency, warmup } = cliFlags({
     items: { type: "int", default: 200, min: 3, help: "items created for the run" },
     concurrency: { type: "int", default: 16, min: 1, help: "buyers at once" },
     warmup: { type: "int", default: 5, help: "seconds of load before measuring" },
+    "telemetry-matrix": { type: "boolean", help: "run once per telemetry setting (off, metrics, traces at 10% and 100%) on fresh stacks, side by side" },
   },
 });
 const log = (m: string) => console.error(`[checkout] ${m}`);
@@ -38,9 +42,20 @@ const log = (m: string) => console.error(`[checkout] ${m}`);
 const CARD = { number: "4242424242424242", expiryMonth: 12, expiryYear: new Date().getFullYear() + 3, cvc: "123", holderName: "Bench Buyer" };
 const ADDRESS = { recipient: "Bench Buyer", line1: "1 Main St", city: "Minneapolis", region: "MN", postalCode: "55401", countryCode: "US" };
 
-const loadAtStart = os.loadavg();
-const stack = await benchStack(log);
-try {
+if (matrix) {
+  console.log(JSON.stringify(await telemetryMatrix(log, "orders_per_s", measure)));
+} else {
+  const stack = await benchStack(log);
+  try {
+    console.log(JSON.stringify(await measure(stack)));
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** One run against `stack`: its figures, as the JSON line prints them. */
+async function measure(stack: BenchStack) {
+  const loadAtStart = os.loadavg();
   const verifier = new TokenVerifier(loadConfig("gateway").jwtSecret);
   const transport = gatewayTransport(stack.gatewayUrl, concurrency + 8);
   const catalog = createClient(CatalogService, transport);
@@ -168,7 +183,7 @@ try {
     const total = (c.user - b.user) + (c.nice - b.nice) + (c.sys - b.sys) + (c.idle - b.idle) + (c.irq - b.irq);
     return s + (total ? 1 - (c.idle - b.idle) / total : 0);
   }, 0) / cpuAfter.length;
-  console.log(JSON.stringify({
+  return {
     seconds: Math.round(window * 10) / 10, users, items: itemCount, concurrency,
     orders, orders_per_s: Math.round(orders / window),
     submit_order_ms: { p50: round(percentile(submitMs, 50)), p99: round(percentile(submitMs, 99)) },
@@ -182,9 +197,7 @@ try {
       cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version,
       load_before: loadAtStart.map(round), cpu_busy_during_run: round(busy), stack: stack.reused ? "reused" : "throwaway",
     },
-  }));
-} finally {
-  await stack.stop();
+  };
 }
 
 function round(n: number) {
