@@ -160,7 +160,7 @@ export class OrderAssigner {
       if (e.code === Code.FailedPrecondition && /inactive/i.test(e.rawMessage)) return "stale";
       if (e.code === Code.NotFound && /^warehouse /i.test(e.rawMessage)) return "stale";
       if (e.code === Code.NotFound) {
-        this.d.log.warn({ orderId, err: e.rawMessage }, "Inventory does not know the order (not committed yet?); retrying later");
+        this.d.log.warn({ orderId, err: e.rawMessage }, "Inventory does not know the order (its commit may still be in flight); retrying later");
       } else if (e.code === Code.InvalidArgument || e.code === Code.FailedPrecondition) {
         this.d.log.error({ orderId, err: e.rawMessage }, "ALLOCATION REFUSED: the order's event and Inventory's committed units disagree; retrying later");
       }
