@@ -185,7 +185,7 @@ async function measure(stack: BenchStack) {
   }, 0) / cpuAfter.length;
   return {
     seconds: Math.round(window * 10) / 10, users, items: itemCount, concurrency,
-    orders, orders_per_s: Math.round(orders / window),
+    orders, orders_per_s: Math.round((orders / window) * 10) / 10,
     submit_order_ms: { p50: round(percentile(submitMs, 50)), p99: round(percentile(submitMs, 99)) },
     begin_checkout_ms: { p50: round(percentile(beginMs, 50)), p99: round(percentile(beginMs, 99)) },
     submit_to_warehouse_event_ms: { p50: round(percentile(toWarehouse, 50)), p99: round(percentile(toWarehouse, 99)) },
