@@ -160,14 +160,18 @@ describe("tracing across processes", function () {
 
     const inTrace = () => receiver.spans.filter((s) => s.traceId === traceId);
     const has = (service: string, name: string | RegExp) => inTrace().some((s) => s.service === service && (typeof name === "string" ? s.name === name : name.test(s.name)));
-    await eventually(async () => has("assignment", /^warehouse\..+\.orders\.assigned publish$/), 60_000, "the warehouse subject's publish in the order's trace");
-
-    expect(has("gateway", "shop.order.v1.OrderService/SubmitOrder")).to.equal(true);
-    expect(has("order", "shop.order.v1.OrderService/SubmitOrder")).to.equal(true);
-    expect(has("inventory", "shop.inventory.v1.InventoryService/Commit")).to.equal(true);
-    expect(has("order", "orders.placed publish")).to.equal(true);
-    expect(has("assignment", "orders.placed process")).to.equal(true);
-    expect(has("inventory", "shop.inventory.v1.InventoryService/AllocateOrder")).to.equal(true);
+    const expected: [string, string | RegExp][] = [
+      ["gateway", "shop.order.v1.OrderService/SubmitOrder"],
+      ["order", "shop.order.v1.OrderService/SubmitOrder"],
+      ["inventory", "shop.inventory.v1.InventoryService/Commit"],
+      ["order", "orders.placed publish"],
+      ["assignment", "orders.placed process"],
+      ["inventory", "shop.inventory.v1.InventoryService/AllocateOrder"],
+      ["assignment", /^warehouse\..+\.orders\.assigned publish$/],
+    ];
+    // Each process exports its own batches: a span that ended early may arrive after the last hop's.
+    await eventually(async () => expected.every(([service, name]) => has(service, name)), 60_000, "every hop's span in the order's trace").catch(() => {});
+    for (const [service, name] of expected) expect(has(service, name), `${service}: ${name}`).to.equal(true);
     expect(inTrace().some((s) => s.service === "order" && (s.attributes["db.system.name"] ?? s.attributes["db.system"]) === "postgresql"), "Postgres work as child spans").to.equal(true);
     // Parent links hold: every span but the caller's root has its parent in the trace.
     const ids = new Set(inTrace().map((s) => s.spanId));
