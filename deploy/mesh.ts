@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createClient, type Client } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
-import { loadConfig, replicaUrls, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
+import { defaultMetricsPort, loadConfig, replicaUrls, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
 import { keyEnv, type KeyFiles } from "../services/lib/keys.js";
 import { processArgs, type ProcessName } from "../services/registry.js";
 import type { MeshTls } from "../services/lib/mesh-tls.js";
@@ -41,6 +41,8 @@ export interface MeshProcess {
   /** 0 for the first replica. */
   replica: number;
   port: number;
+  /** Where Prometheus scrapes it; undefined with METRICS_ENABLED=false. */
+  metricsUrl?: string;
   /** The pid of the running incarnation (undefined while it waits to be restarted). */
   readonly pid: number | undefined;
   /** How many times it was restarted after exiting. */
@@ -97,10 +99,15 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
 
   const processes: (MeshProcess & { supervisor: Supervised })[] = [];
   const launch = (name: string, service: ProcessName, replica: number, port: number, extraEnv: NodeJS.ProcessEnv) => {
+    // Each process's metrics port, set explicitly: a port that is taken fails the start (naming it) rather than
+    // moving to a free port the banner would not show, and a METRICS_PORT in the environment cannot be shared.
+    const metricsPort = env.METRICS_ENABLED === "false" ? undefined : defaultMetricsPort(port);
+    if (metricsPort !== undefined) extraEnv = { ...extraEnv, METRICS_PORT: String(metricsPort) };
     const first = spawnProcess(name, service, extraEnv);
     const supervisor = supervise(name, first, async () => spawnProcess(name, service, extraEnv), log);
     processes.push({
       name, service, replica, port, supervisor,
+      metricsUrl: metricsPort ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
       get pid() { return (supervisor.current as { child?: ChildProcess } | undefined)?.child?.pid; },
       get restarts() { return supervisor.restarts; },
     });

@@ -13,7 +13,7 @@ import { INFRA_DEFAULTS, intFrom, SERVICE_NAMES, type Config } from "../services
 import { ensureKeyFiles, TokenSigner, type KeyFiles } from "../services/lib/keys.js";
 import { openDatabase } from "../services/lib/db.js";
 import { startInfra, type Infra } from "./infra.js";
-import { launchMesh, type RunningMesh } from "./mesh.js";
+import { launchMesh, type MeshProcess, type RunningMesh } from "./mesh.js";
 import { ensureMeshCertificates } from "./mesh-certs.js";
 import { seedDemoData } from "./seed.js";
 import { meshTransport } from "../services/lib/transport.js";
@@ -95,6 +95,9 @@ ${SERVICE_NAMES.map((n) => `  ${n.padEnd(34)} ${config.addrs[n].replaceAll("http
   logs                               ${path.relative(process.cwd(), logDir) || logDir}/<service>.log
   token keys                         ${path.relative(process.cwd(), path.dirname(keys.jwksFile)) || path.dirname(keys.jwksFile)}/ (owner-only; npm run keys:rotate)
 
+Metrics (Prometheus text, a port per process; METRICS_ENABLED=false turns them off):
+${metricsLines(mesh.processes)}
+
 Storefront: open ${gatewayUrl}/ in a browser and sign in with a demo account:
 ${accountLines.join("\n")}
 
@@ -124,6 +127,12 @@ function meshKeys(): KeyFiles {
   const keys = ensureKeyFiles(dir);
   say(`${keys.generated ? "generated token signing keys in" : "token signing keys from"} ${path.relative(process.cwd(), dir) || dir}`);
   return keys;
+}
+
+/** One line per process: where Prometheus scrapes it. */
+function metricsLines(processes: MeshProcess[]): string {
+  if (processes.every((p) => !p.metricsUrl)) return "  off";
+  return processes.map((p) => `  ${p.name.padEnd(34)} ${p.metricsUrl ?? "off"}`).join("\n");
 }
 
 /** Demo accounts `npm start` prints; each is created once (an existing email keeps its password). */

@@ -14,6 +14,8 @@
 //
 // Prints one JSON document. Flags: --concurrency 50 --rate 500 --seconds 15 --seed 7 --skip-postgres
 // --index-only (only the raw in-memory index: the cost of each kind of query without RPC, cache or load)
+// --telemetry-matrix: the gateway's uncached and cached capacity once per telemetry setting (off, metrics, traces
+// at 10% and 100%: telemetry.ts), each on a fresh stack seeded with --matrix-items items, side by side.
 // The gateway must not rate-limit the benchmark: start the stack with RATE_LIMIT_PER_ADDRESS=0 RATE_LIMIT_PER_USER=0.
 import http from "node:http";
 import http2 from "node:http2";
@@ -39,6 +41,7 @@ import { cliFlags } from "../../services/lib/cli.js";
 import { ensureFtsTable, ftsRunner } from "./search-fts.js";
 import { closedLoop, machine, openLoop, stalls, sustainableRate, type Run, type Sample } from "./load.js";
 import { benchStack, type BenchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile } from "./stack.js";
+import { telemetryMatrix } from "./telemetry.js";
 import { meshTransport } from "../../services/lib/transport.js";
 
 type Kind = "head" | "longtail" | "filtered" | "browse" | "suggest";
@@ -60,6 +63,8 @@ const flags = cliFlags({
     seed: { type: "int", default: 7, help: "random seed of the query mix" },
     "skip-postgres": { type: "boolean", help: "skip the Postgres full-text phase" },
     "index-only": { type: "boolean", help: "only the raw in-memory index (no RPC, cache or load)" },
+    "telemetry-matrix": { type: "boolean", help: "gateway capacity once per telemetry setting (off, metrics, traces at 10% and 100%) on fresh stacks" },
+    "matrix-items": { type: "int", default: 5000, min: 1000, help: "items each telemetry-matrix stack is seeded with" },
   },
 });
 const { concurrency, rate, seconds, seed } = flags;
@@ -275,7 +280,47 @@ function grpcReplicaRunner(baseUrl: string): Runner {
   });
 }
 
+/**
+ * The telemetry matrix's run on one fresh stack: the gateway's closed-loop capacity, uncached (every request
+ * distinct) and cached (a warmed set repeated), once Search has indexed the seeded items.
+ */
+async function gatewayCapacity(stack: BenchStack) {
+  const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
+  try {
+    const wanted = flags["matrix-items"];
+    const deadline = Date.now() + 300_000;
+    const indexed = async () => (await db.query(`SELECT count(*)::int AS n FROM search.items WHERE active`)).rows[0].n as number;
+    while ((await indexed()) < wanted) {
+      if (Date.now() > deadline) throw new Error(`Search indexed ${await indexed()} of ${wanted} items in 5 minutes`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    await new Promise((r) => setTimeout(r, 3000)); // the in-memory index catches up with the read model
+    const data = await loadData(db);
+    const gateway = gatewayRunner(stack.gatewayUrl, concurrency);
+    const errors = new Set<string>();
+    const rand = prng(seed);
+    await closedLoop(gateway, requestPool(data, 600, prng(seed + 1)), concurrency, 5, { i: 0 }, errors);
+    const uncached = summarize(await closedLoop(gateway, requestPool(data, (rate + 2500) * seconds, rand), concurrency, seconds, { i: 0 }, errors));
+    const hot = requestPool(data, 2000, prng(seed + 2));
+    await closedLoop(gateway, hot, concurrency, 10, { i: 0 }, errors);
+    const repeated = Array.from({ length: (rate + 2500) * seconds }, () => hot[Math.floor(rand() * hot.length)]);
+    const cached = summarize(await closedLoop(gateway, repeated, concurrency, seconds, { i: 0 }, errors));
+    return {
+      items: wanted, concurrency, seconds_per_phase: seconds, uncached_qps: uncached.qps, cached_qps: cached.qps,
+      uncached_get_item_catalog_ms: uncached.get_item_catalog, cached_get_item_catalog_ms: cached.get_item_catalog,
+      errors: [...errors], machine: machine(),
+    };
+  } finally {
+    await db.end();
+  }
+}
+
 async function main(): Promise<void> {
+  if (flags["telemetry-matrix"]) {
+    const out = await telemetryMatrix(log, "uncached_qps", gatewayCapacity, { seedItems: flags["matrix-items"] });
+    console.log(JSON.stringify(out));
+    process.exit(0);
+  }
   const stack = await benchStack(log);
   const config = loadConfig("search");
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: Math.max(10, concurrency) });

@@ -20,6 +20,8 @@ export interface BenchStack {
   reused: boolean;
   /** Signs user tokens (admins, shoppers) as the stack's identity service would. */
   userTokens: TokenSigner;
+  /** Every process's /metrics (a throwaway stack's; unknown for a reused one). */
+  metricsUrls: string[];
   stop(): Promise<void>;
 }
 
@@ -33,30 +35,37 @@ function signerOf(keys: KeyFiles): TokenSigner {
   return TokenSigner.fromFile(keys.signingKeysFile, "AUTH_SIGNING_KEYS_FILE");
 }
 
-export async function benchStack(log: (m: string) => void): Promise<BenchStack> {
+/**
+ * `throwaway`: start a stack even when one is running (a run that needs the processes started with `env`, as
+ * the telemetry matrix does); `env` is added to every process's environment; `seedItems` demo items are seeded
+ * into a throwaway stack before it starts.
+ */
+export async function benchStack(
+  log: (m: string) => void, opts: { env?: Record<string, string>; throwaway?: boolean; seedItems?: number } = {},
+): Promise<BenchStack> {
   const gatewayUrl = process.env.GATEWAY_URL ?? "http://127.0.0.1:8080";
-  const up = await fetch(`${gatewayUrl}/healthz`).then((r) => r.ok, () => false);
+  const up = !opts.throwaway && await fetch(`${gatewayUrl}/healthz`).then((r) => r.ok, () => false);
   if (up) {
     log(`reusing the running stack at ${gatewayUrl}`);
     return {
       gatewayUrl, databaseUrl: process.env.DATABASE_URL ?? INFRA_DEFAULTS.databaseUrl, natsUrl: process.env.NATS_URL ?? INFRA_DEFAULTS.natsUrl,
       redisUrl: process.env.REDIS_URL ?? INFRA_DEFAULTS.redisUrl,
-      reused: true, userTokens: reusedStackSigner(), stop: async () => {},
+      reused: true, userTokens: reusedStackSigner(), metricsUrls: [], stop: async () => {},
     };
   }
-  log("no stack running: starting a throwaway one (own Postgres, Redis, NATS; services on their default ports)");
+  if (!opts.throwaway) log("no stack running: starting a throwaway one (own Postgres, Redis, NATS; services on their configured ports)");
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "shop-bench-"));
   const infra = await startInfra({ dataDir, ephemeral: true, log: () => {} });
   const keys = ensureKeyFiles(path.join(dataDir, "keys"));
   try {
-    await seedDemoData(infra.databaseUrl, { items: 0, warehouses: 3, seed: 1 });
+    await seedDemoData(infra.databaseUrl, { items: opts.seedItems ?? 0, warehouses: 3, seed: 1 });
     const mesh = launchMesh({
       databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl,
       logDir: path.join(dataDir, "logs"),
       keys,
       // One client address drives thousands of shoppers: the gateway's per-address and per-user limits would
       // measure themselves, not the mesh. (A reused stack must be started with the same settings.)
-      env: { LOG_LEVEL: "warn", RATE_LIMIT_PER_ADDRESS: "1000000000", RATE_LIMIT_PER_USER: "1000000000" },
+      env: { LOG_LEVEL: "warn", RATE_LIMIT_PER_ADDRESS: "1000000000", RATE_LIMIT_PER_USER: "1000000000", ...opts.env },
       log,
     });
     await mesh.ready;
@@ -67,6 +76,7 @@ export async function benchStack(log: (m: string) => void): Promise<BenchStack> 
       natsUrl: infra.natsUrl,
       reused: false,
       userTokens: signerOf(keys),
+      metricsUrls: mesh.processes.flatMap((p) => (p.metricsUrl ? [p.metricsUrl] : [])),
       async stop() {
         await mesh.stop();
         await infra.stop();

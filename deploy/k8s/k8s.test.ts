@@ -36,7 +36,7 @@ describe("Kubernetes manifests (deploy/k8s)", function () {
     });
   }
 
-  it("production: a Deployment per process with gRPC health probes, non-root read-only pods, PDBs, autoscalers, 3-node JetStream, a 3-instance Postgres", () => {
+  it("production: a Deployment per process with gRPC health probes, non-root read-only pods, PDBs, scrape annotations, autoscalers, 3-node JetStream, a 3-instance Postgres", () => {
     const objs = rendered.get("production")!;
     for (const name of PROCESSES) {
       const deploy = find(objs, "Deployment", name);
@@ -58,6 +58,12 @@ describe("Kubernetes manifests (deploy/k8s)", function () {
         expect(pod.volumes.find((v: any) => v.name === "auth-service-keys").secret).to.deep.equal({ secretName: "shop-auth-service-keys", defaultMode: 0o440 });
       }
       expect(find(objs, "PodDisruptionBudget", name), `PDB ${name}`).to.exist;
+      // Prometheus scrapes every pod on the port the process serves /metrics on: its own port + 1000.
+      const metricsPort = (name === "gateway" ? 8080 : GRPC_PORTS[name]) + 1000;
+      expect(deploy.spec.template.metadata.annotations, `${name} scrape annotations`).to.deep.include({
+        "prometheus.io/scrape": "true", "prometheus.io/port": String(metricsPort), "prometheus.io/path": "/metrics",
+      });
+      expect(container.ports.find((p: any) => p.name === "metrics")?.containerPort, `${name} metrics port`).to.equal(metricsPort);
     }
     const config = find(objs, "ConfigMap", "shop-config").data;
     expect(config.ORDER_ADDR).to.equal("dns:///order-headless:50055");

@@ -2,6 +2,7 @@
 // shop.identity.v1 (accounts, sign-in) itself, forwards the other public RPCs to the services over gRPC,
 // serves the storefront, verifies tokens, rate-limits by address and by user (Redis), caps request sizes and
 // sets deadlines. CORS for configured origins.
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
@@ -13,8 +14,11 @@ import { authInterceptor, TokenVerifier, userTokenSigner } from "../../services/
 import { intFrom, loadConfig, type Config, type ServiceName } from "../../services/lib/config.js";
 import { openDatabase, pingDatabase } from "../../services/lib/db.js";
 import { createLogger } from "../../services/lib/log.js";
-import { errorInterceptor } from "../../services/lib/server.js";
+import { metricsInterceptor, startMetricsServer, type MetricsServer } from "../../services/lib/metrics.js";
+import { accessLogInterceptor, errorInterceptor } from "../../services/lib/server.js";
+import { startTracing, tracingInterceptor } from "../../services/lib/tracing.js";
 import { clientAddress } from "./client-address.js";
+import { trackRequest } from "./metrics.js";
 import { registerForwarding } from "./forward.js";
 import { adminFromEnv, ensureAccount } from "./identity/accounts.js";
 import { identityHandlers } from "./identity/service.js";
@@ -34,6 +38,8 @@ import { meshTransport } from "../../services/lib/transport.js";
 export interface RunningGateway {
   port: number;
   url: string;
+  /** Where Prometheus scrapes the gateway (absent with METRICS_ENABLED=false). */
+  metricsUrl?: string;
   db: DataSource;
   stop(): Promise<void>;
 }
@@ -94,7 +100,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   };
   const identity = identityHandlers({ ds: db, signer, limiter, limits, log, tokenTtlSeconds, refresh });
   // Address limits count before the token is checked, so a flood of bad tokens is limited too.
-  const interceptors = [errorInterceptor(log), addressLimit(limiter, limits), authInterceptor(verifier), userLimit(limiter, limits)];
+  const interceptors = [metricsInterceptor(), tracingInterceptor(), accessLogInterceptor(log), errorInterceptor(log), addressLimit(limiter, limits), authInterceptor(verifier), userLimit(limiter, limits)];
   const contextValues = (req: { socket: { remoteAddress?: string }; headers: http.IncomingHttpHeaders }) => createContextValues().set(clientAddressKey, clientAddress(req, trustProxy));
   // Binary Connect unary calls are forwarded as bytes by unaryProxy. The rest goes to two routers with the same
   // routes and rules: JSON requests are translated with the real message types, binary ones (gRPC-Web, streams)
@@ -124,11 +130,11 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     if (origin && (allowedOrigins.includes("*") || allowedOrigins.includes(origin))) {
       res.setHeader("Access-Control-Allow-Origin", origin);
       res.setHeader("Vary", "Origin");
-      res.setHeader("Access-Control-Expose-Headers", connectCors.exposedHeaders.join(", "));
+      res.setHeader("Access-Control-Expose-Headers", [...connectCors.exposedHeaders, "X-Request-Id"].join(", "));
       if (req.method === "OPTIONS") {
         res.writeHead(204, {
           "Access-Control-Allow-Methods": connectCors.allowedMethods.join(", "),
-          "Access-Control-Allow-Headers": [...connectCors.allowedHeaders, "Authorization", "Traceparent"].join(", "),
+          "Access-Control-Allow-Headers": [...connectCors.allowedHeaders, "Authorization", "Traceparent", "X-Request-Id"].join(", "),
           "Access-Control-Max-Age": "7200",
         });
         res.end();
@@ -149,6 +155,8 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     }
     if (testPayments(req, res)) return;
     if (serveStorefront(storefront, req, res)) return;
+    trackRequest(req, res);
+    res.setHeader("x-request-id", requestIdOf(req));
     rpc(req, res);
   });
   // Slow-loris guard: a request must arrive whole within this time (streams' responses are not affected).
@@ -173,9 +181,16 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
-  log.info({ port, storefrontBuildMs: storefront.buildMs }, "gateway listening");
-  // Expired refresh tokens are dead weight; every replica may sweep (the DELETE is idempotent).
-  // Deleting expired rows is safe from every gateway replica at once: no lease needed.
+  let metrics: MetricsServer | undefined;
+  try {
+    metrics = await startMetricsServer(env, config.host, config.port, log);
+  } catch (err) {
+    server.close();
+    await closeAll();
+    throw err;
+  }
+  log.info({ port, metrics: metrics?.url, storefrontBuildMs: storefront.buildMs }, "gateway listening");
+  // Expired refresh tokens are dead weight; deleting them is safe from every gateway replica at once (no lease).
   const sweeper = runPeriodic({
     name: "refresh-token-sweeper", everyMs: 3600_000, everyReplica: true,
     run: async () => {
@@ -189,6 +204,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   return {
     port,
     url: `http://127.0.0.1:${port}`,
+    metricsUrl: metrics?.url,
     db,
     stop: () => (stopping ??= (async () => {
       await new Promise<void>((resolve) => {
@@ -199,17 +215,31 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
       });
       await sweeper.stop();
       await closeAll();
+      await metrics?.close();
     })()),
   };
 }
 
+/**
+ * The request's id, which the services' access logs carry: the client's X-Request-Id when it is a plausible id,
+ * else a new one (set on the request, so it is forwarded, and returned to the client).
+ */
+function requestIdOf(req: http.IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  if (typeof given === "string" && /^[\w.:-]{1,128}$/.test(given)) return given;
+  const id = randomUUID();
+  req.headers["x-request-id"] = id;
+  return id;
+}
+
 if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
+  const tracing = startTracing("gateway");
   const config = loadConfig("gateway");
   const gateway = await startGateway(config).catch((err) => {
     createLogger("gateway").fatal({ err }, "gateway failed to start");
     process.exit(1);
   });
-  const onSignal = () => gateway.stop().then(() => process.exit(0));
+  const onSignal = () => gateway.stop().then(() => tracing?.shutdown()).then(() => process.exit(0));
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
 }

@@ -11,6 +11,7 @@ import { intFrom } from "../../services/lib/config.js";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { resourceExhausted, type ConnectError, type ErrorReason } from "../../services/lib/errors.js";
 import type { Logger } from "../../services/lib/log.js";
+import { rateLimitRefusals } from "./metrics.js";
 
 export interface RateLimitSettings {
   /** Length of the request-rate window. */
@@ -155,6 +156,7 @@ export function emailKey(email: string): string {
 
 /** ResourceExhausted for a limit that ran out: `reason` says which (RATE_LIMITED, SIGN_IN_LIMITED...). */
 export function tooMany(reason: ErrorReason, what: string, v: Verdict): ConnectError {
+  rateLimitRefusals.inc();
   const wait = v.retryAfterSeconds >= 120 ? `${Math.ceil(v.retryAfterSeconds / 60)} minutes` : `${v.retryAfterSeconds} seconds`;
   const err = resourceExhausted(reason, `${what}; try again in ${wait}`);
   // RetryInfo: when to try again, for clients that back off by themselves.

@@ -11,6 +11,7 @@ import {
 } from "./consumers.js";
 import { inTransaction } from "./db.js";
 import type { Logger } from "./log.js";
+import { eventHandlerFailures, recordDelivery } from "./metrics.js";
 import type { Nats } from "./nats.js";
 
 export async function runBatchConsumer<D extends DescMessage>(
@@ -21,6 +22,7 @@ export async function runBatchConsumer<D extends DescMessage>(
   let current: Promise<void> = Promise.resolve();
 
   const apply = async (msgs: JsMsg[]) => {
+    for (const m of msgs) recordDelivery(spec.durable, m.info);
     try {
       const counts = await inTransaction(ds, async (tx) => {
         const ids = msgs.map((m) => eventIdOf(spec.event.stream, m));
@@ -49,6 +51,7 @@ export async function runBatchConsumer<D extends DescMessage>(
       stats.rejected += counts.rejected;
     } catch (err) {
       stats.failed += msgs.length;
+      eventHandlerFailures.inc({ durable: spec.durable }, msgs.length);
       const delayMs = redeliveryDelayMs(msgs[0]);
       log.warn({ err, durable: spec.durable, events: msgs.length, delayMs }, "event batch failed; will be redelivered");
       for (const m of msgs) m.nak(delayMs);

@@ -83,6 +83,14 @@ export function loadConfig(service: ServiceName | "gateway", env: Record<string,
   };
 }
 
+/**
+ * The port a process serves Prometheus metrics on when METRICS_PORT is not set: its own port + 1000 (catalog
+ * 51051, the gateway 9080; replica i of a service is +100*i as its gRPC port is). Port 0 (tests) stays 0: a free one.
+ */
+export function defaultMetricsPort(ownPort: number): number {
+  return ownPort === 0 ? 0 : ownPort + 1000;
+}
+
 /** Reads an integer setting, failing loudly at start-up rather than running with NaN. */
 export function intFrom(env: Record<string, string | undefined>, name: string, fallback: number): number {
   const raw = env[name];

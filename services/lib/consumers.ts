@@ -9,7 +9,9 @@ import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "./db.js";
 import type { EventType } from "./events.js";
 import type { Logger } from "./log.js";
+import { eventHandlerFailures, recordDelivery } from "./metrics.js";
 import { natsRetry, type Nats } from "./nats.js";
+import { contextOfTraceparent, inSpan, SpanKind } from "./tracing.js";
 
 /** Where an event came from, for handlers that record or log it. */
 export interface EventMeta {
@@ -126,8 +128,13 @@ export async function runConsumer<D extends DescMessage>(
   const inFlight = new Set<Promise<void>>();
   const stats: ConsumerStats = { applied: 0, rejected: 0, failed: 0 };
 
-  const handleOne = async (msg: JsMsg) => {
+  // Each delivery continues the trace its publisher put in the headers (outbox.ts).
+  const handleOne = (msg: JsMsg) => inSpan(`${msg.subject} process`, {
+    kind: SpanKind.CONSUMER, parent: contextOfTraceparent(msg.headers?.get("traceparent")),
+    attributes: { "messaging.system": "nats", "messaging.destination.name": msg.subject, "messaging.consumer.group.name": spec.durable },
+  }, async () => {
     const meta: EventMeta = { eventId: eventIdOf(spec.event.stream, msg), subject: msg.subject, msg };
+    recordDelivery(spec.durable, msg.info);
     try {
       const outcome = await inTransaction(ds, async (tx) => {
         const fresh = await tx.query(
@@ -155,11 +162,12 @@ export async function runConsumer<D extends DescMessage>(
       if (outcome === "rejected") stats.rejected++;
     } catch (err) {
       stats.failed++;
+      eventHandlerFailures.inc({ durable: spec.durable });
       const delayMs = redeliveryDelayMs(msg);
       log.warn({ err, eventId: meta.eventId, subject: msg.subject, delayMs }, "event handling failed; will be redelivered");
       msg.nak(delayMs);
     }
-  };
+  });
 
   const running = consumeUntilStopped(consumer, concurrency * 2, log, spec.durable, async (messages, stopping) => {
     for await (const msg of messages) {

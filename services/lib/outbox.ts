@@ -7,7 +7,9 @@ import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 
 import type { Logger } from "./log.js";
 import { rows, type Db } from "./sql.js";
 import type { EventMessage, EventType } from "./events.js";
+import { eventPublishFailures, eventsPublished, outboxOldestAge, outboxWaiting } from "./metrics.js";
 import { eventHeaders, type Nats } from "./nats.js";
+import { contextOfTraceparent, currentTraceparent, inSpan, SpanKind } from "./tracing.js";
 
 /**
  * DDL for a service's outbox and processed-event tables; used by each service's first migration. The index the
@@ -59,6 +61,24 @@ export function outboxCleanupIndex(schema: string): new () => MigrationInterface
   };
 }
 
+/**
+ * Migration keeping, beside each outbox row, the trace context of the transaction that wrote it, so the event's
+ * publish and its consumers continue that trace (services/lib/tracing.ts).
+ */
+export function outboxTraceContext(schema: string): new () => MigrationInterface {
+  return class OutboxTraceContext implements MigrationInterface {
+    name = "OutboxTraceContext1769100000000";
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE "${schema}".outbox ADD COLUMN IF NOT EXISTS traceparent text`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE "${schema}".outbox DROP COLUMN IF EXISTS traceparent`);
+    }
+  };
+}
+
 /** An outbox row: the event's subject and message type as its declaration says, the payload in protobuf binary. */
 export interface OutboxRow {
   eventId: string;
@@ -77,9 +97,9 @@ export async function enqueueEvent<D extends DescMessage>(tx: EntityManager, typ
   const row = outboxRow(type, event);
   // The NOTIFY (delivered at commit) wakes the relay at once instead of at its next poll; one round trip for both.
   await tx.query(
-    `WITH e AS (INSERT INTO "${type.producer}".outbox (event_id, subject, message_type, payload) VALUES ($1, $2, $3, $4) RETURNING 1)
+    `WITH e AS (INSERT INTO "${type.producer}".outbox (event_id, subject, message_type, payload, traceparent) VALUES ($1, $2, $3, $4, $6) RETURNING 1)
      SELECT pg_notify($5, '') FROM e`,
-    [row.eventId, row.subject, row.messageType, row.payload, notifyChannel(type.producer)],
+    [row.eventId, row.subject, row.messageType, row.payload, notifyChannel(type.producer), currentTraceparent() ?? null],
   );
 }
 
@@ -125,6 +145,7 @@ export class OutboxRelay {
   private notified = false;
   private listener?: pg.Client;
   private loopDone?: Promise<void>;
+  private unregisterGauges: (() => void)[] = [];
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly retainMs: number;
@@ -142,12 +163,20 @@ export class OutboxRelay {
   }
 
   async start(): Promise<void> {
+    const { schema } = this.opts;
+    this.unregisterGauges = [
+      outboxWaiting.add(schema, async () => Number((await this.ds.query(
+        `SELECT count(*) AS n FROM "${schema}".outbox WHERE published_at IS NULL`))[0].n)),
+      outboxOldestAge.add(schema, async () => Number((await this.ds.query(
+        `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age FROM "${schema}".outbox WHERE published_at IS NULL`))[0].age)),
+    ];
     await this.listen().catch((err) => this.log.warn({ err }, "outbox LISTEN unavailable; polling only"));
     this.loopDone = this.loop();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const unregister of this.unregisterGauges) unregister();
     this.wake();
     await this.loopDone;
     await this.listener?.end().catch(() => {});
@@ -159,15 +188,23 @@ export class OutboxRelay {
    */
   async publishPending(): Promise<number> {
     const outcome = await this.ds.transaction(async (tx) => {
-      const rows: { event_id: string; subject: string; payload: Buffer }[] = await tx.query(
-        `SELECT event_id, subject, payload FROM "${this.opts.schema}".outbox
+      const rows: { event_id: string; subject: string; payload: Buffer; traceparent: string | null }[] = await tx.query(
+        `SELECT event_id, subject, payload, traceparent FROM "${this.opts.schema}".outbox
          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
       if (rows.length === 0) return { published: 0, failed: 0, reason: undefined };
       const results = await Promise.allSettled(
-        rows.map((r) => this.nats.js.publish(r.subject, r.payload, { msgID: r.event_id, headers: eventHeaders(r.event_id) })),
+        rows.map((r) => {
+          const headers = eventHeaders(r.event_id);
+          return inSpan(`${r.subject} publish`, {
+            kind: SpanKind.PRODUCER, parent: contextOfTraceparent(r.traceparent), carrier: headers,
+            attributes: { "messaging.system": "nats", "messaging.destination.name": r.subject, "messaging.message.id": r.event_id },
+          }, () => this.nats.js.publish(r.subject, r.payload, { msgID: r.event_id, headers }));
+        }),
       );
+      rows.forEach((r, i) => (results[i].status === "fulfilled" ? eventsPublished : eventPublishFailures)
+        .inc({ service: this.opts.schema, subject: r.subject }));
       const done = rows.filter((_, i) => results[i].status === "fulfilled").map((r) => r.event_id);
       const failed = rows.filter((_, i) => results[i].status === "rejected").map((r) => r.event_id);
       if (done.length) {

@@ -4,20 +4,22 @@
 // background work, close pools). Browsers use Connect, gRPC-Web or JSON through the gateway.
 import * as grpc from "@grpc/grpc-js";
 import type { DescService } from "@bufbuild/protobuf";
-import { ConnectError, createClient, type Client, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type Client, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { createClient as createRedisClient, type RedisClientType } from "redis";
 import type { DataSource } from "typeorm";
-import { authInterceptor, ServiceCredentials, TokenVerifier } from "./auth.js";
+import { authInterceptor, principalKey, ServiceCredentials, TokenVerifier } from "./auth.js";
 import { loadConfig, type Config, type ServiceName } from "./config.js";
 import { internal, unavailable } from "./errors.js";
 import { grpcServer } from "./grpc-host.js";
 import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
 import { HealthState, type DependencyChecks } from "./health.js";
 import { createLogger, type Logger } from "./log.js";
+import { metricsInterceptor, startMetricsServer, type MetricsServer } from "./metrics.js";
 import { connectNats, ensureStreams, pingNats, streamSettings, type Nats } from "./nats.js";
 import { serverCredentials } from "./mesh-tls.js";
 import { reflectionEnabled } from "./reflection.js";
 import { meshTransport } from "./transport.js";
+import { startTracing, tracingInterceptor } from "./tracing.js";
 import { runBatchConsumer } from "./batch-consumer.js";
 import { runConsumer, type AnyConsumerDecl, type ConsumerStats, type RunningConsumer } from "./consumers.js";
 import { OutboxRelay } from "./outbox.js";
@@ -82,6 +84,8 @@ export interface RunningService {
   port: number;
   /** http://127.0.0.1:PORT */
   url: string;
+  /** Where Prometheus scrapes this process (absent with METRICS_ENABLED=false). */
+  metricsUrl?: string;
   ctx: ServiceContext;
   /** What the runtime runs besides RPCs: each background task, consumer and job, with its counters. */
   tasks(): TaskReport[];
@@ -146,13 +150,22 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   const server = grpcServer((router) => {
     health.register(router);
     built.routes(router);
-  }, [errorInterceptor(log), authInterceptor(verifier)], { reflection });
+  }, [metricsInterceptor(), tracingInterceptor(), accessLogInterceptor(log), errorInterceptor(log), authInterceptor(verifier)], { reflection });
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => server.bindAsync(
       `${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}`, serverCredentials(config.tls),
       (err, p) => (err ? reject(err) : resolve(p)),
     ));
+  } catch (err) {
+    server.forceShutdown();
+    for (const close of closers.reverse()) await close().catch(() => {});
+    throw err;
+  }
+
+  let metrics: MetricsServer | undefined;
+  try {
+    metrics = await startMetricsServer(config.env, config.host, config.port, log);
   } catch (err) {
     server.forceShutdown();
     for (const close of closers.reverse()) await close().catch(() => {});
@@ -167,7 +180,8 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     started.push(task);
   }
   log.info({
-    port, tls: config.tls ? `mutual TLS as ${config.tls.identity}` : "off", tasks: tasks.map((t) => `${t.report.kind}:${t.name}`),
+    port, metrics: metrics?.url, tls: config.tls ? `mutual TLS as ${config.tls.identity}` : "off",
+    tasks: tasks.map((t) => `${t.report.kind}:${t.name}`),
   }, `${mod.name} listening`);
 
   let stopping: Promise<void> | undefined;
@@ -184,10 +198,11 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
       task.report.running = false;
     }
     for (const close of closers.reverse()) await close().catch((err) => log.warn({ err }, "close failed"));
+    await metrics?.close();
     log.info(`${mod.name} stopped`);
   })());
 
-  return { port, url: `http://127.0.0.1:${port}`, ctx, stop, tasks: () => tasks.map((t) => ({ ...t.report })) };
+  return { port, url: `http://127.0.0.1:${port}`, metricsUrl: metrics?.url, ctx, stop, tasks: () => tasks.map((t) => ({ ...t.report })) };
 }
 
 /**
@@ -231,7 +246,9 @@ function runtimeTasks(mod: ServiceModule, ctx: ServiceContext, built: BuiltServi
 export async function runMain(mod: ServiceModule): Promise<void> {
   const config = loadConfig(mod.name);
   let running: RunningService;
+  let tracing: ReturnType<typeof startTracing>;
   try {
+    tracing = startTracing(mod.name);
     running = await startService(mod, config);
   } catch (err) {
     createLogger(mod.name).fatal({ err }, `${mod.name} failed to start`);
@@ -239,7 +256,7 @@ export async function runMain(mod: ServiceModule): Promise<void> {
   }
   const onSignal = (signal: string) => {
     running.ctx.log.info({ signal }, "shutting down");
-    running.stop().then(() => process.exit(0), () => process.exit(1));
+    running.stop().then(() => tracing?.shutdown()).then(() => process.exit(0), () => process.exit(1));
   };
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
@@ -261,6 +278,30 @@ export function errorInterceptor(log: Logger): Interceptor {
       }
       log.error({ err, procedure: `${req.service.typeName}/${req.method.name}` }, "unhandled error");
       throw internal();
+    }
+  };
+}
+
+/**
+ * One line per RPC at info: the method, its status code, how long it took, the caller (user id, never a token)
+ * and the gateway's request id; the trace and span ids come from the logger's mixin (log.ts). ACCESS_LOG=false
+ * turns it off.
+ */
+export function accessLogInterceptor(log: Logger, enabled = process.env.ACCESS_LOG !== "false"): Interceptor {
+  return (next) => async (req) => {
+    if (!enabled) return next(req);
+    const t0 = performance.now();
+    const line = (code: number) => log.info({
+      rpc: `${req.service.typeName}/${req.method.name}`, code: Code[code] ?? "OK", ms: Math.round((performance.now() - t0) * 10) / 10,
+      user: req.contextValues.get(principalKey)?.subject, request_id: req.header.get("x-request-id") ?? undefined,
+    }, "rpc");
+    try {
+      const res = await next(req);
+      line(0);
+      return res;
+    } catch (err) {
+      line(ConnectError.from(err).code);
+      throw err;
     }
   };
 }

@@ -17,6 +17,8 @@ import { replicaUrls } from "./config.js";
 import { headersOf, metadataOf, methodPath } from "./grpc-metadata.js";
 import { IDEMPOTENT_RPCS } from "./idempotent-rpcs.js";
 import { channelCredentials, type MeshTls } from "./mesh-tls.js";
+import { rpcClientDuration, timed } from "./metrics.js";
+import { tracedCall } from "./tracing.js";
 
 /**
  * Megabytes one mesh HTTP/2 session may hold (Node's `maxSessionMemory`, default 10). All calls between two
@@ -85,7 +87,23 @@ export interface MeshTransport extends Transport {
  * process's certificate, the server's verified.
  */
 export function meshTransport(addr: string, defaultTimeoutMs?: number, tls?: MeshTls): MeshTransport {
-  return grpcTransport(channelTarget(addr), defaultTimeoutMs, tls);
+  return measured(grpcTransport(channelTarget(addr), defaultTimeoutMs, tls));
+}
+
+/**
+ * The client side's telemetry of unary calls: rpc_client_duration_milliseconds and a client span whose context
+ * the call's metadata carries on. Streams (order tracking) live for minutes and are left out.
+ */
+function measured(t: MeshTransport): MeshTransport {
+  return {
+    unary: (method, signal, timeoutMs, header, input, contextValues) => {
+      const path = methodPath(method);
+      return tracedCall(path, header, (h) => timed(rpcClientDuration, path, () => t.unary(method, signal, timeoutMs, h, input, contextValues)));
+    },
+    stream: (...args) => t.stream(...args),
+    forward: (path, request, header, timeoutMs, signal) =>
+      tracedCall(path, header, (h) => timed(rpcClientDuration, path, () => t.forward(path, request, h as Headers, timeoutMs, signal))),
+  };
 }
 
 /** The grpc-js target of an address: `dns:///...` as it is, one host:port, or `ipv4:`/`ipv6:` with every replica. */

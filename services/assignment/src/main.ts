@@ -8,7 +8,7 @@ import { poolCappedConcurrency } from "../../lib/consumers.js";
 import { runIfEntry } from "../../lib/main.js";
 import { idempotentRequestsTable } from "../../lib/idempotency.js";
 import { jobLeasesTable } from "../../lib/lease.js";
-import { outboxCleanupIndex } from "../../lib/outbox.js";
+import { outboxCleanupIndex, outboxTraceContext } from "../../lib/outbox.js";
 import type { ServiceModule } from "../../lib/server.js";
 import { OrderAssigner, type AssignmentHooks } from "./assigner.js";
 import { ordersPlacedConsumer } from "./consumers/orders-placed.js";
@@ -22,7 +22,7 @@ import { shipmentRecovery, WarehouseFlow } from "./warehouse-flow.js";
 export function assignmentModule(hooks: AssignmentHooks = {}): ServiceModule {
   return {
     name: "assignment",
-    database: { schema: "assignment", migrations: [AssignmentSchema1767100000000, outboxCleanupIndex("assignment"), jobLeasesTable("assignment"), idempotentRequestsTable("assignment")] },
+    database: { schema: "assignment", migrations: [AssignmentSchema1767100000000, outboxCleanupIndex("assignment"), outboxTraceContext("assignment"), jobLeasesTable("assignment"), idempotentRequestsTable("assignment")] },
     redis: false,
     outbox: true,
     async build(ctx) {

@@ -3,7 +3,7 @@
 import { CatalogService } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import type { DatabaseSpec } from "../../lib/db.js";
 import { runIfEntry } from "../../lib/main.js";
-import { outboxCleanupIndex } from "../../lib/outbox.js";
+import { outboxCleanupIndex, outboxTraceContext } from "../../lib/outbox.js";
 import type { ServiceModule } from "../../lib/server.js";
 import { catalogHandlers } from "./service.js";
 import { CatalogSchema1732200000000 } from "./store/migrations/1732200000000-CatalogSchema.js";
@@ -11,7 +11,7 @@ import { seedCategories } from "./store/seed.js";
 
 export const catalogDatabase: DatabaseSpec = {
   schema: "catalog",
-  migrations: [CatalogSchema1732200000000, outboxCleanupIndex("catalog")],
+  migrations: [CatalogSchema1732200000000, outboxCleanupIndex("catalog"), outboxTraceContext("catalog")],
 };
 
 export const catalog: ServiceModule = {

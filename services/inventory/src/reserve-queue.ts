@@ -11,6 +11,7 @@ import { PG, pgCode } from "../../lib/errors.js";
 import type { Logger } from "../../lib/log.js";
 import type { ReserveInput } from "./domain/stock.js";
 import type { InventorySettings } from "./settings.js";
+import { reserveBatchSize } from "./metrics.js";
 import { reclaimExpired, reserveBatch, type ReserveOutcome } from "./store/reservations.js";
 
 interface Pending {
@@ -61,6 +62,7 @@ export class ReserveQueue {
   }
 
   private async run(batch: Pending[]): Promise<void> {
+    reserveBatchSize.observe(batch.length);
     const outcomes = await this.decide(batch.map((p) => p.input));
     const toReclaim: Pending[] = [];
     batch.forEach((p, i) => {

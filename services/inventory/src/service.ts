@@ -17,6 +17,7 @@ import { int, isUuid, text, uuid, uuidList } from "../../lib/validate.js";
 import { TTL_MAX_MS, TTL_MIN_MS, type InventorySettings } from "./settings.js";
 import { isLowStock, sortLines, type AllocationLine, type Line, type ReserveInput } from "./domain/stock.js";
 import type { ReserveQueue } from "./reserve-queue.js";
+import { auditViolations } from "./metrics.js";
 import { auditStock } from "./store/audit.js";
 import { allocateOrder, deallocateOrder, recordShipment } from "./store/orders.js";
 import { commitReservation, releaseReservation, type ReservationRow } from "./store/reservations.js";
@@ -182,6 +183,7 @@ export function inventoryHandlers({ ds, settings, reserveQueue }: InventoryDeps)
       const itemIds = uuidList(req.itemIds, "item_ids", 0, MAX_AUDIT_ITEMS);
       const checkTime = timestampNow();
       const r = await auditStock(ds, itemIds.length ? itemIds : undefined);
+      auditViolations.inc(r.violations.length);
       return { violations: r.violations.map((v) => create(StockViolationSchema, v)), itemsChecked: r.itemsChecked, checkTime };
     },
   };

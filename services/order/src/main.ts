@@ -9,11 +9,12 @@ import { OrderService } from "../../../gen/shop/order/v1/order_pb.js";
 import { poolCappedConcurrency } from "../../lib/consumers.js";
 import { runIfEntry } from "../../lib/main.js";
 import { jobLeasesTable } from "../../lib/lease.js";
-import { outboxCleanupIndex } from "../../lib/outbox.js";
+import { outboxCleanupIndex, outboxTraceContext } from "../../lib/outbox.js";
 import type { ServiceModule } from "../../lib/server.js";
 import { ordersAssignedConsumer } from "./consumers/orders-assigned.js";
 import { shipmentsUpdatedConsumer } from "./consumers/shipments-updated.js";
 import type { OrderDeps } from "./deps.js";
+import { activeCheckouts } from "./metrics.js";
 import { CancellationFlow } from "./flows/cancellation.js";
 import { CheckoutFlow } from "./flows/checkout.js";
 import { orderRecovery } from "./flows/recovery.js";
@@ -32,7 +33,7 @@ export const ORDER_SCHEMA = "order";
 export const order: ServiceModule = {
   name: "order",
   outbox: true,
-  database: { schema: ORDER_SCHEMA, migrations: [OrderSchema1732300000000, OrderTracking1732400000000, outboxCleanupIndex(ORDER_SCHEMA), jobLeasesTable(ORDER_SCHEMA)] },
+  database: { schema: ORDER_SCHEMA, migrations: [OrderSchema1732300000000, OrderTracking1732400000000, outboxCleanupIndex(ORDER_SCHEMA), outboxTraceContext(ORDER_SCHEMA), jobLeasesTable(ORDER_SCHEMA)] },
   async build(ctx) {
     const settings = loadSettings(ctx.config.env);
     // The test provider's card tokens live in its own schema of the same database (the gateway issues them).
@@ -60,7 +61,11 @@ export const order: ServiceModule = {
       routes: (router) => {
         router.service(OrderService, orderHandlers(deps, { checkouts, submissions, cancellations, watches, shutdownSignal: ctx.shutdownSignal }));
       },
-      background: [watches],
+      background: [
+        watches,
+        activeCheckouts.task("order", async () =>
+          Number((await ctx.db.query(`SELECT count(*) AS n FROM "${ORDER_SCHEMA}".checkouts WHERE status = 'ACTIVE'`))[0].n)),
+      ],
       consumers: [ordersAssignedConsumer(tracker, consumerConcurrency), shipmentsUpdatedConsumer(tracker, consumerConcurrency)],
       jobs: [orderRecovery({ submissions, checkouts, cancellations }, settings.recoveryIntervalMs, ctx.log.child({ component: "recovery" }))],
     };

@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import { createClient, type RedisClientType } from "redis";
 import type { Logger } from "../../lib/log.js";
+import { cacheLookups } from "./metrics.js";
 
 export interface CacheSettings {
   url: string;
@@ -75,15 +76,18 @@ export class ResultCache {
     if (!client) return undefined;
     if (!client.isReady) {
       this.counts.unavailable++;
+      cacheLookups.inc({ result: "unavailable" });
       return undefined;
     }
     try {
       const value = await withDeadline(client.get(key), this.settings.timeoutMs);
       if (value) this.counts.hits++;
       else this.counts.misses++;
+      cacheLookups.inc({ result: value ? "hit" : "miss" });
       return value ?? undefined;
     } catch (err) {
       this.counts.errors++;
+      cacheLookups.inc({ result: "error" });
       this.warn("redis lookup failed; answered uncached", err);
       return undefined;
     }
@@ -95,6 +99,7 @@ export class ResultCache {
     if (!client?.isReady) return;
     client.set(key, value, { EX: this.settings.ttlSeconds }).catch((err: Error) => {
       this.counts.errors++;
+      cacheLookups.inc({ result: "error" });
       this.warn("redis write failed", err);
     });
   }

@@ -18,6 +18,7 @@ import { IndexFeed } from "./feed.js";
 import { searchHandlers } from "./service.js";
 import { countItems } from "./store/read-model.js";
 import { SearchSchema1768000000000 } from "./store/migrations/1768000000000-SearchSchema.js";
+import { indexItems } from "./metrics.js";
 
 export const searchDatabase: DatabaseSpec = {
   schema: "search",
@@ -79,6 +80,7 @@ export const search: ServiceModule = {
           await feed.stop();
         },
       },
+      indexItems.task("search", async () => feed.index?.size ?? 0),
     ];
     return {
       routes: (router) => {

@@ -43,6 +43,7 @@ import * as orders from "../store/orders.js";
 import { shipmentsOf } from "../store/shipments.js";
 import { shipmentFrom, type ShipmentTracker } from "./tracking.js";
 import { notifyOrderChanged } from "./watch.js";
+import { ordersCancelled } from "../metrics.js";
 
 /** This attempt lost the record's lease: someone else carries the cancellation on. */
 
@@ -182,6 +183,7 @@ export class CancellationFlow {
           }));
           await notifyOrderChanged(tx, orderId);
         });
+        ordersCancelled.inc();
         log.info({ orderId }, "order cancelled");
         return "DONE";
       }

@@ -50,6 +50,7 @@ import * as subs from "../store/submissions.js";
 import type { SubmissionRow } from "../store/submissions.js";
 import { orderLinesView, orderView } from "../views.js";
 import { addressView } from "../../../lib/address.js";
+import { ordersPlaced } from "../metrics.js";
 
 /** This attempt lost the submission's lease: someone else carries it on; go back and wait for the outcome. */
 
@@ -307,6 +308,7 @@ export class SubmissionFlow {
     }
 
     const placed = await this.place(sub);
+    if (placed.row) ordersPlaced.inc();
     await this.clearCart(sub.id, sub.userId, placed.itemIds, principal);
     // Just written: answer from what the transaction returned. A repeat (placed earlier) reads it back.
     const row = placed.row ?? await orders.findForUser(ds, sub.orderId, sub.userId);
