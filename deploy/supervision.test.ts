@@ -10,7 +10,7 @@ import { createClient } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../gen/grpc/health/v1/health_pb.js";
 import { SERVICE_NAMES } from "../services/lib/config.js";
 import { meshTransport } from "../services/lib/transport.js";
-import { freePorts, sleep } from "./infra/process.js";
+import { freePortsWith, sleep } from "./infra/process.js";
 import { redisCommand } from "./infra/redis.js";
 
 /** The runner's direct children, as `ps` shows them. */
@@ -51,7 +51,7 @@ describe("npm start supervision", function () {
 
   before(async function () {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "shop-supervision-"));
-    const picked = await freePorts(SERVICE_NAMES.length + 4);
+    const picked = await freePortsWith(SERVICE_NAMES.length + 4, [1000]); // each process serves metrics at its port + 1000
     SERVICE_NAMES.forEach((name, i) => { ports[name] = picked[i]; });
     [ports.gateway, ports.postgres, ports.redis, ports.nats] = picked.slice(SERVICE_NAMES.length);
     const env: NodeJS.ProcessEnv = {

@@ -18,7 +18,7 @@ import { OrderService } from "../gen/shop/order/v1/order_pb.js";
 import { SERVICE_NAMES, type ServiceName } from "../services/lib/config.js";
 import { money } from "../services/lib/money.js";
 import { processArgs, type ProcessName } from "../services/registry.js";
-import { eventually, freePort, freshDatabase, isolatedConsumers, testInfra } from "./harness.js";
+import { eventually, freePort, freshDatabase, isolatedConsumers, testInfra, testKeyEnv } from "./harness.js";
 import { DESK_LAMPS, TEST_ADDRESS, TEST_CARD } from "./shop-fixture.js";
 
 interface ExportedSpan {
@@ -100,7 +100,8 @@ describe("tracing across processes", function () {
     }
     // Services first (each migrates its schema), the gateway last.
     for (const name of [...SERVICE_NAMES, "gateway"] as ProcessName[]) {
-      const proc = spawn(process.execPath, processArgs(name, env), { env, stdio: ["ignore", "pipe", "pipe"] });
+      const procEnv = { ...env, ...testKeyEnv(name === "gateway") };
+      const proc = spawn(process.execPath, processArgs(name, procEnv), { env: procEnv, stdio: ["ignore", "pipe", "pipe"] });
       const logs: string[] = [];
       proc.stdout!.on("data", (c) => logs.push(String(c)));
       proc.stderr!.on("data", (c) => logs.push(String(c)));

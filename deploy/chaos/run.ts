@@ -17,7 +17,7 @@ import { ensureKeyFiles, TokenSigner } from "../../services/lib/keys.js";
 import { connectNats } from "../../services/lib/nats.js";
 import { ADDRESS, CARD, randomCart, stockedItems } from "../bench/shopper.js";
 import { gatewayTransport, pool } from "../bench/stack.js";
-import { freePorts, portIsFree } from "../infra/process.js";
+import { freePorts, freePortsWith } from "../infra/process.js";
 import { startInfra, type Infra, type NatsNodePlacement } from "../infra.js";
 import { launchMesh, type RunningMesh } from "../mesh.js";
 import { seedDemoData } from "../seed.js";
@@ -116,14 +116,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
  * services' *_PORT) in the environment chooses them instead.
  */
 async function meshPorts(): Promise<Record<string, string>> {
-  for (;;) {
-    const ports = await freePorts(SERVICE_NAMES.length + 1);
-    const replicaPorts = ports.slice(0, -1).flatMap((p) => [p + 100, p + 200]);
-    if (!(await Promise.all(replicaPorts.map((p) => p < 65536 && portIsFree(p)))).every(Boolean)) continue;
-    const env: Record<string, string> = { GATEWAY_PORT: String(ports[SERVICE_NAMES.length]) };
-    SERVICE_NAMES.forEach((name, i) => (env[`${name.toUpperCase()}_PORT`] = String(ports[i])));
-    return env;
-  }
+  // Replicas at +100 and +200, and each process's metrics at its port + 1000.
+  const ports = await freePortsWith(SERVICE_NAMES.length + 1, [100, 200, 1000, 1100, 1200]);
+  const env: Record<string, string> = { GATEWAY_PORT: String(ports[SERVICE_NAMES.length]) };
+  SERVICE_NAMES.forEach((name, i) => (env[`${name.toUpperCase()}_PORT`] = String(ports[i])));
+  return env;
 }
 
 async function underFire(

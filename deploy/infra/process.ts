@@ -175,6 +175,18 @@ export async function freePorts(n: number): Promise<number[]> {
   }
 }
 
+/**
+ * `n` free ports whose companions at each of `offsets` are free too: a throwaway mesh on free ports puts a
+ * service's replicas at +100, +200 and every process's metrics at +1000.
+ */
+export async function freePortsWith(n: number, offsets: number[]): Promise<number[]> {
+  for (;;) {
+    const ports = await freePorts(n);
+    const companions = ports.flatMap((p) => offsets.map((o) => p + o));
+    if ((await Promise.all(companions.map((p) => p < 65536 && portIsFree(p)))).every(Boolean)) return ports;
+  }
+}
+
 /** Can we listen on 127.0.0.1:port right now? (fails when anything listens on it, incl. 0.0.0.0 / [::]) */
 export function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve, reject) => {

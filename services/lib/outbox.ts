@@ -27,7 +27,8 @@ export function eventTablesSql(schema: string): { up: string[]; down: string[] }
         created_at timestamptz NOT NULL DEFAULT now(),
         published_at timestamptz,
         attempts int NOT NULL DEFAULT 0,
-        last_error text
+        last_error text,
+        traceparent text
       )`,
       `CREATE INDEX outbox_unpublished ON "${schema}".outbox (seq) WHERE published_at IS NULL`,
       `CREATE TABLE "${schema}".processed_events (
