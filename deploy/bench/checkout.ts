@@ -17,9 +17,9 @@ import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
 import { OrderService } from "../../gen/shop/order/v1/order_pb.js";
 import { TokenVerifier } from "../../services/lib/auth.js";
 import { loadConfig } from "../../services/lib/config.js";
-import { money } from "../../services/lib/money.js";
 import { cliFlags } from "../../services/lib/cli.js";
-import { benchStack, gatewayTransport, percentile, pool } from "./stack.js";
+import { ADDRESS, CARD, randomCart, stockedItems } from "./shopper.js";
+import { benchStack, gatewayTransport, percentile } from "./stack.js";
 
 const { seconds, users, items: itemCount, concurrency, warmup } = cliFlags({
   usage: "npm run bench:checkout --",
@@ -35,8 +35,6 @@ const { seconds, users, items: itemCount, concurrency, warmup } = cliFlags({
 });
 const log = (m: string) => console.error(`[checkout] ${m}`);
 
-const CARD = { number: "4242424242424242", expiryMonth: 12, expiryYear: new Date().getFullYear() + 3, cvc: "123", holderName: "Bench Buyer" };
-const ADDRESS = { recipient: "Bench Buyer", line1: "1 Main St", city: "Minneapolis", region: "MN", postalCode: "55401", countryCode: "US" };
 
 const loadAtStart = os.loadavg();
 const stack = await benchStack(log);
@@ -49,26 +47,7 @@ try {
   const order = createClient(OrderService, transport);
   const admin = { headers: { authorization: `Bearer ${await verifier.mint({ subject: randomUUID(), role: "admin" })}` } };
 
-  // Items with plenty of stock: each at one warehouse, a third of them at a second one too, so multi-line
-  // orders are split across warehouses as often as a real catalog would split them.
-  const { warehouses } = await inventory.listWarehouses({}, admin);
-  if (warehouses.length === 0) throw new Error("the stack has no warehouses");
-  const categories = await catalog.listCategories({});
-  const category = categories.categories.find((c) => c.depth > 0) ?? categories.categories[0];
-  log(`creating ${itemCount} items across ${warehouses.length} warehouses ...`);
-  const itemIds: string[] = [];
-  const runTag = Date.now().toString(36);
-  await pool(itemCount, 16, async (i) => {
-    const { item } = await catalog.createItem({
-      sku: `BENCH-${runTag}-${i}`, name: `Bench item ${i}`, brand: "Bench", categoryId: category.id, price: money(500 + 37 * i),
-      description: "An item of the checkout benchmark.",
-    }, admin);
-    itemIds[i] = item!.id;
-    const homes = i % 3 === 0 ? [i % warehouses.length, (i + 1) % warehouses.length] : [i % warehouses.length];
-    for (const h of new Set(homes)) {
-      await inventory.receiveStock({ warehouseId: warehouses[h].id, itemId: item!.id, quantity: 1_000_000, reference: "bench" }, admin);
-    }
-  });
+  const itemIds = await stockedItems(catalog, inventory, admin, itemCount, log);
 
   const tokens = await Promise.all(Array.from({ length: users }, () => verifier.mint({ subject: randomUUID(), role: "customer" }, 4 * 3600)));
   const as = (u: number) => ({ headers: { authorization: `Bearer ${tokens[u]}` } });
@@ -91,14 +70,10 @@ try {
   let measuring = false;
   let orders = 0, errors = 0, shortages = 0;
   const errorSamples = new Map<string, number>();
-  const random = (n: number) => Math.floor(Math.random() * n);
 
   const buy = async (u: number) => {
-    const lines = Math.random() < 0.55 ? 1 : Math.random() < 0.67 ? 2 : 3;
-    const chosen = new Set<string>();
-    while (chosen.size < lines) chosen.add(itemIds[random(itemIds.length)]);
     try {
-      for (const itemId of chosen) await cart.updateCartItemQuantity({ itemId, quantity: 1 + random(2) }, as(u));
+      for (const line of randomCart(itemIds)) await cart.updateCartItemQuantity(line, as(u));
       const b0 = performance.now();
       const begun = await order.beginCheckout({}, as(u));
       if (measuring) beginMs.push(performance.now() - b0);

@@ -42,7 +42,7 @@ export async function benchStack(log: (m: string) => void): Promise<BenchStack> 
       // One client address drives thousands of shoppers: the gateway's per-address and per-user limits would
       // measure themselves, not the mesh. (A reused stack must be started with the same settings.)
       env: { LOG_LEVEL: "warn", RATE_LIMIT_PER_ADDRESS: "1000000000", RATE_LIMIT_PER_USER: "1000000000" },
-      onCrash: (name, detail) => log(`${name} ${detail}`),
+      log,
     });
     await mesh.ready;
     return {

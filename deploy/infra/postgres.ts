@@ -279,5 +279,6 @@ export async function startPostgres(ctx: Ctx, port: number): Promise<Started> {
     url: `postgres://${PG_USER}:${PG_PASSWORD}@${HOST}:${port}/${PG_DATABASE}`,
     port,
     stop,
+    exited: m.exitedHow,
   };
 }

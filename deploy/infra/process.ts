@@ -73,7 +73,9 @@ export function installExitHook(): void {
 export function ephemeralPaths(dataDir: string): string[] {
   return [
     ...["postgres", "redis", "nats"].map((d) => path.join(dataDir, d)),
-    ...["postgres", "redis", "nats"].flatMap((n) => [`${n}.log`, `${n}.log.old`].map((f) => path.join(dataDir, "logs", f))),
+    // nats-<i>.log: the nodes of a NATS cluster
+    ...["postgres", "redis", "nats", ...Array.from({ length: 9 }, (_, i) => `nats-${i + 1}`)]
+      .flatMap((n) => [`${n}.log`, `${n}.log.old`].map((f) => path.join(dataDir, "logs", f))),
   ];
 }
 
@@ -185,9 +187,9 @@ export function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-export function tcpConnectable(port: number, timeoutMs = 1000): Promise<boolean> {
+export function tcpConnectable(port: number, timeoutMs = 1000, host = HOST): Promise<boolean> {
   return new Promise((resolve) => {
-    const sock = net.connect({ host: HOST, port });
+    const sock = net.connect({ host, port });
     const done = (ok: boolean) => {
       sock.destroy();
       resolve(ok);
@@ -274,6 +276,11 @@ export class Managed {
     this.child.unref();
   }
 
+  /** Resolves when the process is gone, with how it went. */
+  get exitedHow(): Promise<string> {
+    return this.done.then(() => this.exitReason);
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }
@@ -356,6 +363,8 @@ export interface Started {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** Resolves when the server exits (for whatever reason), with how: "killed by SIGKILL". */
+  exited: Promise<string>;
 }
 
 export const ADDR_IN_USE = /address already in use/i;

@@ -79,5 +79,5 @@ export async function startRedis(ctx: Ctx, bin: string, port: number): Promise<S
     throw err;
   }
   ctx.log(`redis ready on ${HOST}:${port} in ${secs(t0)}`);
-  return { url: `redis://${HOST}:${port}`, port, stop };
+  return { url: `redis://${HOST}:${port}`, port, stop, exited: m.exitedHow };
 }

@@ -122,7 +122,12 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
         return;
       }
     }
-    if (req.url === "/healthz") {
+    // Liveness: the process answers. Readiness (/healthz): it can serve calls now (its database answers).
+    if (req.url === "/livez") {
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+      return;
+    }
+    if (req.url === "/healthz" || req.url === "/readyz") {
       pingDatabase(db).then(
         () => res.writeHead(200, { "content-type": "text/plain" }).end("ok\n"),
         () => res.writeHead(503, { "content-type": "text/plain" }).end("database unavailable\n"),

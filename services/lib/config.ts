@@ -51,7 +51,7 @@ export function loadConfig(service: ServiceName | "gateway", env: Record<string,
   for (const name of SERVICE_NAMES) {
     const upper = name.toUpperCase();
     const port = intFrom(env, `${upper}_PORT`, SERVICE_PORTS[name]);
-    const replicas = name === "search" ? replicaPorts(port, intFrom(env, "SEARCH_REPLICAS", 1)) : [port];
+    const replicas = replicaPorts(port, replicaCount(env, name));
     addrs[name] = normalizeAddr(env[`${upper}_ADDR`] ?? replicas.map((p) => `127.0.0.1:${p}`).join(","));
   }
   const defaultPort = service === "gateway" ? 8080 : SERVICE_PORTS[service];
@@ -79,12 +79,39 @@ export function intFrom(env: Record<string, string | undefined>, name: string, f
   return n;
 }
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration setting in milliseconds: "7d", "12h", "90m", "30s", "500ms" (a bare number is seconds). */
+export function durationFrom(env: Record<string, string | undefined>, name: string, fallback: string): number {
+  const raw = env[name] || fallback;
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(raw.trim());
+  if (!m || Number(m[1]) <= 0) throw new Error(`${name} must be a positive duration such as 7d, 12h, 90m or 30s, got "${raw}"`);
+  return Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? "s"]);
+}
+
+const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** A size setting in bytes: "1GiB", "512MiB", "500MB" (a bare number is bytes). */
+export function bytesFrom(env: Record<string, string | undefined>, name: string, fallback: string): number {
+  const raw = env[name] || fallback;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(raw.trim());
+  if (!m || Number(m[1]) < 1) throw new Error(`${name} must be a size such as 1GiB, 512MiB or 500MB, got "${raw}"`);
+  return Math.round(Number(m[1]) * BYTE_UNITS[(m[2] ?? "").toLowerCase()]);
+}
+
 /**
- * Search is the one CPU-bound service (each query scans its in-memory index on one thread), so it may run as
- * several processes, each with its own index: SEARCH_REPLICAS of them on SEARCH_PORT, +100, +200...
+ * How many processes of a service run side by side: <NAME>_REPLICAS (e.g. SEARCH_REPLICAS), else REPLICAS,
+ * else 1. Every service is safe as replicas (docs/replicas.md); they listen on <NAME>_PORT, +100, +200...
  */
+export function replicaCount(env: Record<string, string | undefined>, name: ServiceName): number {
+  const own = `${name.toUpperCase()}_REPLICAS`;
+  const setting = env[own] !== undefined && env[own] !== "" ? own : "REPLICAS";
+  const n = intFrom(env, setting, 1);
+  if (n < 1 || n > 50) throw new Error(`${setting} must be between 1 and 50, got ${n}`);
+  return n;
+}
+
 function replicaPorts(first: number, replicas: number): number[] {
-  if (replicas < 1) throw new Error(`SEARCH_REPLICAS must be at least 1, got ${replicas}`);
   return Array.from({ length: replicas }, (_, i) => first + 100 * i);
 }
 
@@ -93,7 +120,10 @@ export function replicaUrls(addr: string): string[] {
   return addr.split(",").map((a) => a.trim()).filter(Boolean);
 }
 
-/** A base URL, or several comma-separated (a service's replicas; see meshTransport). */
+/**
+ * A base URL, several comma-separated (a service's replicas), or a `dns:///name:port` that resolves to every
+ * replica (a Kubernetes headless Service); meshTransport spreads calls over them.
+ */
 function normalizeAddr(addr: string): string {
-  return replicaUrls(addr).map((a) => (/^https?:\/\//.test(a) ? a.replace(/\/$/, "") : `http://${a}`)).join(",");
+  return replicaUrls(addr).map((a) => (/^(https?:\/\/|dns:)/.test(a) ? a.replace(/\/$/, "") : `http://${a}`)).join(",");
 }

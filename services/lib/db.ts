@@ -1,6 +1,6 @@
 // Postgres through TypeORM: one schema per service (docs/design.md), migrations (never synchronize), and a
 // transaction helper that retries the conflicts Postgres asks us to retry.
-import { DataSource, type EntityManager, type EntitySchema, type MigrationInterface } from "typeorm";
+import { DataSource, type EntityManager, type EntitySchema, type MigrationInterface, type QueryRunner } from "typeorm";
 import { PG, pgCode } from "./errors.js";
 
 export type { EntityManager };
@@ -75,6 +75,21 @@ export async function inTransaction<T>(ds: DataSource, work: (tx: EntityManager)
       await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 10));
     }
   }
+}
+
+/** A migration of one statement each way, for tables the shared libraries add to a service's schema. */
+export function sqlMigration(name: string, up: string, down: string): new () => MigrationInterface {
+  return class implements MigrationInterface {
+    name = name;
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(up);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(down);
+    }
+  };
 }
 
 /** SELECT 1 for health checks. */

@@ -13,7 +13,7 @@ import { grpcServer } from "./grpc-host.js";
 import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
 import { HealthState, type DependencyChecks } from "./health.js";
 import { createLogger, type Logger } from "./log.js";
-import { connectNats, ensureStreams, pingNats, type Nats } from "./nats.js";
+import { connectNats, ensureStreams, pingNats, streamSettings, type Nats } from "./nats.js";
 import { meshTransport } from "./transport.js";
 
 export type Redis = RedisClientType;
@@ -48,7 +48,7 @@ export interface BackgroundTask {
 export interface BuiltService {
   routes(router: ConnectRouter): void;
   background?: BackgroundTask[];
-  /** Extra dependency checks for health, beyond the connections the bootstrap already checks. */
+  /** Extra dependency checks readiness needs, beyond the connections the bootstrap already checks. */
   checks?: DependencyChecks;
 }
 
@@ -74,6 +74,8 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   const verifier = new TokenVerifier(config.jwtSecret);
   const closers: (() => Promise<unknown>)[] = [];
   const checks: DependencyChecks = {};
+  // NATS is checked but never makes the service not ready: events wait in the outbox (health.ts).
+  const reported: DependencyChecks = {};
   const shutdown = new AbortController();
   const ctx = { name: mod.name, config, log, verifier, shutdownSignal: shutdown.signal } as ServiceContext;
 
@@ -90,9 +92,9 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     }
     if (mod.nats) {
       ctx.nats = await connectNats(config.natsUrl, mod.name);
-      await ensureStreams(ctx.nats.jsm);
+      await ensureStreams(ctx.nats, streamSettings(config.env), log);
       closers.push(() => ctx.nats.nc.drain().catch(() => ctx.nats.nc.close()));
-      checks.nats = () => pingNats(ctx.nats.nc);
+      reported.nats = () => pingNats(ctx.nats.nc);
     }
   } catch (err) {
     for (const close of closers.reverse()) await close().catch(() => {});
@@ -117,7 +119,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   };
 
   const built = await mod.build(ctx);
-  const health = new HealthState(mod.name, { ...checks, ...built.checks }, log);
+  const health = new HealthState(mod.name, { ...checks, ...built.checks }, log, reported);
   const server = grpcServer((router) => {
     health.register(router);
     built.routes(router);

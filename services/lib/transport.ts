@@ -12,8 +12,10 @@ import {
   type DescMessage, type DescMethodStreaming, type DescMethodUnary, type MessageShape,
 } from "@bufbuild/protobuf";
 import { Code, ConnectError, type StreamResponse, type Transport, type UnaryResponse } from "@connectrpc/connect";
+import { isIP } from "node:net";
 import { replicaUrls } from "./config.js";
 import { headersOf, metadataOf, methodPath } from "./grpc-metadata.js";
+import { IDEMPOTENT_RPCS } from "./idempotent-rpcs.js";
 
 /**
  * Megabytes one mesh HTTP/2 session may hold (Node's `maxSessionMemory`, default 10). All calls between two
@@ -34,11 +36,36 @@ export const MESH_GRPC_OPTIONS = {
   "grpc.enable_channelz": 0,
 } as const;
 
+/**
+ * How a mesh channel picks and retries (gRPC service config): round_robin over every address its target resolves
+ * to, so calls spread over a service's replicas and go only to connected ones (a replica that dies drops out as
+ * its connection closes); a call of an idempotent RPC (idempotent-rpcs.ts) that fails Unavailable is sent again,
+ * and round_robin sends it to the next replica.
+ */
+const SERVICE_CONFIG = JSON.stringify({
+  loadBalancingConfig: [{ round_robin: {} }],
+  methodConfig: [{
+    name: IDEMPOTENT_RPCS.map((m) => ({ service: m.parent.typeName, method: m.name })),
+    retryPolicy: {
+      maxAttempts: 3,
+      initialBackoff: "0.01s",
+      maxBackoff: "0.2s",
+      backoffMultiplier: 2,
+      retryableStatusCodes: ["UNAVAILABLE"],
+    },
+  }],
+});
+
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   ...MESH_GRPC_OPTIONS,
+  "grpc.service_config": SERVICE_CONFIG,
   // A restarted service is called again within a second, not after grpc-js's default backoff (up to 120 s).
   "grpc.initial_reconnect_backoff_ms": 100,
   "grpc.max_reconnect_backoff_ms": 1000,
+  // A replica that vanished without closing its connections (host gone, network cut) is noticed within ~6 s.
+  "grpc.keepalive_time_ms": 5000,
+  "grpc.keepalive_timeout_ms": 1000,
+  "grpc.keepalive_permit_without_calls": 1,
 };
 
 /**
@@ -50,55 +77,27 @@ export interface MeshTransport extends Transport {
 }
 
 /**
- * The transport to a service at `baseUrl`, or to its replicas when it is a comma-separated list
- * (SEARCH_ADDR=127.0.0.1:50052,127.0.0.1:50152): calls then go round-robin, one HTTP/2 session per replica.
+ * The transport to a service: one grpc-js channel to `addr` as config.ts gives it: a base URL
+ * (http://127.0.0.1:50054), a comma-separated list of replicas' URLs (SEARCH_ADDR=127.0.0.1:50052,127.0.0.1:50152)
+ * or `dns:///name:port` (a Kubernetes headless Service: every pod's address). Calls go round-robin over the
+ * replicas, one HTTP/2 connection to each.
  */
-export function meshTransport(baseUrl: string, defaultTimeoutMs?: number): MeshTransport {
-  const replicas = replicaUrls(baseUrl).map((url) => grpcTransport(url, defaultTimeoutMs));
-  return replicas.length === 1 ? replicas[0] : roundRobin(replicas);
+export function meshTransport(addr: string, defaultTimeoutMs?: number): MeshTransport {
+  return grpcTransport(channelTarget(addr), defaultTimeoutMs);
 }
 
-/** How long a replica that answered Unavailable (down, restarting, still loading) is passed over. */
-const REPLICA_REST_MS = 1000;
-
-/**
- * Spreads calls over replicas in turn. A replica whose call ended Unavailable rests for REPLICA_REST_MS, so a
- * restarting replica costs a few calls, not half of them; when every replica rests, calls try them anyway.
- * Calls are not retried on another replica: the transport cannot know which calls are safe to repeat.
- */
-function roundRobin(replicas: MeshTransport[]): MeshTransport {
-  const restUntil = new Array<number>(replicas.length).fill(0);
-  let turn = 0;
-  const pick = () => {
-    const now = Date.now();
-    for (let tried = 0; tried < replicas.length; tried++) {
-      const r = turn++ % replicas.length;
-      if (restUntil[r] <= now) return r;
-    }
-    return turn++ % replicas.length;
-  };
-  const watched = async <T>(r: number, call: () => Promise<T>): Promise<T> => {
-    try {
-      return await call();
-    } catch (err) {
-      if (err instanceof ConnectError && err.code === Code.Unavailable) restUntil[r] = Date.now() + REPLICA_REST_MS;
-      throw err;
-    }
-  };
-  return {
-    unary(method, signal, timeoutMs, header, input, contextValues) {
-      const r = pick();
-      return watched(r, () => replicas[r].unary(method, signal, timeoutMs, header, input, contextValues));
-    },
-    stream(method, signal, timeoutMs, header, input, contextValues) {
-      const r = pick();
-      return watched(r, () => replicas[r].stream(method, signal, timeoutMs, header, input, contextValues));
-    },
-    forward(path, request, header, timeoutMs, signal) {
-      const r = pick();
-      return watched(r, () => replicas[r].forward(path, request, header, timeoutMs, signal));
-    },
-  };
+/** The grpc-js target of an address: `dns:///...` as it is, one host:port, or `ipv4:`/`ipv6:` with every replica. */
+export function channelTarget(addr: string): string {
+  const replicas = replicaUrls(addr);
+  if (replicas.length === 1 && replicas[0].startsWith("dns:")) return replicas[0];
+  const hosts = replicas.map((url) => new URL(url).host);
+  if (hosts.length === 1) return hosts[0];
+  const family = hosts.every((h) => isIP(new URL(`http://${h}`).hostname) === 4) ? "ipv4"
+    : hosts.every((h) => h.startsWith("[")) ? "ipv6" : undefined;
+  if (!family) {
+    throw new Error(`replicas listed by address must be IP addresses of one family, got ${addr}; for host names give one dns:/// name that resolves to every replica`);
+  }
+  return `${family}:${hosts.join(",")}`;
 }
 
 interface MethodCodec {
@@ -110,9 +109,9 @@ interface MethodCodec {
 /** Bytes in, bytes out: grpc-js frames them as they are. */
 const asBytes = (b: Buffer) => b;
 
-/** One replica: a grpc-js channel, with each method's path and (de)serializers made once. */
-function grpcTransport(baseUrl: string, defaultTimeoutMs?: number): MeshTransport {
-  const client = new grpc.Client(new URL(baseUrl).host, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+/** A grpc-js channel to a target, with each method's path and (de)serializers made once. */
+function grpcTransport(target: string, defaultTimeoutMs?: number): MeshTransport {
+  const client = new grpc.Client(target, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
   const codecs = new Map<object, MethodCodec>();
   const codecOf = (method: DescMethodUnary | DescMethodStreaming): MethodCodec => {
     let c = codecs.get(method);

@@ -6,6 +6,8 @@ import { AssignmentService } from "../../../gen/shop/assignment/v1/assignment_pb
 import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
 import { runIfEntry } from "../../lib/main.js";
 import { runConsumer, STREAMS, SUBJECTS, type RunningConsumer } from "../../lib/nats.js";
+import { idempotentRequestsTable } from "../../lib/idempotency.js";
+import { jobLeasesTable } from "../../lib/lease.js";
 import { outboxCleanupIndex, OutboxRelay } from "../../lib/outbox.js";
 import type { ServiceModule } from "../../lib/server.js";
 import { ORDERS_PLACED_DURABLE, OrderAssigner, type AssignmentHooks } from "./assigner.js";
@@ -21,7 +23,7 @@ const ORDERS_STREAM = STREAMS.find((s) => s.name === "ORDERS")!.name;
 export function assignmentModule(hooks: AssignmentHooks = {}): ServiceModule {
   return {
     name: "assignment",
-    database: { schema: "assignment", migrations: [AssignmentSchema1767100000000, outboxCleanupIndex("assignment")] },
+    database: { schema: "assignment", migrations: [AssignmentSchema1767100000000, outboxCleanupIndex("assignment"), jobLeasesTable("assignment"), idempotentRequestsTable("assignment")] },
     redis: false,
     nats: true,
     async build(ctx) {

@@ -3,9 +3,11 @@
 // the mesh's services read an order's shipments and cancel an order's assignment.
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { DataSource } from "typeorm";
-import { AssignmentService, WarehouseOrderStatus } from "../../../gen/shop/assignment/v1/assignment_pb.js";
+import { create } from "@bufbuild/protobuf";
+import { AssignmentService, UpdateWarehouseOrderStatusResponseSchema, WarehouseOrderStatus } from "../../../gen/shop/assignment/v1/assignment_pb.js";
 import { requireRole } from "../../lib/auth.js";
 import { invalidArgument, notFound } from "../../lib/errors.js";
+import { answerOnce, optionalIdempotencyKey } from "../../lib/idempotency.js";
 import { decodePageToken, encodePageToken, optionalUuid, pageSize, text, uuid } from "../../lib/validate.js";
 import type { Status } from "./domain/status.js";
 import { findWarehouseOrder, listWarehouseOrders, warehouseOrdersOf } from "./store/warehouse-orders.js";
@@ -60,7 +62,18 @@ export function assignmentHandlers(ds: DataSource, flow: WarehouseFlow): Service
         if (req.carrier !== "") throw invalidArgument("carrier", "is only given with SHIPPED");
         if (req.trackingNumber !== "") throw invalidArgument("tracking_number", "is only given with SHIPPED");
       }
-      return { warehouseOrder: warehouseOrderView(await flow.updateStatus(caller, id, to, shipping)) };
+      const key = optionalIdempotencyKey(req.idempotencyKey);
+      const update = async () => create(UpdateWarehouseOrderStatusResponseSchema, { warehouseOrder: warehouseOrderView(await flow.updateStatus(caller, id, to, shipping)) });
+      if (key === undefined) return update();
+      // Keys are unique per warehouse; the caller must see the order before it sees a kept answer about it.
+      const row = await findWarehouseOrder(ds, id);
+      if (!row) throw notFound("warehouse order", id);
+      requireWarehouseAccess(caller, row.warehouseId);
+      // The update itself is safe to repeat (repeating the current status changes nothing), so it runs outside
+      // the key's transaction; the key makes a late retry answer the first result instead of FailedPrecondition.
+      const request = { warehouse_order_id: id, status: to, carrier: shipping?.carrier ?? "", tracking_number: shipping?.trackingNumber ?? "" };
+      return answerOnce(ds, { schema: "assignment", operation: "UpdateWarehouseOrderStatus", scope: row.warehouseId, key, request },
+        UpdateWarehouseOrderStatusResponseSchema, update);
     },
 
     async listOrderShipments(req, ctx) {

@@ -157,5 +157,5 @@ export function shipmentRecovery(flow: WarehouseFlow, ds: DataSource, intervalMs
       }
     }
     if (completed) log.info({ completed }, "interrupted shipments completed");
-  }, log);
+  }, log, { oneReplica: { ds, schema: "assignment" } });
 }

@@ -36,7 +36,7 @@ export const PLACES = {
  */
 export async function resetOrdersConsumer(nc: NatsConnection, ackWaitMs = 30_000): Promise<void> {
   const jsm = await nc.jetstreamManager();
-  await ensureStreams(jsm);
+  await ensureStreams({ nc, jsm });
   await jsm.consumers.delete("ORDERS", ORDERS_PLACED_DURABLE).catch(() => undefined);
   await jsm.consumers.add("ORDERS", {
     durable_name: ORDERS_PLACED_DURABLE,

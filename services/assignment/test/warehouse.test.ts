@@ -91,6 +91,27 @@ describe("assignment: warehouse orders", function () {
     expect(stored.status).to.equal(S.PICKED);
   });
 
+  it("takes an idempotency key: the same report 10 times at once changes once, a late retry answers the first result", async () => {
+    const { wo } = await assignedOrder(1);
+    const key = `pick-${randomUUID()}`;
+    const keyed = (status: S, k = key, h: Headers = whToken) =>
+      w.assignment.updateWarehouseOrderStatus({ warehouseOrderId: wo.id, status, idempotencyKey: k }, h);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => keyed(S.PICKED)));
+    expect(answers.every((a) => a.warehouseOrder!.status === S.PICKED)).to.equal(true);
+    const history = async () => (await w.sql.query(
+      `SELECT status FROM assignment.warehouse_order_history WHERE warehouse_order_id = $1 ORDER BY id`, [wo.id])).rows.map((r) => r.status);
+    expect(await history()).to.deep.equal(["ASSIGNED", "PICKED"]);
+    await keyed(S.PACKED, `pack-${randomUUID()}`);
+    // Without the key this late retry of PICKED would be refused (PACKED cannot go back); with it, the first answer.
+    expect((await keyed(S.PICKED)).warehouseOrder!.status).to.equal(S.PICKED);
+    expect(await history()).to.deep.equal(["ASSIGNED", "PICKED", "PACKED"]);
+    const err = await failure(keyed(S.PACKED));
+    expect(err.code).to.equal(Code.InvalidArgument);
+    expect(err.rawMessage).to.match(/^status: .*idempotency_key/);
+    const stranger = await w.warehouseToken(other.id);
+    expect(await codeOf(keyed(S.PICKED, key, stranger)), "a kept answer is only for who may see the order").to.equal(Code.PermissionDenied);
+  });
+
   it("lets a warehouse token reach only its own warehouse's orders; customers none", async () => {
     const { wo } = await assignedOrder(1);
     const stranger = await w.warehouseToken(other.id);

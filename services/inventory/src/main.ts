@@ -3,6 +3,8 @@
 // RESERVE_BATCH_MAX, RESERVE_BATCH_CONCURRENCY (see domain/settings.ts).
 import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
 import { runIfEntry } from "../../lib/main.js";
+import { idempotentRequestsTable } from "../../lib/idempotency.js";
+import { jobLeasesTable } from "../../lib/lease.js";
 import { outboxCleanupIndex, OutboxRelay } from "../../lib/outbox.js";
 import type { ServiceModule } from "../../lib/server.js";
 import { loadSettings } from "./domain/settings.js";
@@ -13,7 +15,7 @@ import { reservationSweeper } from "./sweeper.js";
 
 export const inventory: ServiceModule = {
   name: "inventory",
-  database: { schema: "inventory", migrations: [InventorySchema1767000000000, outboxCleanupIndex("inventory")] },
+  database: { schema: "inventory", migrations: [InventorySchema1767000000000, outboxCleanupIndex("inventory"), jobLeasesTable("inventory"), idempotentRequestsTable("inventory")] },
   nats: true,
   async build(ctx) {
     const settings = loadSettings(ctx.config.env);

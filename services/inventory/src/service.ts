@@ -6,11 +6,12 @@ import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { DataSource } from "typeorm";
 import { AddressSchema, GeoPointSchema, ItemQuantitySchema, type Address, type GeoPoint, type ItemQuantity } from "../../../gen/shop/common/v1/common_pb.js";
 import {
-  AvailabilitySchema, InventoryService, ReservationSchema, ReservationStatus, StockShortageSchema, StockViolationSchema,
+  AvailabilitySchema, InventoryService, ReceiveStockResponseSchema, ReservationSchema, WriteOffResponseSchema, ReservationStatus, StockShortageSchema, StockViolationSchema,
   WarehouseSchema, WarehouseStockSchema, type Allocation, type Availability, type Reservation, type Warehouse, type WarehouseStock,
 } from "../../../gen/shop/inventory/v1/inventory_pb.js";
 import { requireRole, type Principal } from "../../lib/auth.js";
 import { inTransaction } from "../../lib/db.js";
+import { onceInTransaction, optionalIdempotencyKey } from "../../lib/idempotency.js";
 import { alreadyExists, invalidArgument, notFound, permissionDenied } from "../../lib/errors.js";
 import { int, isUuid, text, uuid, uuidList } from "../../lib/validate.js";
 import { TTL_MAX_MS, TTL_MIN_MS, type InventorySettings } from "./domain/settings.js";
@@ -79,9 +80,13 @@ export function inventoryHandlers({ ds, settings, reserveQueue }: InventoryDeps)
       const itemId = uuid(req.itemId, "item_id");
       const quantity = int(req.quantity, "quantity", 1, MAX_STOCK_QUANTITY);
       const reference = text(req.reference, "reference", { max: 200 });
+      const key = optionalIdempotencyKey(req.idempotencyKey);
       requireOwnWarehouse(caller, warehouseId);
-      const r = await inTransaction(ds, (tx) => receiveStock(tx, { warehouseId, itemId, quantity, reference }, threshold));
-      return { stock: toWarehouseStock(r.stock), availability: availability(itemId, r.aggregated) };
+      const keyed = key === undefined ? undefined : { schema: "inventory", operation: "ReceiveStock", scope: warehouseId, key, request: { item_id: itemId, quantity, reference } };
+      return inTransaction(ds, (tx) => onceInTransaction(tx, keyed, ReceiveStockResponseSchema, async () => {
+        const r = await receiveStock(tx, { warehouseId, itemId, quantity, reference }, threshold);
+        return create(ReceiveStockResponseSchema, { stock: toWarehouseStock(r.stock), availability: availability(itemId, r.aggregated) });
+      }));
     },
 
     async writeOff(req, ctx) {
@@ -90,12 +95,16 @@ export function inventoryHandlers({ ds, settings, reserveQueue }: InventoryDeps)
       const itemId = uuid(req.itemId, "item_id");
       const quantity = int(req.quantity, "quantity", 1, MAX_STOCK_QUANTITY);
       const reason = text(req.reason, "reason", { min: 1, max: 200 });
+      const key = optionalIdempotencyKey(req.idempotencyKey);
       requireOwnWarehouse(caller, warehouseId);
-      const r = await inTransaction(ds, async (tx) => {
+      const keyed = key === undefined ? undefined : { schema: "inventory", operation: "WriteOff", scope: warehouseId, key, request: { item_id: itemId, quantity, reason } };
+      return inTransaction(ds, async (tx) => {
         if (!(await findWarehouseById(tx, warehouseId))) throw notFound("warehouse", warehouseId);
-        return writeOff(tx, { warehouseId, itemId, quantity, reference: reason }, threshold);
+        return onceInTransaction(tx, keyed, WriteOffResponseSchema, async () => {
+          const r = await writeOff(tx, { warehouseId, itemId, quantity, reference: reason }, threshold);
+          return create(WriteOffResponseSchema, { stock: toWarehouseStock(r.stock), availability: availability(itemId, r.aggregated) });
+        });
       });
-      return { stock: toWarehouseStock(r.stock), availability: availability(itemId, r.aggregated) };
     },
 
     async getAvailability(req) {

@@ -1,5 +1,6 @@
 // Mesh calls whose HTTP/2 stream or session fails answer Unavailable (retry), not Internal: a service that sheds
 // load or goes away is not a bug, and the gateway passes the code on to browsers as it is.
+import { spawn } from "node:child_process";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -8,7 +9,7 @@ import { expect } from "chai";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../../../gen/grpc/health/v1/health_pb.js";
 import { failure } from "../../../test/harness.js";
 import { grpcServer } from "../grpc-host.js";
-import { meshTransport } from "../transport.js";
+import { channelTarget, meshTransport } from "../transport.js";
 
 const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_REFUSED_STREAM, NGHTTP2_INTERNAL_ERROR } = http2.constants;
 
@@ -119,41 +120,102 @@ describe("meshTransport failures", () => {
 });
 
 describe("meshTransport over replicas", () => {
-  /** A Health server that counts the checks it answers. */
-  async function replica() {
+  /** A Health server that counts the calls it answers; Check is idempotent (idempotent-rpcs.ts), List is not. */
+  async function replica(answer: () => Status | Error = () => Status.SERVING) {
     let checks = 0;
-    const server = await meshServer({
+    let lists = 0;
+    const server = grpcServer((r) => r.service(Health, {
       check() {
         checks++;
-        return { status: Status.SERVING };
+        const a = answer();
+        if (a instanceof Error) throw a;
+        return { status: a };
       },
-    });
-    return { ...server, checks: () => checks };
+      list() {
+        lists++;
+        const a = answer();
+        if (a instanceof Error) throw a;
+        return { statuses: {} };
+      },
+      async *watch() {},
+    }), []);
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    return { url: `http://127.0.0.1:${port}`, close: async () => server.forceShutdown(), checks: () => checks, lists: () => lists };
   }
 
-  it("spreads calls over every replica in turn", async () => {
+  it("spreads calls over every replica in turn once connected", async () => {
     const replicas = [await replica(), await replica(), await replica()];
     try {
       const client = createClient(Health, meshTransport(replicas.map((r) => r.url).join(","), 5_000));
+      // round_robin connects to every replica; calls go to those connected, so wait until all three answer.
+      while (replicas.some((r) => r.checks() === 0)) await client.check({ service: "" });
+      const before = replicas.map((r) => r.checks());
       for (let i = 0; i < 30; i++) await client.check({ service: "" });
-      expect(replicas.map((r) => r.checks())).to.deep.equal([10, 10, 10]);
+      expect(replicas.map((r, i) => r.checks() - before[i])).to.deep.equal([10, 10, 10]);
     } finally {
       await Promise.all(replicas.map((r) => r.close()));
     }
   });
 
-  it("passes over a replica that is down after its first failed call", async () => {
-    const [up, down] = [await replica(), await replica()];
-    await down.close();
+  /** A replica in a process of its own (so it can die as a process does), naming itself in List's answer. */
+  async function replicaProcess(name: string) {
+    const hostModule = new URL("../grpc-host.ts", import.meta.url).pathname;
+    const healthModule = new URL("../../../gen/grpc/health/v1/health_pb.ts", import.meta.url).pathname;
+    const script = `
+      import * as grpc from "@grpc/grpc-js";
+      import { grpcServer } from ${JSON.stringify(hostModule)};
+      import { Health } from ${JSON.stringify(healthModule)};
+      const server = grpcServer((r) => r.service(Health, { list: () => ({ statuses: { ${JSON.stringify(name)}: { status: 1 } } }) }), []);
+      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => console.log(port));
+    `;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const port = await new Promise<string>((resolve) => child.stdout!.once("data", (d) => resolve(String(d).trim())));
+    return { url: `http://127.0.0.1:${port}`, kill: () => child.kill("SIGKILL") };
+  }
+
+  it("stops sending to a replica within a second of its process dying, even calls it would not retry", async function () {
+    this.timeout(30_000);
+    const [stays, dies] = [await replicaProcess("stays"), await replicaProcess("dies")];
     try {
-      const client = createClient(Health, meshTransport(`${up.url},${down.url}`, 5_000));
-      const outcomes = await Promise.all(Array.from({ length: 20 }, () => client.check({ service: "" }).then(() => "ok", (e: ConnectError) => Code[e.code])));
-      // Sent together, calls alternate until the first failure comes back; sent afterwards, all go to the live one.
-      expect(outcomes.filter((o) => o !== "ok").every((o) => o === "Unavailable")).to.equal(true);
-      for (let i = 0; i < 10; i++) await client.check({ service: "" });
-      expect(up.checks()).to.equal(outcomes.filter((o) => o === "ok").length + 10);
+      const client = createClient(Health, meshTransport(`${stays.url},${dies.url}`, 5_000));
+      const answerer = () => client.list({}).then((r) => Object.keys(r.statuses)[0], (e: ConnectError) => Code[e.code]);
+      const seen = new Set<string>();
+      while (seen.size < 2) seen.add(await answerer());
+      dies.kill();
+      await new Promise((r) => setTimeout(r, 1000));
+      const outcomes = await Promise.all(Array.from({ length: 20 }, answerer));
+      expect(outcomes).to.deep.equal(Array(20).fill("stays"));
     } finally {
-      await up.close();
+      stays.kill();
+      dies.kill();
     }
+  });
+
+  it("sends an idempotent call that failed Unavailable again, to another replica; a call that is not idempotent fails", async () => {
+    const shedding = await replica(() => new ConnectError("shedding load", Code.Unavailable));
+    const healthy = await replica();
+    try {
+      const client = createClient(Health, meshTransport(`${shedding.url},${healthy.url}`, 5_000));
+      while (shedding.checks() === 0 || healthy.checks() === 0) await client.check({ service: "" });
+      // One call at a time, so the retry is the next pick of round_robin: the other replica.
+      const outcome = (call: Promise<unknown>) => call.then(() => "ok", (e: ConnectError) => Code[e.code]);
+      const checks: string[] = [];
+      for (let i = 0; i < 20; i++) checks.push(await outcome(client.check({ service: "" })));
+      expect(checks).to.deep.equal(Array(20).fill("ok"));
+      const lists: string[] = [];
+      for (let i = 0; i < 20; i++) lists.push(await outcome(client.list({})));
+      expect(lists.filter((o) => o === "Unavailable").length).to.equal(shedding.lists());
+      expect(shedding.lists()).to.be.within(5, 15);
+    } finally {
+      await Promise.all([shedding.close(), healthy.close()]);
+    }
+  });
+
+  it("takes dns:/// addresses and refuses a list of host names it could not spread over", () => {
+    expect(channelTarget("dns:///order.shop.svc.cluster.local:50055")).to.equal("dns:///order.shop.svc.cluster.local:50055");
+    expect(channelTarget("http://127.0.0.1:1,http://127.0.0.1:2")).to.equal("ipv4:127.0.0.1:1,127.0.0.1:2");
+    expect(channelTarget("http://order:50055")).to.equal("order:50055");
+    expect(() => channelTarget("http://order-0:50055,http://order-1:50055")).to.throw(/dns:\/\/\//);
   });
 });

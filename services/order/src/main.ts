@@ -9,6 +9,7 @@ import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js
 import { OrderService } from "../../../gen/shop/order/v1/order_pb.js";
 import { runIfEntry } from "../../lib/main.js";
 import { runConsumer, STREAMS, SUBJECTS, type ConsumerSpec, type RunningConsumer } from "../../lib/nats.js";
+import { jobLeasesTable } from "../../lib/lease.js";
 import { outboxCleanupIndex, OutboxRelay } from "../../lib/outbox.js";
 import type { BackgroundTask, ServiceContext, ServiceModule } from "../../lib/server.js";
 import { CancellationFlow } from "./cancellation.js";
@@ -30,7 +31,7 @@ const ORDERS_STREAM = STREAMS.find((s) => s.name === "ORDERS")!.name;
 export const order: ServiceModule = {
   name: "order",
   nats: true,
-  database: { schema: ORDER_SCHEMA, migrations: [OrderSchema1732300000000, OrderTracking1732400000000, outboxCleanupIndex(ORDER_SCHEMA)] },
+  database: { schema: ORDER_SCHEMA, migrations: [OrderSchema1732300000000, OrderTracking1732400000000, outboxCleanupIndex(ORDER_SCHEMA), jobLeasesTable(ORDER_SCHEMA)] },
   async build(ctx) {
     const settings = loadSettings(ctx.config.env);
     if (settings.crashAfterPayment) ctx.log.warn("ORDER_FAULT_CRASH_AFTER_PAYMENT is set: this process exits after the first charge (test only)");
@@ -57,7 +58,7 @@ export const order: ServiceModule = {
     if (consumerConcurrency < settings.consumerConcurrency) {
       ctx.log.warn({ wanted: settings.consumerConcurrency, consumerConcurrency, dbPoolSize: ctx.config.dbPoolSize }, "consumer concurrency capped at a quarter of the DB pool each");
     }
-    const recovery = new RecoveryWorker(submissions, checkouts, cancellations, settings.recoveryIntervalMs, ctx.log.child({ component: "recovery" }));
+    const recovery = new RecoveryWorker(submissions, checkouts, cancellations, settings.recoveryIntervalMs, ctx.log.child({ component: "recovery" }), { ds: ctx.db, schema: ORDER_SCHEMA });
     return {
       routes: (router) => {
         router.service(OrderService, orderService(deps, { checkouts, submissions, cancellations, watches, shutdownSignal: ctx.shutdownSignal }));

@@ -1,6 +1,7 @@
 // The background worker that finishes what requests left behind: stuck submissions (lease ran out), stock of
 // cancelled or abandoned checkouts not yet returned to Inventory, carts not yet emptied after an order, and
 // cancellations interrupted midway (they must complete: see cancellation.ts).
+import type { DataSource } from "typeorm";
 import type { Logger } from "../../lib/log.js";
 import { PeriodicTask } from "../../lib/periodic.js";
 import type { BackgroundTask } from "../../lib/server.js";
@@ -18,8 +19,10 @@ export class RecoveryWorker implements BackgroundTask {
     private readonly cancellations: CancellationFlow,
     intervalMs: number,
     private readonly log: Logger,
+    /** Where the job lease lives: one replica at a time runs recovery. */
+    lease: { ds: DataSource; schema: string },
   ) {
-    this.task = new PeriodicTask(this.name, intervalMs, () => this.runOnce(), log);
+    this.task = new PeriodicTask(this.name, intervalMs, () => this.runOnce(), log, { oneReplica: lease });
   }
 
   start(): Promise<void> {

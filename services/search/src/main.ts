@@ -79,8 +79,9 @@ export const search: ServiceModule = {
         },
       },
       // Categories rarely change: re-read now and then (and at once when an item names an unknown one).
-      new PeriodicTask("search-category-refresh", settings.categoryRefreshSeconds * 1000, async () => { await feed.refreshCategories(); }, log),
-      new PeriodicTask("search-index-activity", 60_000, async () => feed.logActivity(), log),
+      new PeriodicTask("search-category-refresh", settings.categoryRefreshSeconds * 1000, async () => { await feed.refreshCategories(); }, log,
+        { everyReplica: true }), // each replica's own in-memory index
+      new PeriodicTask("search-index-activity", 60_000, async () => feed.logActivity(), log, { everyReplica: true }),
     ];
     return {
       routes: (router) => {

@@ -1,0 +1,50 @@
+// What the ordering benchmarks (bench:checkout, bench:chaos) share: the test card and address, the items they
+// create with plenty of stock, and how a virtual buyer picks a cart.
+import { randomUUID } from "node:crypto";
+import type { Client } from "@connectrpc/connect";
+import type { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.js";
+import type { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
+import { money } from "../../services/lib/money.js";
+import { pool } from "./stack.js";
+
+export const CARD = { number: "4242424242424242", expiryMonth: 12, expiryYear: new Date().getFullYear() + 3, cvc: "123", holderName: "Bench Buyer" };
+export const ADDRESS = { recipient: "Bench Buyer", line1: "1 Main St", city: "Minneapolis", region: "MN", postalCode: "55401", countryCode: "US" };
+
+type CallOptions = { headers: Record<string, string> };
+
+/**
+ * Creates `count` items with a million units each: each at one warehouse, a third of them at a second one too,
+ * so multi-line orders are split across warehouses as often as a real catalog would split them. Returns their ids.
+ */
+export async function stockedItems(
+  catalog: Client<typeof CatalogService>, inventory: Client<typeof InventoryService>, admin: CallOptions, count: number,
+  log: (m: string) => void,
+): Promise<string[]> {
+  const { warehouses } = await inventory.listWarehouses({}, admin);
+  if (warehouses.length === 0) throw new Error("the stack has no warehouses");
+  const categories = await catalog.listCategories({});
+  const category = categories.categories.find((c) => c.depth > 0) ?? categories.categories[0];
+  log(`creating ${count} items across ${warehouses.length} warehouses ...`);
+  const itemIds: string[] = [];
+  const runTag = Date.now().toString(36);
+  await pool(count, 16, async (i) => {
+    const { item } = await catalog.createItem({
+      sku: `BENCH-${runTag}-${i}`, name: `Bench item ${i}`, brand: "Bench", categoryId: category.id, price: money(500 + 37 * i),
+      description: "An item of the ordering benchmarks.",
+    }, admin);
+    itemIds[i] = item!.id;
+    const homes = i % 3 === 0 ? [i % warehouses.length, (i + 1) % warehouses.length] : [i % warehouses.length];
+    for (const h of new Set(homes)) {
+      await inventory.receiveStock({ warehouseId: warehouses[h].id, itemId: item!.id, quantity: 1_000_000, reference: `bench-${randomUUID()}` }, admin);
+    }
+  });
+  return itemIds;
+}
+
+/** A cart as shoppers fill it: 55% one line, 30% two, 15% three, of distinct items; 1-2 units each. */
+export function randomCart(itemIds: string[]): { itemId: string; quantity: number }[] {
+  const lines = Math.random() < 0.55 ? 1 : Math.random() < 0.67 ? 2 : 3;
+  const chosen = new Set<string>();
+  while (chosen.size < Math.min(lines, itemIds.length)) chosen.add(itemIds[Math.floor(Math.random() * itemIds.length)]);
+  return [...chosen].map((itemId) => ({ itemId, quantity: 1 + Math.floor(Math.random() * 2) }));
+}
