@@ -7,6 +7,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { createClient as createRedisClient, type RedisClientType } from "redis";
 import type { DataSource } from "typeorm";
+import { AdmissionGate, admissionInterceptor, admissionSettings, writeCountsOnSignal } from "./admission.js";
 import { authInterceptor, TokenVerifier } from "./auth.js";
 import { loadConfig, type Config, type ServiceName } from "./config.js";
 import { grpcServer } from "./grpc-host.js";
@@ -66,6 +67,8 @@ export interface RunningService {
   /** http://127.0.0.1:PORT */
   url: string;
   ctx: ServiceContext;
+  /** The process's in-flight limit and its counts of admitted and refused calls. */
+  admission: AdmissionGate;
   stop(): Promise<void>;
 }
 
@@ -120,10 +123,12 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
 
   const built = await mod.build(ctx);
   const health = new HealthState(mod.name, { ...checks, ...built.checks }, log, reported);
+  // Refused before the token is checked: a refusal is the cheapest answer a loaded process can give.
+  const admission = new AdmissionGate(admissionSettings(config.env, "", 512));
   const server = grpcServer((router) => {
     health.register(router);
     built.routes(router);
-  }, [errorInterceptor(log), authInterceptor(verifier)]);
+  }, [errorInterceptor(log), admissionInterceptor(() => ({ gate: admission, what: mod.name })), authInterceptor(verifier)]);
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => server.bindAsync(
@@ -159,7 +164,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     log.info(`${mod.name} stopped`);
   })());
 
-  return { port, url: `http://127.0.0.1:${port}`, ctx, stop };
+  return { port, url: `http://127.0.0.1:${port}`, ctx, admission, stop };
 }
 
 /** Entry point of a service process: configuration from the environment, stop on SIGTERM / SIGINT. */
@@ -172,6 +177,7 @@ export async function runMain(mod: ServiceModule): Promise<void> {
     createLogger(mod.name).fatal({ err }, `${mod.name} failed to start`);
     process.exit(1);
   }
+  writeCountsOnSignal(mod.name, config.env, () => [running.admission]);
   const onSignal = (signal: string) => {
     running.ctx.log.info({ signal }, "shutting down");
     running.stop().then(() => process.exit(0), () => process.exit(1));
