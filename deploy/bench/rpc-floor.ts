@@ -17,12 +17,8 @@ import {
   Health, HealthCheckRequestSchema, HealthCheckResponseSchema, HealthCheckResponse_ServingStatus as Status,
   type HealthCheckRequest, type HealthCheckResponse,
 } from "../../gen/grpc/health/v1/health_pb.js";
-import { authInterceptor, TokenVerifier } from "../../services/lib/auth.js";
-import { grpcServer } from "../../services/lib/grpc-host.js";
-import { createLogger } from "../../services/lib/log.js";
-import { errorInterceptor } from "../../services/lib/server.js";
-import { meshTransport } from "../../services/lib/transport.js";
 import { cliFlags } from "../../services/lib/cli.js";
+import { measureCalls, meshCallCost } from "./rpc-cost.js";
 
 const { calls, concurrency, rounds } = cliFlags({
   usage: "npm run bench:rpc-floor --",
@@ -34,40 +30,7 @@ const { calls, concurrency, rounds } = cliFlags({
     rounds: { type: "int", default: 3, min: 1, help: "rounds per pair (the best is reported)" },
   },
 });
-
-async function measure(call: () => Promise<unknown>) {
-  let best = { calls_per_s: 0, cpu_us_per_call: Infinity };
-  for (let r = 0; r <= rounds; r++) {
-    let i = 0;
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (i++ < calls) await call();
-    }));
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    // Round 0 warms up the JIT and the connection.
-    if (r === 0) continue;
-    const cpuPerCall = (cpu.user + cpu.system) / calls;
-    if (cpuPerCall < best.cpu_us_per_call) best = { calls_per_s: Math.round(calls / seconds), cpu_us_per_call: Math.round(cpuPerCall) };
-  }
-  return best;
-}
-
-async function meshPair() {
-  const server = grpcServer((router) => router.service(Health, {
-    check: () => ({ status: Status.SERVING }),
-    async *watch() {},
-  }), [errorInterceptor(createLogger("rpc-floor", "warn")), authInterceptor(new TokenVerifier("rpc-floor-secret-rpc-floor-secret"))]);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-  const client = createClient(Health, meshTransport(`http://127.0.0.1:${port}`));
-  try {
-    return await measure(() => client.check({ service: "" }));
-  } finally {
-    server.forceShutdown();
-  }
-}
+const settings = { calls, concurrency, rounds };
 
 async function connectPair() {
   const server = http2.createServer(connectNodeAdapter({
@@ -80,7 +43,7 @@ async function connectPair() {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = createClient(Health, createGrpcTransport({ baseUrl: url, acceptCompression: [] }));
   try {
-    return await measure(() => client.check({ service: "" }));
+    return await measureCalls(() => client.check({ service: "" }), settings);
   } finally {
     server.close();
   }
@@ -103,9 +66,9 @@ async function grpcJsPair() {
   const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const request = create(HealthCheckRequestSchema, { service: "" });
   try {
-    return await measure(() => new Promise((resolve, reject) => {
+    return await measureCalls(() => new Promise((resolve, reject) => {
       client.makeUnaryRequest(check.path, check.requestSerialize, check.responseDeserialize, request, (err, res) => (err ? reject(err) : resolve(res)));
-    }));
+    }), settings);
   } finally {
     client.close();
     server.forceShutdown();
@@ -113,8 +76,8 @@ async function grpcJsPair() {
 }
 
 console.log(JSON.stringify({
-  calls, concurrency, rounds,
-  mesh: await meshPair(),
+  ...settings,
+  mesh: await meshCallCost(settings),
   connect: await connectPair(),
   grpc_js: await grpcJsPair(),
   note: "CPU per call counts client and server (same process); loopback HTTP/2, trivial messages",
