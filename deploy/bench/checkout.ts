@@ -99,22 +99,22 @@ try {
 
   /** One purchase: fill the cart, begin, submit. A failure says which call failed, how, and how long it took. */
   const buy = async (u: number): Promise<Purchase> => {
+    // When the call under way started: a failure's latency is that call's.
     let step = performance.now();
-    const timed = async <T>(call: Promise<T>) => {
+    const timed = <T>(call: () => Promise<T>) => {
       step = performance.now();
-      return call;
+      return call();
     };
     try {
-      for (const line of randomCart(itemIds)) await timed(cart.updateCartItemQuantity(line, as(u)));
-      const begun = await timed(order.beginCheckout({}, as(u)));
-      const beginDone = performance.now();
+      for (const line of randomCart(itemIds)) await timed(() => cart.updateCartItemQuantity(line, as(u)));
+      const begun = await timed(() => order.beginCheckout({}, as(u)));
+      const beginMs = performance.now() - step;
       if (!begun.checkout) {
         await cart.clearCart({}, as(u));
-        return { kind: "short", beginMs: beginDone - step };
+        return { kind: "short", beginMs };
       }
-      const placed = await timed(order.submitOrder({ checkoutId: begun.checkout.id, idempotencyKey: randomUUID(), card: CARD, shippingAddress: ADDRESS }, as(u)));
-      const answered = performance.now();
-      return { kind: "ordered", orderId: placed.order!.id, beginMs: beginDone - step, sent: step, answered };
+      const placed = await timed(() => order.submitOrder({ checkoutId: begun.checkout!.id, idempotencyKey: randomUUID(), card: CARD, shippingAddress: ADDRESS }, as(u)));
+      return { kind: "ordered", orderId: placed.order!.id, beginMs, sent: step, answered: performance.now() };
     } catch (err) {
       const ms = performance.now() - step;
       const ce = ConnectError.from(err);
@@ -146,6 +146,19 @@ try {
     pg: await readPostgres(stack.databaseUrl, withStatements),
     calls: stack.reused ? new Map() : await readCallCounts(stack.processes, countsDir),
   });
+
+  // What the stack does with no orders (relays polling, sweepers, health checks): the fixed cost the per-order
+  // figures include, spread over however many orders a second the run made.
+  const idleSeconds = 5;
+  const idleFrom = await reading();
+  await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+  const idleTo = await reading();
+  const idle = {
+    cpu_ms_per_s: round(Object.entries(cpuPerRequest(idleFrom.cpu, idleTo.cpu, idleSeconds)).filter(([g]) => g !== "load_generator" && g !== "total")
+      .reduce((a, [, ms]) => a + ms, 0)),
+    sql_statements_per_s: round(statementsBetween(idleFrom.pg, idleTo.pg).reduce((a, st) => a + st.calls, 0) / idleSeconds),
+    transactions_per_s: round((idleTo.pg.transactions - idleFrom.pg.transactions) / idleSeconds),
+  };
 
   log(`ordering for ${warmup}s warm-up + ${seconds}s: ${users} users, ${itemCount} items, concurrency ${concurrency}`);
   const started = performance.now();
@@ -249,6 +262,7 @@ try {
     errors, error_samples: Object.fromEntries([...errorSamples].slice(0, 5)), stock_shortages: shortages,
     audit_violations: audit.violations.length, audit_items_checked: audit.itemsChecked,
     ...cost,
+    idle_per_s: idle,
     rpc_floor_us: rpcFloor.cpu_us_per_call,
     open_loop: openPhase ?? null,
     ...(overloadPhase ? {

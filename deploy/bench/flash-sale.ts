@@ -15,7 +15,7 @@ import { TokenVerifier } from "../../services/lib/auth.js";
 import { loadConfig } from "../../services/lib/config.js";
 import { money } from "../../services/lib/money.js";
 import { cliFlags } from "../../services/lib/cli.js";
-import { benchStack, gatewayTransport, percentile, pool } from "./stack.js";
+import { benchStack, gatewayTransport, percentile, pool, postgresDurability } from "./stack.js";
 
 const { buyers, units, concurrency } = cliFlags({
   usage: "npm run bench:flash-sale --",
@@ -109,6 +109,8 @@ try {
     submit_order_ms: { p50: round(percentile(submit, 50)), p99: round(percentile(submit, 99)) },
     raw_limit: raw,
     ratio_to_raw: round(e2eRate / raw.reservations_per_s),
+    // The raw limit and the sale ran against the same Postgres: durable unless a reused stack says otherwise.
+    postgres: await postgresDurability(stack.databaseUrl),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
   }));
 } finally {

@@ -37,7 +37,7 @@ import { validateCatalogRequest } from "../../services/search/src/domain/request
 import { SearchIndex } from "../../services/search/src/index/search-index.js";
 import { readSnapshot } from "../../services/search/src/store/read-model.js";
 import { cliFlags } from "../../services/lib/cli.js";
-import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile } from "./stack.js";
+import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, postgresDurability } from "./stack.js";
 import { meshTransport } from "../../services/lib/transport.js";
 
 type Kind = "head" | "longtail" | "filtered" | "browse" | "suggest";
@@ -486,6 +486,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({
       items,
       machine: machine(),
+      postgres: await postgresDurability(stack.databaseUrl),
       settings: {
         concurrency, rate, seconds_per_phase: seconds, mix: MIX,
         load_generator: "pre-encoded protobuf bodies; Connect over HTTP/1.1 keep-alive to the gateway, gRPC over one HTTP/2 connection per Search replica",
