@@ -66,7 +66,8 @@ try {
   const durability = await postgresDurability(stack.databaseUrl);
   const withStatements = await enableStatementStatistics(stack.databaseUrl);
   const verifier = new TokenVerifier(loadConfig("gateway").jwtSecret);
-  const transport = gatewayTransport(stack.gatewayUrl, concurrency + 8);
+  // Open-loop arrivals do not wait for each other: enough sockets that none waits in the load generator.
+  const transport = gatewayTransport(stack.gatewayUrl, Math.max(concurrency + 8, 1024));
   const catalog = createClient(CatalogService, transport);
   const inventory = createClient(InventoryService, transport);
   const cart = createClient(CartService, transport);
