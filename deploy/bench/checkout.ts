@@ -211,6 +211,7 @@ try {
     cpu_ms_per_order_by_process: Object.fromEntries(Object.entries(meshCpu).sort((a, b) => b[1] - a[1])),
     load_generator_cpu_ms_per_order: loadGeneratorCpu,
     mesh_calls_per_order: stack.reused ? null : perOrder(Object.values(calls).reduce((a, b) => a + b, 0)),
+    gateway_requests_per_order: stack.reused ? null : perOrder(Object.values(callsBetween(before.calls, after.calls, true)).reduce((a, b) => a + b, 0)),
     mesh_calls_per_order_by_procedure: Object.fromEntries(Object.entries(calls).map(([p, n]) => [p.replace(/^\/shop\./, ""), perOrder(n)])),
     sql_statements_per_order: withStatements ? perOrder(statements.reduce((a, s) => a + s.calls, 0)) : null,
     transactions_per_order: perOrder(after.pg.transactions - before.pg.transactions),

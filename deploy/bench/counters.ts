@@ -78,11 +78,14 @@ export async function readCallCounts(processes: MeshProcess[], dir: string): Pro
   return out;
 }
 
-/** Calls the services received between two readings (the gateway's forwarded calls and the services' own), by procedure. */
-export function callsBetween(before: CallCounts, after: CallCounts): Record<string, number> {
+/**
+ * Calls received between two readings, by procedure: by the services (the gateway's forwarded calls and the
+ * services' own), or with `gateway`, the browser requests the gateway forwarded.
+ */
+export function callsBetween(before: CallCounts, after: CallCounts, gateway = false): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, c] of after) {
-    if (name === "gateway") continue;
+    if ((name === "gateway") !== gateway) continue;
     for (const [procedure, n] of Object.entries(c.admitted)) {
       const d = n - (before.get(name)?.admitted[procedure] ?? 0);
       if (d > 0) out[procedure] = (out[procedure] ?? 0) + d;
