@@ -85,7 +85,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   const identity = identityHandlers({ ds: db, verifier, limiter, limits, log, tokenTtlSeconds });
   // A bounded number of calls in flight to each service (admission.ts): past it a call is refused at once, before
   // it costs a rate-limit lookup or a token check, instead of waiting for a loaded service toward its deadline.
-  const admissionLimits = admissionSettings(env, "GATEWAY_", 512);
+  const admissionLimits = admissionSettings(env, "GATEWAY_", 1000);
   const admission = new Map(PUBLIC_SERVICES.map((p) => [p.target, new AdmissionGate(admissionLimits)]));
   const upstreamOf = new Map<string, ServiceName>(PUBLIC_SERVICES.flatMap((p) => p.service.methods.map((m) => [`/${p.service.typeName}/${m.name}`, p.target] as const)));
   const admit = admissionInterceptor((procedure) => {

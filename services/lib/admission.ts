@@ -35,8 +35,8 @@ export interface AdmissionSettings {
 
 /**
  * The settings from the environment: `<prefix>MAX_IN_FLIGHT` (a service process: MAX_IN_FLIGHT; the gateway, per
- * service it calls: GATEWAY_MAX_IN_FLIGHT; both 512 by default), MAX_IN_FLIGHT_RESERVED_PERCENT (20),
- * ADMISSION_RETRY_AFTER_MS (200). The defaults leave the 200 buyers of bench:flash-sale unrefused; a deployment
+ * service it calls: GATEWAY_MAX_IN_FLIGHT; both 1000 by default), MAX_IN_FLIGHT_RESERVED_PERCENT (20),
+ * ADMISSION_RETRY_AFTER_MS (200). The defaults leave a flash sale's 500 buyers at once unrefused; a deployment
  * sets the limit near its throughput times the wait it accepts (40 orders/s and 1 s: about 40), so that
  * overload is refused instead of waiting seconds.
  */

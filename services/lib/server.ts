@@ -124,7 +124,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   const built = await mod.build(ctx);
   const health = new HealthState(mod.name, { ...checks, ...built.checks }, log, reported);
   // Refused before the token is checked: a refusal is the cheapest answer a loaded process can give.
-  const admission = new AdmissionGate(admissionSettings(config.env, "", 512));
+  const admission = new AdmissionGate(admissionSettings(config.env, "", 1000));
   const server = grpcServer((router) => {
     health.register(router);
     built.routes(router);
