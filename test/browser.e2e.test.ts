@@ -141,6 +141,19 @@ describe("storefront in Chromium (browser journeys)", function () {
     // The countdown really counts.
     await eventually(async () => (await timer.locator(".countdown-time").textContent()) !== shown, 5000, "countdown ticks");
 
+    // A mistyped card number: the order service refuses it, and the form marks the field its BadRequest detail names.
+    const cardNumber = page.getByLabel("Card number");
+    await cardNumber.fill("4242 4242 4242 4241");
+    await page.getByRole("button", { name: /^Place order/ }).click();
+    await page.locator('[data-field="card.number"][aria-invalid="true"]').waitFor();
+    const cardError = await page.locator(`#${await cardNumber.getAttribute("id")}-error`).textContent();
+    expect(cardError).to.equal("Card number is not a valid card number (please check the digits).");
+    await shot(page, "07b-checkout-card-refused");
+    // Chromium logs every 4xx answer in the console; this one (the refused card) is the step's point, no other is.
+    const refusal = await eventually(async () => consoleErrors.find((e) => /status of 400 \(Bad Request\)/.test(e)), 5000, "the 400 logged");
+    consoleErrors.splice(consoleErrors.indexOf(refusal), 1);
+    await cardNumber.fill("4242 4242 4242 4242");
+
     await page.getByRole("button", { name: /^Place order/ }).click();
     await page.getByText("Thank you! Your order is placed.").waitFor();
     await page.waitForURL(/\/orders\/[0-9a-f-]{36}\?placed=1$/);

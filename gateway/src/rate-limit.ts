@@ -8,7 +8,8 @@ import { createContextKey, type Interceptor } from "@connectrpc/connect";
 import { createClient, type RedisClientType } from "redis";
 import { principalKey } from "../../services/lib/auth.js";
 import { intFrom } from "../../services/lib/config.js";
-import { Code, ConnectError } from "../../services/lib/errors.js";
+import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { resourceExhausted, type ConnectError, type ErrorReason } from "../../services/lib/errors.js";
 import type { Logger } from "../../services/lib/log.js";
 
 export interface RateLimitSettings {
@@ -152,9 +153,13 @@ export function emailKey(email: string): string {
   return createHash("sha256").update(email).digest("base64url").slice(0, 22);
 }
 
-export function tooMany(what: string, v: Verdict): ConnectError {
+/** ResourceExhausted for a limit that ran out: `reason` says which (RATE_LIMITED, SIGN_IN_LIMITED...). */
+export function tooMany(reason: ErrorReason, what: string, v: Verdict): ConnectError {
   const wait = v.retryAfterSeconds >= 120 ? `${Math.ceil(v.retryAfterSeconds / 60)} minutes` : `${v.retryAfterSeconds} seconds`;
-  return new ConnectError(`${what}; try again in ${wait}`, Code.ResourceExhausted);
+  const err = resourceExhausted(reason, `${what}; try again in ${wait}`);
+  // RetryInfo: when to try again, for clients that back off by themselves.
+  err.details.push({ desc: RetryInfoSchema, value: { retryDelay: { seconds: BigInt(v.retryAfterSeconds) } } });
+  return err;
 }
 
 /** The client's address for this request (set from the HTTP connection by the gateway). */
@@ -164,7 +169,7 @@ export const clientAddressKey = createContextKey<string>("unknown", { descriptio
 export function addressLimit(limiter: RateLimiter, s: RateLimitSettings): Interceptor {
   return (next) => async (req) => {
     const v = await limiter.hit(`addr:${req.contextValues.get(clientAddressKey)}`, s.perAddress, s.windowMs);
-    if (!v.allowed) throw tooMany("too many requests from your network", v);
+    if (!v.allowed) throw tooMany("RATE_LIMITED", "too many requests from your network", v);
     return next(req);
   };
 }
@@ -175,7 +180,7 @@ export function userLimit(limiter: RateLimiter, s: RateLimitSettings): Intercept
     const p = req.contextValues.get(principalKey);
     if (p) {
       const v = await limiter.hit(`user:${p.subject}`, s.perUser, s.windowMs);
-      if (!v.allowed) throw tooMany("too many requests", v);
+      if (!v.allowed) throw tooMany("RATE_LIMITED", "too many requests", v);
     }
     return next(req);
   };

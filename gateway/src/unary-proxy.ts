@@ -21,6 +21,7 @@ import {
   codeToHttpStatus, errorToJsonBytes, headerUnaryAcceptEncoding, parseContentType, parseTimeout,
 } from "@connectrpc/connect/protocol-connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
+import { resourceExhausted } from "../../services/lib/errors.js";
 import { withInterceptors } from "../../services/lib/grpc-host.js";
 import { methodPath } from "../../services/lib/grpc-metadata.js";
 import type { MeshTransport } from "../../services/lib/transport.js";
@@ -127,7 +128,7 @@ function one(v: string | string[] | undefined): string | null {
  * of a refused body is drained by node:http once the answer is written.
  */
 function readBody(req: http.IncomingMessage, max: number): Promise<Uint8Array> {
-  const tooLarge = () => new ConnectError(`message size is larger than configured readMaxBytes ${max}`, Code.ResourceExhausted);
+  const tooLarge = () => resourceExhausted("REQUEST_TOO_LARGE", `message size is larger than configured readMaxBytes ${max}`);
   if (Number(req.headers["content-length"]) > max) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

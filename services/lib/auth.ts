@@ -48,17 +48,17 @@ export class TokenVerifier {
       this.cryptoKey ??= crypto.subtle.importKey("raw", this.key, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
       const { payload } = await jwtVerify(token, await this.cryptoKey, { issuer: ISSUER, algorithms: ["HS256"] });
       const role = payload.role as Role;
-      if (typeof payload.sub !== "string" || !ROLES.includes(role)) throw unauthenticated("token has no valid subject or role");
+      if (typeof payload.sub !== "string" || !ROLES.includes(role)) throw unauthenticated("TOKEN_INVALID", "token has no valid subject or role");
       const warehouseId = typeof payload.wh === "string" ? payload.wh : undefined;
-      if (role === "warehouse" && !warehouseId) throw unauthenticated("warehouse token names no warehouse");
+      if (role === "warehouse" && !warehouseId) throw unauthenticated("TOKEN_INVALID", "warehouse token names no warehouse");
       const principal: Principal = { subject: payload.sub, role, warehouseId, token };
       if (typeof payload.exp === "number") {
         this.verified.set(token, { principal, exp: payload.exp });
       }
       return principal;
     } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) throw unauthenticated("access token expired; sign in again");
-      if (err instanceof joseErrors.JOSEError) throw unauthenticated("access token is not valid");
+      if (err instanceof joseErrors.JWTExpired) throw unauthenticated("TOKEN_EXPIRED", "access token expired; sign in again");
+      if (err instanceof joseErrors.JOSEError) throw unauthenticated("TOKEN_INVALID", "access token is not valid");
       throw err;
     }
   }
@@ -85,7 +85,7 @@ export function authInterceptor(verifier: TokenVerifier): Interceptor {
     const header = req.header.get("authorization");
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match) throw unauthenticated("authorization header must be 'Bearer <token>'");
+      if (!match) throw unauthenticated("TOKEN_MALFORMED", "authorization header must be 'Bearer <token>'");
       req.contextValues.set(principalKey, await verifier.verify(match[1]));
     }
     return next(req);
@@ -102,7 +102,7 @@ export function requireCaller(ctx: HandlerContext): Principal {
 /** The caller if it has one of the roles, else Unauthenticated / PermissionDenied. */
 export function requireRole(ctx: HandlerContext, ...roles: Role[]): Principal {
   const p = requireCaller(ctx);
-  if (!roles.includes(p.role)) throw permissionDenied(`this call needs the ${roles.join(" or ")} role`);
+  if (!roles.includes(p.role)) throw permissionDenied("ROLE_REQUIRED", `this call needs the ${roles.join(" or ")} role`);
   return p;
 }
 

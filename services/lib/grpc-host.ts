@@ -14,12 +14,20 @@ import {
   type ConnectRouter, type HandlerContext, type Interceptor, type MethodImplSpec, type StreamRequest,
   type StreamResponse, type UnaryRequest, type UnaryResponse,
 } from "@connectrpc/connect";
+import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { once } from "node:events";
+import { invalidArgument } from "./errors.js";
 import { headersOf, metadataOf, methodPath } from "./grpc-metadata.js";
+import { addReflection } from "./reflection.js";
 import { MESH_GRPC_OPTIONS } from "./transport.js";
 
+export interface GrpcServerOptions {
+  /** Serve gRPC server reflection for the registered services (reflection.ts). */
+  reflection?: boolean;
+}
+
 /** A grpc-js server (not yet bound) for the methods `register` puts on the router, with the mesh's settings. */
-export function grpcServer(register: (router: ConnectRouter) => void, interceptors: Interceptor[]): grpc.Server {
+export function grpcServer(register: (router: ConnectRouter) => void, interceptors: Interceptor[], options: GrpcServerOptions = {}): grpc.Server {
   const specs: MethodImplSpec[] = [];
   const router = {
     handlers: [],
@@ -50,13 +58,14 @@ export function grpcServer(register: (router: ConnectRouter) => void, intercepto
     else if (spec.kind === "server_streaming") server.register(path, serverStream(spec, path, interceptors), serialize, deserialize, "serverStream");
     else throw new Error(`${path}: ${spec.kind} RPCs are not served by the mesh's gRPC server`);
   }
+  if (options.reflection) addReflection(server, new Set(specs.map((s) => s.method.parent)));
   return server;
 }
 
 class Undecodable {
   readonly error: ConnectError;
   constructor(err: unknown) {
-    this.error = new ConnectError(`request: ${(err as Error).message ?? String(err)}`, Code.InvalidArgument);
+    this.error = invalidArgument("request", (err as Error).message ?? String(err));
   }
 }
 
@@ -95,10 +104,14 @@ function sendHeader(call: Call, header: Headers): void {
   if (any) call.sendMetadata(metadataOf(header));
 }
 
-/** A handler's failure as the gRPC status it answers with (its code and message, and its metadata as trailers). */
+/**
+ * A handler's failure as the gRPC status it answers with: its code and message, and as trailers its metadata
+ * and its error details (grpc-status-details-bin, a google.rpc.Status: see errors.ts). grpc-status and
+ * grpc-message are grpc-js's to write, so metadataOf drops the ones setTrailerStatus puts beside the details.
+ */
 function statusOf(err: unknown): Partial<grpc.StatusObject> {
   const e = ConnectError.from(err);
-  return { code: e.code as number, details: e.rawMessage, metadata: metadataOf(e.metadata) };
+  return { code: e.code as number, details: e.rawMessage, metadata: metadataOf(setTrailerStatus(new Headers(), e)) };
 }
 
 function unary(spec: MethodImplSpec, path: string, interceptors: Interceptor[]): grpc.handleUnaryCall<unknown, unknown> {

@@ -4,17 +4,19 @@
 // background work, close pools). Browsers use Connect, gRPC-Web or JSON through the gateway.
 import * as grpc from "@grpc/grpc-js";
 import type { DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, type Client, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { ConnectError, createClient, type Client, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { createClient as createRedisClient, type RedisClientType } from "redis";
 import type { DataSource } from "typeorm";
 import { AdmissionGate, admissionInterceptor, admissionSettings, writeCountsOnSignal } from "./admission.js";
 import { authInterceptor, TokenVerifier } from "./auth.js";
 import { loadConfig, type Config, type ServiceName } from "./config.js";
+import { internal, unavailable } from "./errors.js";
 import { grpcServer } from "./grpc-host.js";
 import { openDatabase, pingDatabase, type DatabaseSpec } from "./db.js";
 import { HealthState, type DependencyChecks } from "./health.js";
 import { createLogger, type Logger } from "./log.js";
 import { connectNats, ensureStreams, pingNats, streamSettings, type Nats } from "./nats.js";
+import { reflectionEnabled } from "./reflection.js";
 import { meshTransport } from "./transport.js";
 
 export type Redis = RedisClientType;
@@ -74,6 +76,7 @@ export interface RunningService {
 
 export async function startService(mod: ServiceModule, config: Config): Promise<RunningService> {
   const log = createLogger(mod.name, config.logLevel);
+  const reflection = reflectionEnabled(config.env); // a bad setting fails before any connection is opened
   const verifier = new TokenVerifier(config.jwtSecret);
   const closers: (() => Promise<unknown>)[] = [];
   const checks: DependencyChecks = {};
@@ -128,7 +131,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   const server = grpcServer((router) => {
     health.register(router);
     built.routes(router);
-  }, [errorInterceptor(log), admissionInterceptor(() => ({ gate: admission, what: mod.name })), authInterceptor(verifier)]);
+  }, [errorInterceptor(log), admissionInterceptor(() => ({ gate: admission, what: mod.name })), authInterceptor(verifier)], { reflection });
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => server.bindAsync(
@@ -198,10 +201,10 @@ export function errorInterceptor(log: Logger): Interceptor {
       if (err instanceof ConnectError) throw err;
       if (isConnectionError(err)) {
         log.warn({ err, procedure: req.method.name }, "dependency unavailable");
-        throw new ConnectError("a dependency is unavailable; retry shortly", Code.Unavailable);
+        throw unavailable("DEPENDENCY_UNAVAILABLE", "a dependency is unavailable; retry shortly");
       }
       log.error({ err, procedure: `${req.service.typeName}/${req.method.name}` }, "unhandled error");
-      throw new ConnectError("internal error", Code.Internal);
+      throw internal();
     }
   };
 }

@@ -4,14 +4,16 @@
 // ~0.4 ms more CPU per call; docs/performance.md, bench:rpc-floor). Uncompressed: on loopback or a LAN,
 // gzip costs more CPU than the bytes it saves (a search page took ~2% of Search's and 4% of the gateway's CPU to
 // compress and inflate); grpc-js always offers gzip, and the services' grpc-js servers never compress
-// (grpc-host.ts). Error details (grpc-status-details-bin) are not decoded: no service of the mesh sends any;
-// codes and messages pass as they are.
+// (grpc-host.ts). A failed call's code, message and error details (grpc-status-details-bin: BadRequest,
+// ErrorInfo...; see errors.ts) reach the caller as a ConnectError, so a service or the gateway that passes a
+// callee's error on passes its details on too.
 import * as grpc from "@grpc/grpc-js";
 import {
   create, fromBinary, isMessage, toBinary,
   type DescMessage, type DescMethodStreaming, type DescMethodUnary, type MessageShape,
 } from "@bufbuild/protobuf";
 import { Code, ConnectError, type StreamResponse, type Transport, type UnaryResponse } from "@connectrpc/connect";
+import { findTrailerError, headerStatusDetailsBin } from "@connectrpc/connect/protocol-grpc";
 import { isIP } from "node:net";
 import { replicaUrls } from "./config.js";
 import { headersOf, metadataOf, methodPath } from "./grpc-metadata.js";
@@ -240,5 +242,18 @@ function errorOf(err: grpc.ServiceError, signal: AbortSignal | undefined): Conne
   const message = err.details ?? err.message;
   const transportFailure = /^Received RST_STREAM|^Bandwidth exhausted|^Connection dropped/.test(message);
   const code = transportFailure ? Code.Unavailable : (err.code as number as Code);
-  return new ConnectError(message, code, err.metadata ? headersOf(err.metadata) : undefined, undefined, err);
+  const metadata = err.metadata ? headersOf(err.metadata) : undefined;
+  const error = new ConnectError(message, code, metadata, undefined, err);
+  error.details = (metadata && detailsOf(metadata)) ?? [];
+  return error;
+}
+
+/** The error details in a status's grpc-status-details-bin trailer; none when absent or not a google.rpc.Status. */
+function detailsOf(trailer: Headers): ConnectError["details"] | undefined {
+  if (!trailer.has(headerStatusDetailsBin)) return undefined;
+  try {
+    return findTrailerError(trailer)?.details;
+  } catch {
+    return undefined; // a peer's undecodable details do not hide its code and message
+  }
 }

@@ -76,12 +76,12 @@ export function identityHandlers(d: IdentityDeps): ServiceImpl<typeof IdentitySe
       const displayName = text(req.displayName, "display_name", { min: 1, max: 100 });
       const address = ctx.values.get(clientAddressKey);
       const verdict = await d.limiter.hit(`register:${address}`, d.limits.registrationsPerAddress, d.limits.registrationWindowMs);
-      if (!verdict.allowed) throw tooMany("too many new accounts from your network", verdict);
+      if (!verdict.allowed) throw tooMany("REGISTRATION_LIMITED", "too many new accounts from your network", verdict);
       const user = await insertUser(d.ds, {
         id: randomUUID(), email, displayName, role: "customer", warehouseId: null,
         passwordHash: await hashPassword(password, params),
       });
-      if (!user) throw alreadyExists("email: an account with this email already exists; sign in instead");
+      if (!user) throw alreadyExists("EMAIL_TAKEN", "email: an account with this email already exists; sign in instead");
       d.log.info({ userId: user.id }, "account registered");
       return signIn(user);
     },
@@ -90,14 +90,14 @@ export function identityHandlers(d: IdentityDeps): ServiceImpl<typeof IdentitySe
       // Shape checks only: a bad shape is a typo, not a guess, and says nothing about which accounts exist.
       const email = normalizeEmail(req.email);
       if (req.password === "") throw invalidArgument("password", "is required");
-      if ([...req.password].length > PASSWORD_MAX) throw unauthenticated(SIGN_IN_FAILED);
+      if ([...req.password].length > PASSWORD_MAX) throw unauthenticated("SIGN_IN_FAILED", SIGN_IN_FAILED);
       const address = ctx.values.get(clientAddressKey);
       const perEmail = `loginfail:${emailKey(email)}:${address}`;
       const perAddress = `loginfail:${address}`;
       const { limits } = d;
       for (const [key, limit] of [[perEmail, limits.loginFailuresPerEmailAddress], [perAddress, limits.loginFailuresPerAddress]] as const) {
         const v = await d.limiter.check(key, limit, limits.loginFailureWindowMs);
-        if (!v.allowed) throw tooMany("too many failed sign-in attempts", v);
+        if (!v.allowed) throw tooMany("SIGN_IN_LIMITED", "too many failed sign-in attempts", v);
       }
       const user = await findUserByEmail(d.ds, email);
       const ok = await verifyPassword(req.password, user?.passwordHash ?? (await decoyHash));
@@ -107,7 +107,7 @@ export function identityHandlers(d: IdentityDeps): ServiceImpl<typeof IdentitySe
           d.limiter.record(perAddress, limits.loginFailureWindowMs),
         ]);
         d.log.info({ address }, "sign-in failed");
-        throw unauthenticated(SIGN_IN_FAILED);
+        throw unauthenticated("SIGN_IN_FAILED", SIGN_IN_FAILED);
       }
       await d.limiter.reset(perEmail, limits.loginFailureWindowMs);
       if (needsRehash(user.passwordHash, params)) await updatePasswordHash(d.ds, user.id, await hashPassword(req.password, params));
@@ -116,9 +116,9 @@ export function identityHandlers(d: IdentityDeps): ServiceImpl<typeof IdentitySe
 
     async me(_req, ctx) {
       const p = requireCaller(ctx);
-      if (p.role === "service") throw permissionDenied("a service token has no account");
+      if (p.role === "service") throw permissionDenied("NO_ACCOUNT", "a service token has no account");
       const user = /^[0-9a-f-]{36}$/i.test(p.subject) ? await findUserById(d.ds, p.subject.toLowerCase()) : undefined;
-      if (!user) throw unauthenticated("this account no longer exists; sign in again");
+      if (!user) throw unauthenticated("ACCOUNT_GONE", "this account no longer exists; sign in again");
       return { user: userView(user) };
     },
   };

@@ -51,4 +51,4 @@ export const api = {
   assignment: createClient(AssignmentService, transport),
 };
 
-export { fieldProblem, friendly, isCode, type FieldProblem } from "./words.js";
+export { CHECKOUT_ENDED_REASONS, fieldProblem, friendly, isCode, reasonOf, type FieldProblem } from "./words.js";

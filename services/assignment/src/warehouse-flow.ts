@@ -51,7 +51,7 @@ export function actorOf(p: Principal): string {
 /** A warehouse token reaches only its own warehouse's orders; admins and services reach all. */
 export function requireWarehouseAccess(caller: Principal, warehouseId: string): void {
   if (caller.role === "warehouse" && caller.warehouseId?.toLowerCase() !== warehouseId) {
-    throw permissionDenied("a warehouse token may only see and change its own warehouse's orders");
+    throw permissionDenied("NOT_YOUR_WAREHOUSE", "a warehouse token may only see and change its own warehouse's orders");
   }
 }
 
@@ -65,7 +65,7 @@ export class WarehouseFlow {
       const row = await this.lockForCaller(tx, caller, id);
       const t = warehouseTransition(row.status, to);
       if (t.kind === "repeat") return row;
-      if (t.kind === "refused") throw failedPrecondition(`warehouse order ${id}: ${t.reason}`);
+      if (t.kind === "refused") throw failedPrecondition("STATUS_TRANSITION", `warehouse order ${id}: ${t.reason}`);
       return this.change(tx, row, to, actorOf(caller));
     });
   }
@@ -74,11 +74,11 @@ export class WarehouseFlow {
     const done = await inTransaction(this.d.ds, async (tx) => {
       const row = await this.lockForCaller(tx, caller, id);
       const t = warehouseTransition(row.status, "SHIPPED");
-      if (t.kind === "refused") throw failedPrecondition(`warehouse order ${id}: ${t.reason}`);
+      if (t.kind === "refused") throw failedPrecondition("STATUS_TRANSITION", `warehouse order ${id}: ${t.reason}`);
       const recorded = row.shipRequestedAt !== null;
       if (recorded && (row.carrier !== shipping.carrier || row.trackingNumber !== shipping.trackingNumber)) {
         throw failedPrecondition(
-          `warehouse order ${id} was reported shipped with carrier ${JSON.stringify(row.carrier)} and tracking number ${JSON.stringify(row.trackingNumber)}`);
+          "SHIPMENT_MISMATCH", `warehouse order ${id} was reported shipped with carrier ${JSON.stringify(row.carrier)} and tracking number ${JSON.stringify(row.trackingNumber)}`);
       }
       if (t.kind === "repeat") return row;
       if (!recorded) await requestShipment(tx, id, shipping.carrier, shipping.trackingNumber);
@@ -112,7 +112,7 @@ export class WarehouseFlow {
       const orders = await warehouseOrdersOf(tx, orderId, { lock: true });
       const shipped = orders.find((o) => hasShipped(o.status) || (o.status === "PACKED" && o.shipRequestedAt !== null));
       if (shipped) {
-        throw failedPrecondition(`order ${orderId} cannot be cancelled: warehouse order ${shipped.id} (${shipped.warehouseCode}) has shipped`);
+        throw failedPrecondition("ORDER_SHIPPED", `order ${orderId} cannot be cancelled: warehouse order ${shipped.id} (${shipped.warehouseCode}) has shipped`);
       }
       const cancelled: WarehouseOrderRow[] = [];
       for (const o of orders.filter((x) => isCancellable(x.status))) {

@@ -51,7 +51,7 @@ export function cartService(store: CartStore, upstream: Upstream): ServiceImpl<t
       checkCanHold(item, stockLeft, quantity);
       const price = item.price!; // checkCanHold verified its currency, so it is set
       const result = await store.setLine(userId, itemId, quantity, price.minorUnits, price.currencyCode);
-      if (result === "cart-full") throw failedPrecondition(cartFullMessage(store.maxLines));
+      if (result === "cart-full") throw failedPrecondition("CART_FULL", cartFullMessage(store.maxLines));
       return create(UpdateCartItemQuantityResponseSchema, { cart: await view(userId, ctx.signal, { item, stockLeft }) });
     },
 
@@ -65,7 +65,7 @@ export function cartService(store: CartStore, upstream: Upstream): ServiceImpl<t
         userId = named;
       } else {
         userId = userIdOf(caller);
-        if (named !== "" && named !== userId) throw permissionDenied("a customer can only clear their own cart");
+        if (named !== "" && named !== userId) throw permissionDenied("NOT_YOUR_CART", "a customer can only clear their own cart");
       }
       await store.clear(userId, itemIds);
       return create(ClearCartResponseSchema, {});
@@ -79,6 +79,6 @@ function customerId(ctx: HandlerContext): string {
 
 /** Customer subjects are user UUIDs; a token with anything else is not one our identity service issued. */
 function userIdOf(p: Principal): string {
-  if (!isUuid(p.subject)) throw unauthenticated("token subject is not a user id");
+  if (!isUuid(p.subject)) throw unauthenticated("TOKEN_INVALID", "token subject is not a user id");
   return p.subject.toLowerCase();
 }

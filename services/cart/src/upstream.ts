@@ -4,7 +4,7 @@
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import type { CatalogService, Item } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import type { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
-import { notFound, unavailable } from "../../lib/errors.js";
+import { internal, notFound, unavailable } from "../../lib/errors.js";
 import type { Logger } from "../../lib/log.js";
 
 /** Answers that mean the cart sent something wrong (every other failure counts as the dependency being down). */
@@ -36,10 +36,10 @@ export function meshUpstream(
     if (REFUSED_OUR_REQUEST.has(e.code)) {
       // The dependency judged our request wrong: a bug on this side, not an outage.
       log.error({ dependency, code: Code[e.code], err: e.rawMessage }, "dependency refused the cart's request");
-      throw new ConnectError("internal error", Code.Internal);
+      throw internal();
     }
     log.warn({ dependency, code: Code[e.code], err: e.rawMessage }, "dependency call failed");
-    throw unavailable(`${dependency} is unavailable; retry shortly`);
+    throw unavailable("DEPENDENCY_UNAVAILABLE", `${dependency} is unavailable; retry shortly`);
   };
   return {
     async getItem(itemId, signal) {

@@ -9,7 +9,7 @@ import {
 } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { requireRole } from "../../lib/auth.js";
 import { inTransaction, type EntityManager } from "../../lib/db.js";
-import { alreadyExists, Code, ConnectError, notFound, PG, pgCode } from "../../lib/errors.js";
+import { alreadyExists, notFound, PG, pgCode } from "../../lib/errors.js";
 import { SUBJECTS } from "../../lib/nats.js";
 import { enqueueEvent } from "../../lib/outbox.js";
 import { pageSize, uuid, uuidList } from "../../lib/validate.js";
@@ -23,17 +23,12 @@ import {
 export const PAGE_SIZE = { default: 50, max: 200 };
 export const BATCH_GET_MAX = 500;
 
-/** NotFound naming the request field, so the caller knows which id is unknown. */
-function categoryNotFound(field: string, id: string): ConnectError {
-  return new ConnectError(`${field}: category ${JSON.stringify(id)} not found`, Code.NotFound);
-}
-
 /** A write naming a category that does not exist trips the foreign key: answer NotFound, not Internal. */
 async function withCategoryCheck<T>(categoryId: string | undefined, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (categoryId !== undefined && pgCode(err) === PG.foreignKeyViolation) throw categoryNotFound("category_id", categoryId);
+    if (categoryId !== undefined && pgCode(err) === PG.foreignKeyViolation) throw notFound("category", categoryId, "category_id");
     throw err;
   }
 }
@@ -54,7 +49,7 @@ export function catalogHandlers(db: DataSource): ServiceImpl<typeof CatalogServi
       const draft = validateNewItem(req);
       const item = await withCategoryCheck(draft.categoryId, () => inTransaction(db, async (tx) => {
         const row = await insertItem(tx, randomUUID(), draft);
-        if (!row) throw alreadyExists(`sku: ${JSON.stringify(draft.sku)} is already used by another item`);
+        if (!row) throw alreadyExists("SKU_TAKEN", `sku: ${JSON.stringify(draft.sku)} is already used by another item`);
         const created = toItem(row);
         await announce(tx, ItemChangeType.CREATED, created);
         return created;
@@ -116,7 +111,7 @@ export function catalogHandlers(db: DataSource): ServiceImpl<typeof CatalogServi
       const categoryId = optionalCategoryId(req.categoryId, "category_id");
       const filter = { categoryId, includeArchived: req.includeArchived };
       const after = decodeCursor(req.pageToken, filter, "page_token");
-      if (categoryId && !(await categoryExists(db, categoryId))) throw categoryNotFound("category_id", categoryId);
+      if (categoryId && !(await categoryExists(db, categoryId))) throw notFound("category", categoryId, "category_id");
       const rows = await listItemRows(db, { categoryId: categoryId || undefined, includeArchived: req.includeArchived, after, limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
@@ -130,7 +125,7 @@ export function catalogHandlers(db: DataSource): ServiceImpl<typeof CatalogServi
       const parentId = optionalCategoryId(req.parentId, "parent_id");
       if (!parentId) return { categories: await listAllCategories(db) };
       const children = await listChildCategories(db, parentId);
-      if (!children) throw categoryNotFound("parent_id", parentId);
+      if (!children) throw notFound("category", parentId, "parent_id");
       return { categories: children };
     },
   };

@@ -137,7 +137,7 @@ export function inventoryHandlers({ ds, settings, reserveQueue }: InventoryDeps)
         case "reserved":
           return { reservation: toReservation(outcome.reservation) };
         case "conflict":
-          throw alreadyExists(`checkout ${input.checkoutId} already has a reservation with different lines; use a new checkout id`);
+          throw alreadyExists("RESERVATION_MISMATCH", `checkout ${input.checkoutId} already has a reservation with different lines; use a new checkout id`);
         case "short":
           return { shortages: outcome.shortages.map((s) => create(StockShortageSchema, s)) };
       }
@@ -190,7 +190,7 @@ export function inventoryHandlers({ ds, settings, reserveQueue }: InventoryDeps)
 /** A warehouse token acts only on its own warehouse; admins on any. */
 function requireOwnWarehouse(caller: Principal, warehouseId: string): void {
   if (caller.role === "warehouse" && caller.warehouseId?.toLowerCase() !== warehouseId) {
-    throw permissionDenied("a warehouse token may only change its own warehouse's stock");
+    throw permissionDenied("NOT_YOUR_WAREHOUSE", "a warehouse token may only change its own warehouse's stock");
   }
 }
 

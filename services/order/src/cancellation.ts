@@ -78,7 +78,7 @@ export class CancellationFlow {
 
       if (start.kind === "wait") {
         // Another attempt (a concurrent call, the recovery worker) is cancelling it now.
-        if (Date.now() > deadline) throw unavailable("the order is being cancelled; retry shortly to see the outcome");
+        if (Date.now() > deadline) throw unavailable("IN_PROGRESS", "the order is being cancelled; retry shortly to see the outcome");
         await pause(25 + Math.random() * 50);
         continue;
       }
@@ -87,7 +87,7 @@ export class CancellationFlow {
           await this.drive(start.record, owner);
         } catch (err) {
           if (err instanceof LeaseLost) continue;
-          if (err instanceof StepFailed) throw unavailable(`the cancellation was started and will be completed: ${err.message}`);
+          if (err instanceof StepFailed) throw unavailable("IN_PROGRESS", `the cancellation was started and will be completed: ${err.message}`);
           throw err;
         }
       }
@@ -197,5 +197,5 @@ export class CancellationFlow {
 }
 
 function shippedRefusal(orderId: string, detail: string): ConnectError {
-  return failedPrecondition(`order ${orderId} can no longer be cancelled: ${detail}`);
+  return failedPrecondition("ORDER_SHIPPED", `order ${orderId} can no longer be cancelled: ${detail}`);
 }

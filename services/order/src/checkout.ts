@@ -50,9 +50,10 @@ export class CheckoutFlow {
     const wanted = mergeLines((cart.cart?.lines ?? [])
       .filter((l) => l.quantity > 0)
       .map((l) => ({ itemId: l.itemId.toLowerCase(), quantity: l.quantity, name: l.name })));
-    if (wanted.length === 0) throw failedPrecondition("the cart is empty");
+    if (wanted.length === 0) throw failedPrecondition("CART_EMPTY", "the cart is empty");
     if (wanted.length > MAX_CHECKOUT_LINES) {
-      throw failedPrecondition(`a checkout takes at most ${MAX_CHECKOUT_LINES} different items; remove some from the cart`);
+      throw failedPrecondition("TOO_MANY_LINES", `a checkout takes at most ${MAX_CHECKOUT_LINES} different items; remove some from the cart`,
+        { max: String(MAX_CHECKOUT_LINES) });
     }
 
     // Prices come from Catalog now, never from the cart or the client.
@@ -119,7 +120,7 @@ export class CheckoutFlow {
       throw err;
     }
     await Promise.all(activated.replaced.map((r) => this.release(r)));
-    if (!activated.row) throw unavailable("the checkout could not be started in time; try again"); // recovery abandoned it
+    if (!activated.row) throw unavailable("IN_PROGRESS", "the checkout could not be started in time; try again"); // recovery abandoned it
     return { checkout: checkoutView(activated.row), alerts: [] };
   }
 
@@ -132,9 +133,9 @@ export class CheckoutFlow {
 
     const toRelease = await inTransaction(this.d.ds, async (tx) => {
       const c = (await checkouts.lock(tx, target.id))!;
-      if (c.status === "COMPLETED") throw failedPrecondition(`checkout ${c.id} already became order ${c.orderId}; cancel the order instead`);
+      if (c.status === "COMPLETED") throw failedPrecondition("CHECKOUT_ORDERED", `checkout ${c.id} already became order ${c.orderId}; cancel the order instead`);
       if (c.status !== "ACTIVE") return c.releasePending; // cancelled or expired already: idempotent
-      if (await this.orderInProgress(tx, c)) throw failedPrecondition(`an order is being placed from checkout ${c.id}`);
+      if (await this.orderInProgress(tx, c)) throw failedPrecondition("ORDER_IN_PROGRESS", `an order is being placed from checkout ${c.id}`);
       await checkouts.markForRelease(tx, c.id, this.isExpired(c) ? "EXPIRED" : "CANCELLED");
       return true;
     });
@@ -198,7 +199,7 @@ export class CheckoutFlow {
     const active = await checkouts.lockActiveForUser(tx, userId);
     for (const c of active) {
       if (await this.orderInProgress(tx, c)) {
-        throw failedPrecondition("an order is being placed from your current checkout; try again in a moment");
+        throw failedPrecondition("ORDER_IN_PROGRESS", "an order is being placed from your current checkout; try again in a moment");
       }
     }
     for (const c of active) await checkouts.markForRelease(tx, c.id, this.isExpired(c) ? "EXPIRED" : "CANCELLED");

@@ -2,7 +2,7 @@
 // down or slow is Unavailable (retry); the codes a flow handles itself (FailedPrecondition, NotFound...) pass
 // through for it to inspect; anything else is our bug and is logged, never shown as the caller's mistake.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { unavailable } from "../../lib/errors.js";
+import { internal, unavailable } from "../../lib/errors.js";
 import type { Logger } from "../../lib/log.js";
 
 const TRANSIENT = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted, Code.Aborted, Code.Canceled, Code.Unknown, Code.Internal]);
@@ -13,9 +13,9 @@ export async function downstream<T>(log: Logger, what: string, call: () => Promi
   } catch (err) {
     const ce = ConnectError.from(err);
     if (pass.includes(ce.code)) throw ce;
-    if (TRANSIENT.has(ce.code)) throw unavailable(`${what} is unavailable; retry shortly`);
+    if (TRANSIENT.has(ce.code)) throw unavailable("DEPENDENCY_UNAVAILABLE", `${what} is unavailable; retry shortly`);
     log.error({ err: ce.message, code: Code[ce.code], what }, "unexpected answer from a dependency");
-    throw new ConnectError("internal error", Code.Internal);
+    throw internal();
   }
 }
 

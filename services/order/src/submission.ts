@@ -31,7 +31,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { OrderPlacedSchema, type Order, type SubmitOrderRequest } from "../../../gen/shop/order/v1/order_pb.js";
 import { onBehalfOf, type Principal } from "../../lib/auth.js";
 import { inTransaction } from "../../lib/db.js";
-import { aborted, failedPrecondition, invalidArgument, notFound, unavailable } from "../../lib/errors.js";
+import { aborted, failedPrecondition, invalidArgument, notFound, unavailable, type ErrorReason } from "../../lib/errors.js";
 import { money } from "../../lib/money.js";
 import { SUBJECTS } from "../../lib/nats.js";
 import { enqueueEvent } from "../../lib/outbox.js";
@@ -94,7 +94,7 @@ export class SubmissionFlow {
         sub = existing && await subs.takeLease(ds, existing.id, attempt.owner, settings.leaseMs);
         if (!sub) {
           // Another attempt is working on it (or just forgot it): wait, then look again.
-          if (Date.now() > attempt.deadline) throw unavailable("the submission is still being processed; retry with the same idempotency_key");
+          if (Date.now() > attempt.deadline) throw unavailable("IN_PROGRESS", "the submission is still being processed; retry with the same idempotency_key");
           await pause(25 + Math.random() * 50);
           continue;
         }
@@ -148,9 +148,9 @@ export class SubmissionFlow {
         return orderView(row);
       }
       case "DECLINED":
-        throw failedPrecondition(sub.error ?? "payment declined");
+        throw failedPrecondition("PAYMENT_DECLINED", sub.error ?? "payment declined");
       default:
-        throw failedPrecondition(sub.error ?? "the order could not be placed");
+        throw failedPrecondition("ORDER_NOT_PLACED", sub.error ?? "the order could not be placed");
     }
   }
 
@@ -164,7 +164,7 @@ export class SubmissionFlow {
         const c = (await checkouts.lock(tx, s.checkoutId))!;
         const refusal = await this.refusal(tx, c);
         if (refusal) {
-          await subs.transition(tx, s.id, attempt.owner, ["PENDING"], "FAILED", { error: refusal });
+          await subs.transition(tx, s.id, attempt.owner, ["PENDING"], "FAILED", { error: refusal.message });
           return { kind: "refused" as const, refusal };
         }
         if (c.submissionId && c.submissionId !== s.id) {
@@ -184,11 +184,11 @@ export class SubmissionFlow {
         case "lost":
           throw new LeaseLost();
         case "refused":
-          throw failedPrecondition(outcome.refusal);
+          throw failedPrecondition(outcome.refusal.reason, outcome.refusal.message);
         case "busy":
           if (Date.now() > attempt.deadline) {
             await subs.forget(ds, sub.id, attempt.owner);
-            throw aborted("another submission for this checkout is in progress; retry shortly");
+            throw aborted("SUBMISSION_IN_PROGRESS", "another submission for this checkout is in progress; retry shortly");
           }
           await pause(25 + Math.random() * 50);
       }
@@ -196,21 +196,23 @@ export class SubmissionFlow {
   }
 
   /** Why a checkout cannot be paid for now, if it cannot. */
-  private async refusal(q: Db, c: checkouts.CheckoutRow): Promise<string | undefined> {
+  private async refusal(q: Db, c: checkouts.CheckoutRow): Promise<{ reason: ErrorReason; message: string } | undefined> {
     switch (c.status) {
       case "COMPLETED":
-        return `checkout ${c.id} was already ordered (order ${c.orderId})`;
+        return { reason: "CHECKOUT_ORDERED", message: `checkout ${c.id} was already ordered (order ${c.orderId})` };
       case "CANCELLED":
-        return `checkout ${c.id} was cancelled; begin a new checkout`;
+        return { reason: "CHECKOUT_CANCELLED", message: `checkout ${c.id} was cancelled; begin a new checkout` };
       case "ACTIVE":
         break;
       default:
-        return `checkout ${c.id} has expired; begin a new checkout`;
+        return { reason: "CHECKOUT_EXPIRED", message: `checkout ${c.id} has expired; begin a new checkout` };
     }
     const left = c.secondsLeft ?? await checkouts.secondsLeft(q, c.id);
-    if (left <= 0) return `checkout ${c.id} has expired; begin a new checkout`;
+    if (left <= 0) return { reason: "CHECKOUT_EXPIRED", message: `checkout ${c.id} has expired; begin a new checkout` };
     const margin = this.d.settings.submitMarginSeconds;
-    if (left <= margin) return `checkout ${c.id} expires in less than ${margin} seconds; begin a new checkout`;
+    if (left <= margin) {
+      return { reason: "CHECKOUT_EXPIRING", message: `checkout ${c.id} expires in less than ${margin} seconds; begin a new checkout` };
+    }
     return undefined;
   }
 
@@ -227,11 +229,11 @@ export class SubmissionFlow {
       const found = await payments.findCharge(sub.id).catch(() => "unknown" as const);
       if (found === "unknown") {
         await subs.releaseLease(ds, sub.id, attempt.owner);
-        throw unavailable("the payment provider is unavailable; retry with the same idempotency_key");
+        throw unavailable("PAYMENT_UNAVAILABLE", "the payment provider is unavailable; retry with the same idempotency_key");
       }
       if (!found) {
         await subs.forget(ds, sub.id, attempt.owner);
-        throw unavailable("the payment provider failed and nothing was charged; retry");
+        throw unavailable("PAYMENT_UNAVAILABLE", "the payment provider failed and nothing was charged; retry");
       }
       result = found.status === "DECLINED"
         ? { outcome: "declined", reason: found.declineReason ?? "card declined", charge: found }
@@ -242,12 +244,12 @@ export class SubmissionFlow {
       // The reservation stays until it expires: the shopper may retry with another card and a new key.
       const moved = await subs.transition(ds, sub.id, attempt.owner, ["PENDING"], "DECLINED", { error: "payment declined" });
       if (!moved) throw new LeaseLost();
-      throw failedPrecondition("payment declined");
+      throw failedPrecondition("PAYMENT_DECLINED", "payment declined");
     }
     if (result.charge.status === "VOIDED") {
       const moved = await subs.transition(ds, sub.id, attempt.owner, ["PENDING"], "FAILED", { error: "the payment was voided" });
       if (!moved) throw new LeaseLost();
-      throw failedPrecondition("the payment was voided");
+      throw failedPrecondition("PAYMENT_VOIDED", "the payment was voided");
     }
 
     if (settings.crashAfterPayment) {
@@ -275,7 +277,7 @@ export class SubmissionFlow {
     } catch (err) {
       if (!isCode(err, Code.FailedPrecondition) && !isCode(err, Code.NotFound)) {
         await subs.releaseLease(ds, sub.id, owner);
-        throw unavailable("the order is being placed; retry with the same idempotency_key");
+        throw unavailable("IN_PROGRESS", "the order is being placed; retry with the same idempotency_key");
       }
       // The reservation is gone (expired or released): the shopper must not pay for stock they will not get.
       try {
@@ -283,11 +285,11 @@ export class SubmissionFlow {
       } catch (voidErr) {
         log.warn({ submissionId: sub.id, err: (voidErr as Error).message }, "void failed; recovery will retry");
         await subs.releaseLease(ds, sub.id, owner);
-        throw unavailable("the order could not be placed and the payment is being voided; retry with the same idempotency_key");
+        throw unavailable("IN_PROGRESS", "the order could not be placed and the payment is being voided; retry with the same idempotency_key");
       }
       const failed = await subs.transition(ds, sub.id, owner, ["PAID"], "FAILED", { error: VOIDED_AFTER_COMMIT_REFUSED });
       if (!failed) throw new LeaseLost();
-      throw failedPrecondition(VOIDED_AFTER_COMMIT_REFUSED);
+      throw failedPrecondition("CHECKOUT_EXPIRED", VOIDED_AFTER_COMMIT_REFUSED);
     }
 
     const placed = await this.place(sub);

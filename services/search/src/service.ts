@@ -2,12 +2,12 @@
 // request and its scope's fingerprint), else query the in-memory index; answer with each item's facts (stock
 // left, price, image) as the index holds them now. Public RPCs: no token needed.
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import {
   GetItemCatalogResponseSchema, SearchService, SuggestionKind, SuggestionSchema,
   type GetItemCatalogResponse, type Suggestion,
 } from "../../../gen/shop/search/v1/search_pb.js";
-import { unavailable } from "../../lib/errors.js";
+import { notFound, unavailable } from "../../lib/errors.js";
 import { ResultCache } from "./cache.js";
 import { normalizedRequest, pageTokenFor, validateCatalogRequest, validateSuggestRequest, type CatalogRequest } from "./domain/request.js";
 import type { IndexFeed } from "./feed.js";
@@ -24,7 +24,7 @@ export interface SearchDeps {
 
 function readyIndex(feed: IndexFeed): SearchIndex {
   const index = feed.index;
-  if (!index) throw unavailable("the search index is still loading; retry shortly");
+  if (!index) throw unavailable("INDEX_LOADING", "the search index is still loading; retry shortly");
   return index;
 }
 
@@ -36,7 +36,7 @@ export function searchHandlers({ feed, rows, cache, cacheMinCandidates }: Search
       let category = -1;
       if (r.categoryId) {
         category = index.tree.indexOf(r.categoryId);
-        if (category < 0) throw new ConnectError(`filter.category_id: category ${JSON.stringify(r.categoryId)} not found`, Code.NotFound);
+        if (category < 0) throw notFound("category", r.categoryId, "filter.category_id");
       }
       const query = {
         text: r.text, category, brands: r.brands, minPrice: r.minPrice, maxPrice: r.maxPrice,

@@ -4,7 +4,7 @@
 import { Code } from "@connectrpc/connect";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { CheckoutStatus, type Checkout, type StockAlert } from "../../../../gen/shop/order/v1/order_pb.js";
-import { api, fieldProblem, friendly, isCode } from "../api.js";
+import { api, CHECKOUT_ENDED_REASONS, fieldProblem, friendly, isCode, reasonOf } from "../api.js";
 import { busy, clearFieldErrors, field, h, notice, pageTitle, replace, showFieldError, spinner } from "../dom.js";
 import { clock, formatMoney } from "../format.js";
 import { navigate, type PageContext } from "../router.js";
@@ -31,7 +31,7 @@ export async function checkoutPage({ main, query, signal }: PageContext): Promis
       showAlerts(res.alerts);
     } catch (err) {
       if (signal.aborted) return;
-      if (isCode(err, Code.FailedPrecondition) && /empty/.test((err as Error).message)) {
+      if (reasonOf(err) === "CART_EMPTY") {
         replace(body, h("p", { class: "empty" }, "Your cart is empty. ", h("a", { href: "/" }, "Find something you like"), "."));
       } else {
         replace(body, notice("error", friendly(err)), h("p", null, h("a", { href: "/cart" }, "Back to your cart")));
@@ -181,7 +181,7 @@ export async function checkoutPage({ main, query, signal }: PageContext): Promis
             errors.replaceChildren(notice("error", problem.message));
             return;
           }
-          if (isCode(err, Code.FailedPrecondition) && /expire|cancelled; begin/.test((err as Error).message)) {
+          if (CHECKOUT_ENDED_REASONS.includes(reasonOf(err) ?? "")) {
             clearInterval(interval);
             showEnded(undefined, friendly(err));
             return;

@@ -43,12 +43,12 @@ export function validateQuantity(quantity: number): number {
  */
 export function checkCanHold(item: Item, stockLeft: number, quantity: number): void {
   const id = JSON.stringify(item.id);
-  if (item.status !== ItemStatus.ACTIVE) throw failedPrecondition(`item ${id} is archived (no longer sold)`);
+  if (item.status !== ItemStatus.ACTIVE) throw failedPrecondition("ITEM_ARCHIVED", `item ${id} is archived (no longer sold)`);
   const currency = item.price?.currencyCode ?? "";
   // The store charges in one currency; an item priced otherwise could never be checked out.
-  if (currency !== STORE_CURRENCY) throw failedPrecondition(`item ${id} is not priced in ${STORE_CURRENCY}`);
-  if (stockLeft <= 0) throw failedPrecondition(`item ${id} is out of stock`);
-  if (quantity > stockLeft) throw failedPrecondition(`only ${stockLeft} left of item ${id}`);
+  if (currency !== STORE_CURRENCY) throw failedPrecondition("WRONG_CURRENCY", `item ${id} is not priced in ${STORE_CURRENCY}`);
+  if (stockLeft <= 0) throw failedPrecondition("OUT_OF_STOCK", `item ${id} is out of stock`, { itemId: item.id });
+  if (quantity > stockLeft) throw failedPrecondition("NOT_ENOUGH_STOCK", `only ${stockLeft} left of item ${id}`, { itemId: item.id, available: String(stockLeft) });
 }
 
 export function cartFullMessage(maxLines: number): string {

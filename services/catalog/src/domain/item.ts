@@ -1,6 +1,6 @@
 // Item rules as pure functions: what a valid item is, what an update may change, and how a refused
 // conditional update is explained to the caller. Handlers call these before any SQL runs.
-import { Code, ConnectError } from "@connectrpc/connect";
+import type { ConnectError } from "@connectrpc/connect";
 import type { Money } from "../../../../gen/shop/common/v1/common_pb.js";
 import type { CreateItemRequest, UpdateItemRequest } from "../../../../gen/shop/catalog/v1/catalog_pb.js";
 import { aborted, failedPrecondition, invalidArgument, notFound } from "../../../lib/errors.js";
@@ -118,10 +118,10 @@ export function validateItemUpdate(req: UpdateItemRequest): { itemId: string; ex
  */
 export function refusedUpdate(itemId: string, expectedVersion: bigint, current?: { version: bigint; status: ItemStatusName }): ConnectError {
   if (!current) return notFound("item", itemId);
-  if (current.status === "ARCHIVED") return failedPrecondition(`item ${itemId} is archived and cannot be changed`);
+  if (current.status === "ARCHIVED") return failedPrecondition("ITEM_ARCHIVED", `item ${itemId} is archived and cannot be changed`);
   if (current.version !== expectedVersion) {
-    return aborted(`item ${itemId} is at version ${current.version}, not expected_version ${expectedVersion}; re-read it and retry`);
+    return aborted("VERSION_MISMATCH", `item ${itemId} is at version ${current.version}, not expected_version ${expectedVersion}; re-read it and retry`);
   }
   // Same version and active yet no match: a concurrent change committed in between; a re-read sorts it out.
-  return new ConnectError(`item ${itemId} changed concurrently; re-read it and retry`, Code.Aborted);
+  return aborted("CONCURRENT_CHANGE", `item ${itemId} changed concurrently; re-read it and retry`);
 }

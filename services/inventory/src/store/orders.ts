@@ -47,10 +47,10 @@ async function lockShelves(tx: Db, keys: { itemId: string; warehouseId: string }
 export async function allocateOrder(ds: DataSource, orderId: string, plan: AllocationLine[]): Promise<{ allocated: boolean; shortages: WarehouseShortage[] }> {
   return inTransaction(ds, async (tx) => {
     const status = await lockOrder(tx, orderId);
-    if (status === "DEALLOCATED") throw failedPrecondition(`order ${orderId} was cancelled; its stock has been returned`);
+    if (status === "DEALLOCATED") throw failedPrecondition("ORDER_CANCELLED", `order ${orderId} was cancelled; its stock has been returned`);
     if (status === "ALLOCATED") {
       if (samePlan(await allocationsOf(tx, orderId), plan)) return { allocated: true, shortages: [] };
-      throw failedPrecondition(`order ${orderId} is already allocated with a different split`);
+      throw failedPrecondition("ALLOCATION_MISMATCH", `order ${orderId} is already allocated with a different split`);
     }
 
     const committed = await rows<{ item_id: string; unassigned: number }>(tx,
@@ -63,12 +63,12 @@ export async function allocateOrder(ds: DataSource, orderId: string, plan: Alloc
       `SELECT id, active FROM inventory.warehouses WHERE id = ANY($1::uuid[])`, [warehouseIds])).map((w) => [w.id, w.active]));
     for (const id of warehouseIds) {
       if (!known.has(id)) throw notFound("warehouse", id);
-      if (!known.get(id)) throw failedPrecondition(`warehouse ${id} is inactive and takes no new orders`);
+      if (!known.get(id)) throw failedPrecondition("WAREHOUSE_INACTIVE", `warehouse ${id} is inactive and takes no new orders`);
     }
     const taken = await rows<{ warehouse_order_id: string }>(tx,
       `SELECT warehouse_order_id FROM inventory.order_allocations WHERE warehouse_order_id = ANY($1::uuid[]) LIMIT 1`,
       [[...new Set(plan.map((a) => a.warehouseOrderId))]]);
-    if (taken.length) throw failedPrecondition(`warehouse order ${taken[0].warehouse_order_id} belongs to another order`);
+    if (taken.length) throw failedPrecondition("WAREHOUSE_ORDER_TAKEN", `warehouse order ${taken[0].warehouse_order_id} belongs to another order`);
 
     const need = unitsPerWarehouseRow(plan);
     const shelves = await lockShelves(tx, need);
@@ -115,7 +115,7 @@ export async function deallocateOrder(ds: DataSource, orderId: string, threshold
     } else {
       const allocations = await allocationsOf(tx, orderId);
       const shipped = allocations.find((a) => a.state === "SHIPPED");
-      if (shipped) throw failedPrecondition(`order ${orderId} has shipped units (warehouse order ${shipped.warehouseOrderId}); it can no longer be cancelled`);
+      if (shipped) throw failedPrecondition("ORDER_SHIPPED", `order ${orderId} has shipped units (warehouse order ${shipped.warehouseOrderId}); it can no longer be cancelled`);
       const open = allocations.filter((a) => a.state === "ALLOCATED");
       const back = unitsPerWarehouseRow(open);
       await lockShelves(tx, back);
@@ -147,7 +147,7 @@ export async function recordShipment(ds: DataSource, orderId: string, warehouseO
     await lockOrder(tx, orderId);
     const lines = (await allocationsOf(tx, orderId)).filter((a) => a.warehouseOrderId === warehouseOrderId);
     if (lines.length === 0) throw notFound("warehouse order", warehouseOrderId);
-    if (lines.some((l) => l.state === "DEALLOCATED")) throw failedPrecondition(`order ${orderId} was cancelled; warehouse order ${warehouseOrderId} cannot ship`);
+    if (lines.some((l) => l.state === "DEALLOCATED")) throw failedPrecondition("ORDER_CANCELLED", `order ${orderId} was cancelled; warehouse order ${warehouseOrderId} cannot ship`);
     const pending = lines.filter((l) => l.state === "ALLOCATED");
     const keys = unitsPerWarehouseRow(lines);
     if (pending.length > 0) {
@@ -159,7 +159,7 @@ export async function recordShipment(ds: DataSource, orderId: string, warehouseO
          WHERE ws.item_id = d.item_id AND ws.warehouse_id = d.warehouse_id AND ws.physical - d.n >= ws.available
          RETURNING ws.item_id`,
         [out.map((n) => n.itemId), out.map((n) => n.warehouseId), out.map((n) => n.quantity)]);
-      if (updated.length !== out.length) throw failedPrecondition(`warehouse order ${warehouseOrderId}: the warehouse's physical stock does not cover its allocated units`);
+      if (updated.length !== out.length) throw failedPrecondition("STOCK_SHORT", `warehouse order ${warehouseOrderId}: the warehouse's physical stock does not cover its allocated units`);
       await writeLedger(tx, pending.map((a) => ({
         itemId: a.itemId, warehouseId: a.warehouseId, counter: "physical" as const, delta: -a.quantity, reason: "ship" as const, reference: a.warehouseOrderId,
       })));

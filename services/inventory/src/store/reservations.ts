@@ -175,7 +175,7 @@ export async function releaseReservation(ds: DataSource, checkoutId: string, thr
   return inTransaction(ds, async (tx) => {
     const r = await lockReservation(tx, checkoutId);
     if (!r) throw notFound("reservation", checkoutId);
-    if (r.status === "COMMITTED") throw failedPrecondition(`reservation ${checkoutId} is committed to order ${r.orderId}; cancel the order instead`);
+    if (r.status === "COMMITTED") throw failedPrecondition("RESERVATION_COMMITTED", `reservation ${checkoutId} is committed to order ${r.orderId}; cancel the order instead`);
     if (r.status !== "ACTIVE") return r;
     const status = r.due ? "EXPIRED" : "RELEASED";
     await giveBack(tx, [r], status, threshold);
@@ -193,9 +193,9 @@ export async function commitReservation(ds: DataSource, checkoutId: string, orde
     if (!r) throw notFound("reservation", checkoutId);
     if (r.status === "COMMITTED") {
       if (r.orderId === orderId) return r;
-      throw failedPrecondition(`reservation ${checkoutId} is already committed to another order (${r.orderId})`);
+      throw failedPrecondition("RESERVATION_COMMITTED", `reservation ${checkoutId} is already committed to another order (${r.orderId})`);
     }
-    if (r.status !== "ACTIVE") throw failedPrecondition(`reservation ${checkoutId} is ${r.status.toLowerCase()}; reserve the stock again`);
+    if (r.status !== "ACTIVE") throw failedPrecondition("RESERVATION_ENDED", `reservation ${checkoutId} is ${r.status.toLowerCase()}; reserve the stock again`);
     if (r.due) {
       await giveBack(tx, [r], "EXPIRED", threshold);
       return "expired";
@@ -203,7 +203,7 @@ export async function commitReservation(ds: DataSource, checkoutId: string, orde
     const order = await one(tx,
       `INSERT INTO inventory.orders (order_id, checkout_id, status) VALUES ($1, $2, 'COMMITTED')
        ON CONFLICT (order_id) DO NOTHING RETURNING order_id`, [orderId, checkoutId]);
-    if (!order) throw failedPrecondition(`order ${orderId} already holds the stock of another checkout`);
+    if (!order) throw failedPrecondition("RESERVATION_COMMITTED", `order ${orderId} already holds the stock of another checkout`);
     await rows(tx,
       `INSERT INTO inventory.order_stock (order_id, item_id, quantity, unassigned)
        SELECT $1, item_id, quantity, quantity FROM inventory.reservation_lines WHERE checkout_id = $2`, [orderId, checkoutId]);
@@ -212,7 +212,7 @@ export async function commitReservation(ds: DataSource, checkoutId: string, orde
       [checkoutId, orderId]);
     return { ...r, status: "COMMITTED", orderId };
   });
-  if (result === "expired") throw failedPrecondition(`reservation ${checkoutId} expired before it was committed; its stock was released`);
+  if (result === "expired") throw failedPrecondition("RESERVATION_ENDED", `reservation ${checkoutId} expired before it was committed; its stock was released`);
   return result;
 }
 

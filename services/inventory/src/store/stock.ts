@@ -42,7 +42,7 @@ export async function receiveStock(tx: Db, c: ShelfChange, threshold: number): P
       [c.itemId, c.quantity]))!;
   } catch (err) {
     if (pgCode(err) === PG.foreignKeyViolation) throw notFound("warehouse", c.warehouseId);
-    if (pgCode(err) === "22003") throw failedPrecondition("receiving this many units would exceed the largest stock count (2^31-1)");
+    if (pgCode(err) === "22003") throw failedPrecondition("STOCK_LIMIT", "receiving this many units would exceed the largest stock count (2^31-1)");
     throw err;
   }
   await writeLedger(tx, shelfEntries(c.itemId, c.warehouseId, c.quantity, "receive", c.reference));
@@ -65,7 +65,7 @@ export async function writeOff(tx: Db, c: ShelfChange, threshold: number): Promi
   if (!shelf) {
     const now = await one<{ available: number }>(tx,
       `SELECT available FROM inventory.warehouse_stock WHERE item_id = $1 AND warehouse_id = $2`, [c.itemId, c.warehouseId]);
-    throw failedPrecondition(`cannot write off ${c.quantity} units: the warehouse has ${now?.available ?? 0} unassigned units of this item`);
+    throw failedPrecondition("STOCK_SHORT", `cannot write off ${c.quantity} units: the warehouse has ${now?.available ?? 0} unassigned units of this item`);
   }
   const item = await one<{ aggregated: number; sequence: string }>(tx,
     `UPDATE inventory.item_stock SET aggregated = aggregated - $2, sequence = sequence + 1, updated_at = now()
@@ -75,7 +75,7 @@ export async function writeOff(tx: Db, c: ShelfChange, threshold: number): Promi
   if (!item) {
     const now = await one<{ aggregated: number }>(tx, `SELECT aggregated FROM inventory.item_stock WHERE item_id = $1`, [c.itemId]);
     throw failedPrecondition(
-      `cannot write off ${c.quantity} units: only ${now?.aggregated ?? 0} are not held by reservations or orders; release them first`);
+      "STOCK_SHORT", `cannot write off ${c.quantity} units: only ${now?.aggregated ?? 0} are not held by reservations or orders; release them first`);
   }
   await writeLedger(tx, shelfEntries(c.itemId, c.warehouseId, -c.quantity, "write_off", c.reference));
   await writeEvents(tx, stockEvents(

@@ -36,7 +36,7 @@ export async function createWarehouse(db: Db, w: NewWarehouse): Promise<Warehous
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
       [randomUUID(), w.code, w.name, JSON.stringify(w.address), w.lat, w.lon, w.priority]))!;
   } catch (err) {
-    if (pgCode(err) === PG.uniqueViolation) throw alreadyExists(`a warehouse with code ${JSON.stringify(w.code)} already exists`);
+    if (pgCode(err) === PG.uniqueViolation) throw alreadyExists("WAREHOUSE_CODE_TAKEN", `a warehouse with code ${JSON.stringify(w.code)} already exists`);
     throw err;
   }
 }
