@@ -12,7 +12,7 @@ import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1
 import { SERVICE_NAMES } from "../services/lib/config.js";
 import { meshTransport } from "../services/lib/transport.js";
 import { bundlePath } from "../services/registry.js";
-import { eventually, freePort, freshDatabase, spawnService, testInfra, type ServiceProcess } from "../test/harness.js";
+import { eventually, freePort, freshDatabase, spawnService, testInfra, testKeyEnv, type ServiceProcess } from "../test/harness.js";
 import { buildDist } from "./build.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -98,7 +98,7 @@ describe("production build (npm run build)", function () {
     const gateway = spawn(process.execPath, [dist("dist/gateway.js")], {
       env: {
         ...process.env, GATEWAY_PORT: String(gatewayPort), DATABASE_URL: databaseUrl, REDIS_URL: infra.redisUrl, NATS_URL: infra.natsUrl,
-        CATALOG_ADDR: catalog.url, LOG_LEVEL: "silent",
+        CATALOG_ADDR: catalog.url, LOG_LEVEL: "silent", ...testKeyEnv(true),
       },
       stdio: ["ignore", "ignore", "inherit"],
     });

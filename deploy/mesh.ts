@@ -7,6 +7,7 @@ import path from "node:path";
 import { createClient, type Client } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
 import { loadConfig, replicaUrls, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
+import { keyEnv, type KeyFiles } from "../services/lib/keys.js";
 import { processArgs, type ProcessName } from "../services/registry.js";
 import { meshTransport } from "../services/lib/transport.js";
 import { supervise, type Incarnation, type Supervised } from "./supervisor.js";
@@ -16,6 +17,8 @@ export interface MeshOptions {
   redisUrl: string;
   natsUrl: string;
   logDir: string;
+  /** Token keys: the gateway gets the user signing keys, the services the mesh key, everyone the public keys. */
+  keys: KeyFiles;
   /** Extra environment for every process (ports, settings). */
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
@@ -97,10 +100,10 @@ export function launchMesh(opts: MeshOptions): RunningMesh {
   for (const name of SERVICE_NAMES) {
     replicaUrls(config.addrs[name]).forEach((url, i) => {
       const port = Number(new URL(url).port);
-      launch(i === 0 ? name : `${name}-${i + 1}`, name, i, port, { [`${name.toUpperCase()}_PORT`]: String(port) });
+      launch(i === 0 ? name : `${name}-${i + 1}`, name, i, port, { ...keyEnv(opts.keys, false), [`${name.toUpperCase()}_PORT`]: String(port) });
     });
   }
-  launch("gateway", "gateway", 0, config.port, {});
+  launch("gateway", "gateway", 0, config.port, keyEnv(opts.keys, true));
 
   const stop = async () => {
     stopping = true;

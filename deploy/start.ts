@@ -2,14 +2,15 @@
 // NATS JetStream with data under .data/ (DATABASE_URL / REDIS_URL / NATS_URL point at external ones instead),
 // migrates and seeds, starts the six services (REPLICAS processes of each) and the gateway as separate processes,
 // waits until every health check says SERVING, prints where everything listens, restarts whatever exits on its
-// own (deploy/supervisor.ts), and stops everything on Ctrl-C.
+// own (deploy/supervisor.ts), and stops everything on Ctrl-C. Token keys are generated on first start under
+// .data/keys (owner-only) and reused afterwards; NODE_ENV=production takes configured ones.
 import path from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { ensureAccount, type AccountSpec } from "../gateway/src/identity/accounts.js";
 import { identityDatabase } from "../gateway/src/identity/store.js";
 import { InventoryService } from "../gen/shop/inventory/v1/inventory_pb.js";
-import { TokenVerifier } from "../services/lib/auth.js";
 import { INFRA_DEFAULTS, intFrom, SERVICE_NAMES, type Config } from "../services/lib/config.js";
+import { ensureKeyFiles, TokenSigner, type KeyFiles } from "../services/lib/keys.js";
 import { openDatabase } from "../services/lib/db.js";
 import { startInfra, type Infra } from "./infra.js";
 import { launchMesh, type RunningMesh } from "./mesh.js";
@@ -27,6 +28,7 @@ let mesh: RunningMesh | undefined;
 let shuttingDown = false;
 
 async function main(): Promise<void> {
+  const keys = meshKeys();
   infra = await startInfra({
     dataDir,
     ephemeral: false,
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     redisUrl: infra.redisUrl,
     natsUrl: infra.natsUrl,
     logDir,
+    keys,
     timeoutMs: intFrom(env, "START_TIMEOUT_MS", 120_000),
     log: say,
   });
@@ -69,9 +72,9 @@ async function main(): Promise<void> {
   if (shuttingDown) return;
 
   const { config, gatewayUrl } = mesh;
-  const users = await demoUsers(config, infra.databaseUrl);
-  const verifier = new TokenVerifier(config.jwtSecret);
-  const tokens = await Promise.all(users.map((u) => verifier.mint({ subject: u.id, role: u.role, warehouseId: u.warehouseId }, 12 * 3600)));
+  const users = await demoUsers(config, infra.databaseUrl, keys);
+  const signer = TokenSigner.fromFile(keys.signingKeysFile, "AUTH_SIGNING_KEYS_FILE");
+  const tokens = await Promise.all(users.map((u) => signer.sign({ subject: u.id, role: u.role, warehouseId: u.warehouseId }, 12 * 3600)));
   const accountLines = users.map((u) => `  ${u.role.padEnd(10)} ${u.email.padEnd(24)} ${u.password.padEnd(26)}${u.note ? ` ${u.note}` : ""}`.trimEnd());
   console.log(`
 Shop mesh is up: all healthy ${((Date.now() - started) / 1000).toFixed(1)} s after launch
@@ -82,6 +85,7 @@ ${SERVICE_NAMES.map((n) => `  ${n.padEnd(34)} ${config.addrs[n].replaceAll("http
   redis                              ${infra.redisUrl}
   nats (JetStream)                   ${infra.natsUrl}
   logs                               ${path.relative(process.cwd(), logDir) || logDir}/<service>.log
+  token keys                         ${path.relative(process.cwd(), path.dirname(keys.jwksFile)) || path.dirname(keys.jwksFile)}/ (owner-only; npm run keys:rotate)
 
 Storefront: open ${gatewayUrl}/ in a browser and sign in with a demo account:
 ${accountLines.join("\n")}
@@ -90,10 +94,28 @@ Try it:
   curl -s -H 'content-type: application/json' -d '{"pageSize":3}' ${gatewayUrl}/shop.catalog.v1.CatalogService/ListItems
 ${users[0] ? `  curl -s -H 'content-type: application/json' -d '{"email":"${users[0].email}","password":"${users[0].password}"}' \\
     ${gatewayUrl}/shop.identity.v1.IdentityService/Login\n` : ""}
-Development tokens for these accounts (signed with the configured secret, valid 12 h; sign-ins give 15-minute ones):
+Development tokens for these accounts (signed by the identity key, valid 12 h; sign-ins give 15-minute ones):
 ${users.map((u, i) => `  ${u.role.padEnd(10)} ${tokens[i]}`).join("\n")}
 
 Ctrl-C stops everything.`);
+}
+
+/**
+ * The token key files: generated on first start under DATA_DIR/keys (directory 0700, files 0600) and reused
+ * afterwards, so tokens survive restarts. A production start never generates keys: it takes the three files from
+ * configuration and refuses to start without them.
+ */
+function meshKeys(): KeyFiles {
+  if (env.NODE_ENV === "production") {
+    const settings = ["AUTH_SIGNING_KEYS_FILE", "AUTH_JWKS_FILE", "AUTH_SERVICE_KEYS_FILE"] as const;
+    const missing = settings.filter((name) => !env[name]);
+    if (missing.length) throw new Error(`${missing.join(", ")} not set: production runs only with configured token keys (see docs/security.md)`);
+    return { signingKeysFile: env.AUTH_SIGNING_KEYS_FILE!, jwksFile: env.AUTH_JWKS_FILE!, serviceKeysFile: env.AUTH_SERVICE_KEYS_FILE! };
+  }
+  const dir = path.join(dataDir, "keys");
+  const keys = ensureKeyFiles(dir);
+  say(`${keys.generated ? "generated token signing keys in" : "token signing keys from"} ${path.relative(process.cwd(), dir) || dir}`);
+  return keys;
 }
 
 /** Demo accounts `npm start` prints; each is created once (an existing email keeps its password). */
@@ -116,10 +138,9 @@ interface DemoUser {
  * The admin the gateway created from ADMIN_EMAIL, plus a demo customer and a demo warehouse user bound to the
  * first warehouse (DEMO_USERS=false skips those two).
  */
-async function demoUsers(config: Config, databaseUrl: string): Promise<DemoUser[]> {
+async function demoUsers(config: Config, databaseUrl: string, keys: KeyFiles): Promise<DemoUser[]> {
   const db = await openDatabase(databaseUrl, identityDatabase, 2, "start");
   try {
-    const verifier = new TokenVerifier(config.jwtSecret);
     const adminEmail = (env.ADMIN_EMAIL ?? DEMO.admin.email).toLowerCase();
     const [admin] = await db.query(`SELECT id::text AS id FROM identity.users WHERE email = $1`, [adminEmail]);
     const users: DemoUser[] = [];
@@ -138,7 +159,7 @@ async function demoUsers(config: Config, databaseUrl: string): Promise<DemoUser[
     }
     if (env.DEMO_USERS !== "false") {
       const inventory = createClient(InventoryService, meshTransport(config.addrs.inventory));
-      const token = await verifier.mint({ subject: "service:start", role: "service" }, 60);
+      const token = await TokenSigner.fromFile(keys.serviceKeysFile, "AUTH_SERVICE_KEYS_FILE").sign({ subject: "service:start", role: "service" }, 60);
       const { warehouses } = await inventory.listWarehouses({}, { headers: { authorization: `Bearer ${token}` } });
       const first = warehouses[0];
       if (first) await ensure({ ...DEMO.warehouse, displayName: `${first.code} picker`, role: "warehouse", warehouseId: first.id }, `(warehouse ${first.code}, ${first.name})`);

@@ -17,7 +17,7 @@ import { OrderService, type Order } from "../gen/shop/order/v1/order_pb.js";
 import { SearchService } from "../gen/shop/search/v1/search_pb.js";
 import { Health } from "../gen/grpc/health/v1/health_pb.js";
 import { money } from "../services/lib/money.js";
-import { TokenVerifier } from "../services/lib/auth.js";
+import { unknownKeySigner } from "./forged-tokens.js";
 import { DESK_LAMPS, PASSWORD, startShop, TEST_ADDRESS, TEST_CARD, type Account, type Shop } from "./shop-fixture.js";
 
 type Caller = "anonymous" | "customerA" | "customerB" | "admin" | "warehouse";
@@ -278,7 +278,7 @@ describe("access matrix (every public RPC x every kind of caller, through the ga
   });
 
   it("every service verifies the token itself, not only the gateway", async () => {
-    const forged = await new TokenVerifier("not-the-mesh-secret-but-long-enough").mint({ subject: accounts.admin.user.id, role: "admin" });
+    const forged = await unknownKeySigner().sign({ subject: accounts.admin.user.id, role: "admin" }, 3600);
     const direct = <T extends DescService>(service: T, url: string) => createClient(service, createGrpcTransport({
       baseUrl: url,
       interceptors: [(next) => (req) => { req.header.set("authorization", `Bearer ${forged}`); return next(req); }],

@@ -2,12 +2,15 @@
 // started in-process. Journey 1 (desktop): register, search (autocomplete), open the item, add to cart,
 // check out (countdown visible), pay with the test card, see the order; a warehouse user ships it and the
 // customer's open order page turns SHIPPED without a reload. Journey 2 (phone): the last unit is bought by
-// someone else while it sits in the cart, and checkout shows the out-of-stock alert.
+// someone else while it sits in the cart, and checkout shows the out-of-stock alert. Journey 3: a lapsed access
+// token is renewed with the refresh token, and Sign out revokes it on the server.
 // Screenshots of every step go to test-output/browser/.
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { IdentityService } from "../gen/shop/identity/v1/identity_pb.js";
 import { CHROMIUM_PATH } from "../deploy/infra/packages.js";
 import { SearchService } from "../gen/shop/search/v1/search_pb.js";
 import { eventually } from "./harness.js";
@@ -228,5 +231,44 @@ describe("storefront in Chromium (browser journeys)", function () {
     await page.keyboard.press("Enter");
     await page.locator("main").getByText("Your cart is empty now.").waitFor();
     await shot(page, "25-phone-cart-fixed");
+  });
+
+  it("renews a lapsing session without signing the shopper out, and Sign out ends it on the server too", async () => {
+    const customer = await shop.newCustomer("Rene Renew");
+    const page = await context(DESKTOP);
+    await page.goto("/signin");
+    await page.getByLabel("Email").fill(customer.email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Hi, Rene Renew").waitFor();
+    type Stored = { token: string; expiresAt: number; refreshToken: string };
+    const stored = () => page.evaluate(() => JSON.parse(localStorage.getItem("shop.session") ?? "null") as Stored | null);
+
+    // The access token has lapsed (as after a quarter of an hour away); the refresh token has not.
+    const lapsed = await page.evaluate(() => {
+      const s = JSON.parse(localStorage.getItem("shop.session")!);
+      s.expiresAt = Date.now() - 1000;
+      localStorage.setItem("shop.session", JSON.stringify(s));
+      return s as Stored;
+    });
+    expect(lapsed.refreshToken).to.be.a("string");
+    await page.goto("/orders");
+    await page.getByRole("heading", { name: "Your orders" }).waitFor();
+    // The orders page's first call renewed the session before it left.
+    await page.waitForFunction((old) => JSON.parse(localStorage.getItem("shop.session") ?? "null")?.token !== old, lapsed.token, { timeout: 30_000 });
+    await page.getByText("You haven't ordered anything yet").or(page.locator(".order-row")).first().waitFor();
+    await page.getByText("Hi, Rene Renew").waitFor();
+    const renewed = (await stored())!;
+    expect(renewed.token).not.to.equal(lapsed.token);
+    expect(renewed.refreshToken).not.to.equal(lapsed.refreshToken);
+    expect(renewed.expiresAt).to.be.above(Date.now() + 60_000);
+    await shot(page, "30-session-renewed");
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("link", { name: "Sign in" }).waitFor();
+    expect(await stored()).to.equal(null);
+    // Signed out on the server: the refresh token the page held is refused.
+    const err = await shop.client(IdentityService).refresh({ refreshToken: renewed.refreshToken }).then(() => undefined, (e: unknown) => e);
+    expect(ConnectError.from(err).code).to.equal(Code.Unauthenticated);
   });
 });

@@ -5,11 +5,15 @@
 // call to testConfig() gets its own fresh database, so test files do not see each other's rows.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
 import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConnectError } from "@connectrpc/connect";
 import pg from "pg";
 import { loadConfig, SERVICE_NAMES, type Config, type ServiceName } from "../services/lib/config.js";
 import { TokenVerifier, type Role } from "../services/lib/auth.js";
+import { ensureKeyFiles, keyEnv, KeyRing, TokenSigner, type KeyFiles } from "../services/lib/keys.js";
 import { startService, type RunningService, type ServiceModule } from "../services/lib/server.js";
 import { processArgs } from "../services/registry.js";
 
@@ -57,6 +61,7 @@ export function testConfig(service: ServiceName, databaseUrl: string, env: Recor
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     SHUTDOWN_GRACE_MS: "2000",
     DB_POOL_SIZE: "10",
+    ...testKeyEnv(false),
     ...env,
   });
   return { ...config, port: 0 };
@@ -103,11 +108,42 @@ export function isolatedConsumers(): Record<string, string> {
   return { EVENT_CONSUMER_SUFFIX: `-t${randomUUID().slice(0, 8)}`, EVENT_CONSUMER_START: "new" };
 }
 
-const verifier = new TokenVerifier(loadConfig("catalog", {}).jwtSecret);
+let keys: { files: KeyFiles; users: TokenSigner; services: TokenSigner } | undefined;
 
-/** A token signed with the development secret, as the identity service would issue it. */
-export async function tokenFor(role: Role, subject: string = randomUUID(), warehouseId?: string): Promise<string> {
-  return verifier.mint({ subject, role, warehouseId }, 3600);
+/** The key files of this test run, generated on first use (no test ever runs with a key from the repository). */
+export function testKeys(): { files: KeyFiles; users: TokenSigner; services: TokenSigner } {
+  if (!keys) {
+    const files = ensureKeyFiles(join(mkdtempSync(join(tmpdir(), "shop-keys-")), "keys"));
+    keys = {
+      files,
+      users: TokenSigner.fromFile(files.signingKeysFile, "AUTH_SIGNING_KEYS_FILE"),
+      services: TokenSigner.fromFile(files.serviceKeysFile, "AUTH_SERVICE_KEYS_FILE"),
+    };
+  }
+  return keys;
+}
+
+/** Environment naming this run's key files: the user signing keys for identity (the gateway), the mesh key for services. */
+export function testKeyEnv(forIdentity: boolean): Record<string, string> {
+  return keyEnv(testKeys().files, forIdentity);
+}
+
+/** A verifier of this run's tokens, as a service has it (user keys and the mesh key). */
+export function testVerifier(): TokenVerifier {
+  const { files } = testKeys();
+  return new TokenVerifier({
+    users: new KeyRing(files.jwksFile, "AUTH_JWKS_FILE", false),
+    services: new KeyRing(files.serviceKeysFile, "AUTH_SERVICE_KEYS_FILE", true),
+  });
+}
+
+/**
+ * A token as the mesh would issue it: user roles signed by the identity service's key, role "service" by the
+ * mesh key (subject "service:<name>").
+ */
+export async function tokenFor(role: Role, subject: string = role === "service" ? "service:test" : randomUUID(), warehouseId?: string): Promise<string> {
+  const k = testKeys();
+  return (role === "service" ? k.services : k.users).sign({ subject, role, warehouseId }, 3600);
 }
 
 /** Headers for a call as that token's holder. */
@@ -169,6 +205,7 @@ export async function spawnService(name: ServiceName, env: Record<string, string
       REDIS_URL: infra.redisUrl,
       NATS_URL: infra.natsUrl,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+      ...testKeyEnv(false),
       ...env,
     },
     stdio: ["ignore", "ignore", "inherit"],

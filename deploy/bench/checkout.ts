@@ -20,8 +20,7 @@ import { CartService } from "../../gen/shop/cart/v1/cart_pb.js";
 import { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.js";
 import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
 import { OrderService } from "../../gen/shop/order/v1/order_pb.js";
-import { TokenVerifier } from "../../services/lib/auth.js";
-import { loadConfig } from "../../services/lib/config.js";
+import { money } from "../../services/lib/money.js";
 import { cliFlags } from "../../services/lib/cli.js";
 import { RETRY_AFTER_HEADER } from "../../services/lib/admission.js";
 import {
@@ -65,18 +64,18 @@ const stack = await benchStack(log, {
 try {
   const durability = await postgresDurability(stack.databaseUrl);
   const withStatements = await enableStatementStatistics(stack.databaseUrl);
-  const verifier = new TokenVerifier(loadConfig("gateway").jwtSecret);
+  const verifier = stack.userTokens;
   // Open-loop arrivals do not wait for each other: enough sockets that none waits in the load generator.
   const transport = gatewayTransport(stack.gatewayUrl, Math.max(concurrency + 8, 1024));
   const catalog = createClient(CatalogService, transport);
   const inventory = createClient(InventoryService, transport);
   const cart = createClient(CartService, transport);
   const order = createClient(OrderService, transport);
-  const admin = { headers: { authorization: `Bearer ${await verifier.mint({ subject: randomUUID(), role: "admin" })}` } };
+  const admin = { headers: { authorization: `Bearer ${await verifier.sign({ subject: randomUUID(), role: "admin" }, 3600)}` } };
 
   const itemIds = await stockedItems(catalog, inventory, admin, itemCount, log);
 
-  const tokens = await Promise.all(Array.from({ length: users }, () => verifier.mint({ subject: randomUUID(), role: "customer" }, 4 * 3600)));
+  const tokens = await Promise.all(Array.from({ length: users }, () => verifier.sign({ subject: randomUUID(), role: "customer" }, 4 * 3600)));
   const as = (u: number) => ({ headers: { authorization: `Bearer ${tokens[u]}` } });
 
   // The warehouse system: first warehouse event per order.

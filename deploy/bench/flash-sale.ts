@@ -11,8 +11,6 @@ import { CartService } from "../../gen/shop/cart/v1/cart_pb.js";
 import { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.js";
 import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
 import { OrderService } from "../../gen/shop/order/v1/order_pb.js";
-import { TokenVerifier } from "../../services/lib/auth.js";
-import { loadConfig } from "../../services/lib/config.js";
 import { money } from "../../services/lib/money.js";
 import { cliFlags } from "../../services/lib/cli.js";
 import { benchStack, gatewayTransport, percentile, pool, postgresDurability } from "./stack.js";
@@ -31,13 +29,13 @@ const log = (m: string) => console.error(`[flash-sale] ${m}`);
 
 const stack = await benchStack(log);
 try {
-  const verifier = new TokenVerifier(loadConfig("gateway").jwtSecret);
+  const verifier = stack.userTokens;
   const transport = gatewayTransport(stack.gatewayUrl, concurrency);
   const catalog = createClient(CatalogService, transport);
   const inventory = createClient(InventoryService, transport);
   const cart = createClient(CartService, transport);
   const order = createClient(OrderService, transport);
-  const admin = { headers: { authorization: `Bearer ${await verifier.mint({ subject: randomUUID(), role: "admin" })}` } };
+  const admin = { headers: { authorization: `Bearer ${await verifier.sign({ subject: randomUUID(), role: "admin" }, 3600)}` } };
 
   // The item on sale, with its units spread over two warehouses.
   const categories = await catalog.listCategories({});
@@ -56,7 +54,7 @@ try {
   // Every buyer has a token and a one-line cart before the sale opens (not timed).
   log(`filling ${buyers} carts ...`);
   const tokens: string[] = [];
-  for (let i = 0; i < buyers; i++) tokens.push(await verifier.mint({ subject: randomUUID(), role: "customer" }));
+  for (let i = 0; i < buyers; i++) tokens.push(await verifier.sign({ subject: randomUUID(), role: "customer" }, 3600));
   const as = (i: number) => ({ headers: { authorization: `Bearer ${tokens[i]}` } });
   await pool(buyers, concurrency, async (i) => { await cart.updateCartItemQuantity({ itemId: item!.id, quantity: 1 }, as(i)); });
 

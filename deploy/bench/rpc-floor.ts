@@ -6,9 +6,11 @@
 //   - grpc-js: @grpc/grpc-js on both sides with hand-written handlers, no Connect types: the floor.
 // Prints one JSON line: calls/s and CPU microseconds per call for each, best of --rounds.
 //   flags: --calls 20000 --concurrency 16 --rounds 3
+import fs from "node:fs";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
+import path from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";

@@ -29,7 +29,6 @@ import {
 } from "../../gen/shop/search/v1/search_pb.js";
 import { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.js";
 import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
-import { TokenVerifier } from "../../services/lib/auth.js";
 import { create, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { CACHE_PREFIX, STATS_KEY } from "../../services/search/src/cache.js";
 import { CategoryTree } from "../../services/search/src/domain/categories.js";
@@ -37,7 +36,7 @@ import { validateCatalogRequest } from "../../services/search/src/domain/request
 import { SearchIndex } from "../../services/search/src/index/search-index.js";
 import { readSnapshot } from "../../services/search/src/store/read-model.js";
 import { cliFlags } from "../../services/lib/cli.js";
-import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, postgresDurability } from "./stack.js";
+import { benchStack, type BenchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, postgresDurability } from "./stack.js";
 import { meshTransport } from "../../services/lib/transport.js";
 
 type Kind = "head" | "longtail" | "filtered" | "browse" | "suggest";
@@ -466,7 +465,7 @@ async function main(): Promise<void> {
     const viaGrpc = await phases("grpc", grpc, true);
 
     // Freshness under the same data: an item rename and a stock receipt, until Search shows them.
-    const freshness = await measureFreshness(stack.gatewayUrl, grpcClient, config);
+    const freshness = await measureFreshness(stack, grpcClient, config);
 
     const raw = await rawIndexPhase(stack.databaseUrl, data);
 
@@ -659,10 +658,9 @@ function ftsRunner(db: pg.Pool, tree: CategoryTree): Runner {
 }
 
 /** Milliseconds from a write's acknowledgement to Search showing it, for item renames and stock receipts. */
-async function measureFreshness(gatewayUrl: string, grpc: Client<typeof SearchService>, config: ReturnType<typeof loadConfig>) {
-  const verifier = new TokenVerifier(config.jwtSecret);
-  const admin = { headers: { authorization: `Bearer ${await verifier.mint({ subject: "00000000-0000-4000-8000-0000000000be", role: "admin" })}` } };
-  const transport = gatewayTransport(gatewayUrl, 4);
+async function measureFreshness(stack: BenchStack, grpc: Client<typeof SearchService>, config: ReturnType<typeof loadConfig>) {
+  const admin = { headers: { authorization: `Bearer ${await stack.userTokens.sign({ subject: "00000000-0000-4000-8000-0000000000be", role: "admin" }, 3600)}` } };
+  const transport = gatewayTransport(stack.gatewayUrl, 4);
   const catalog = createClient(CatalogService, transport);
   const inventory = createClient(InventoryService, transport);
   const warehouses = (await inventory.listWarehouses({}, admin)).warehouses;

@@ -7,6 +7,7 @@ import path from "node:path";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import pg from "pg";
 import { INFRA_DEFAULTS } from "../../services/lib/config.js";
+import { ensureKeyFiles, keyFilesIn, TokenSigner, type KeyFiles } from "../../services/lib/keys.js";
 import { startInfra } from "../infra.js";
 import { launchMesh, type MeshProcess } from "../mesh.js";
 import { seedDemoData } from "../seed.js";
@@ -20,6 +21,8 @@ export interface BenchStack {
   reused: boolean;
   /** The mesh's processes (throwaway stack only; empty when reused), to read their counters. */
   processes: MeshProcess[];
+  /** Signs user tokens (admins, shoppers) as the stack's identity service would. */
+  userTokens: TokenSigner;
   stop(): Promise<void>;
 }
 
@@ -30,6 +33,16 @@ export interface BenchStackOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The user signing keys of a reused stack: AUTH_SIGNING_KEYS_FILE, else the ones `npm start` keeps under DATA_DIR. */
+function reusedStackSigner(): TokenSigner {
+  const file = process.env.AUTH_SIGNING_KEYS_FILE ?? keyFilesIn(path.resolve(process.env.DATA_DIR ?? ".data", "keys")).signingKeysFile;
+  return TokenSigner.fromFile(file, "AUTH_SIGNING_KEYS_FILE");
+}
+
+function signerOf(keys: KeyFiles): TokenSigner {
+  return TokenSigner.fromFile(keys.signingKeysFile, "AUTH_SIGNING_KEYS_FILE");
+}
+
 export async function benchStack(log: (m: string) => void, opts: BenchStackOptions = {}): Promise<BenchStack> {
   const gatewayUrl = process.env.GATEWAY_URL ?? `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 8080}`;
   const up = await fetch(`${gatewayUrl}/healthz`).then((r) => r.ok, () => false);
@@ -38,7 +51,7 @@ export async function benchStack(log: (m: string) => void, opts: BenchStackOptio
     return {
       gatewayUrl, databaseUrl: process.env.DATABASE_URL ?? INFRA_DEFAULTS.databaseUrl, natsUrl: process.env.NATS_URL ?? INFRA_DEFAULTS.natsUrl,
       redisUrl: process.env.REDIS_URL ?? INFRA_DEFAULTS.redisUrl,
-      reused: true, processes: [], stop: async () => {},
+      reused: true, processes: [], userTokens: reusedStackSigner(), stop: async () => {},
     };
   }
   log("no stack running: starting a throwaway one (own Postgres, Redis, NATS; services on their configured ports)");
@@ -48,11 +61,13 @@ export async function benchStack(log: (m: string) => void, opts: BenchStackOptio
     dataDir, ephemeral: true, durable: true, log: () => {},
     postgresSettings: opts.statementStatistics ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.max": "1000" } : {},
   });
+  const keys = ensureKeyFiles(path.join(dataDir, "keys"));
   try {
     await seedDemoData(infra.databaseUrl, { items: 0, warehouses: 3, seed: 1 });
     const mesh = launchMesh({
       databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl,
       logDir: path.join(dataDir, "logs"),
+      keys,
       // One client address drives thousands of shoppers: the gateway's per-address and per-user limits would
       // measure themselves, not the mesh. (A reused stack must be started with the same settings.)
       env: { LOG_LEVEL: "warn", RATE_LIMIT_PER_ADDRESS: "1000000000", RATE_LIMIT_PER_USER: "1000000000", ...opts.env },
@@ -66,6 +81,7 @@ export async function benchStack(log: (m: string) => void, opts: BenchStackOptio
       natsUrl: infra.natsUrl,
       reused: false,
       processes: mesh.processes,
+      userTokens: signerOf(keys),
       async stop() {
         await mesh.stop();
         await infra.stop();

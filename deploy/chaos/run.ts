@@ -12,8 +12,8 @@ import { CartService } from "../../gen/shop/cart/v1/cart_pb.js";
 import { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.js";
 import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
 import { OrderService } from "../../gen/shop/order/v1/order_pb.js";
-import { TokenVerifier } from "../../services/lib/auth.js";
-import { loadConfig, SERVICE_NAMES, type ServiceName } from "../../services/lib/config.js";
+import { ensureKeyFiles, TokenSigner } from "../../services/lib/keys.js";
+import { SERVICE_NAMES, type ServiceName } from "../../services/lib/config.js";
 import { connectNats } from "../../services/lib/nats.js";
 import { ADDRESS, CARD, randomCart, stockedItems } from "../bench/shopper.js";
 import { gatewayTransport, pool } from "../bench/stack.js";
@@ -92,8 +92,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const infra = await startInfra({ dataDir, ephemeral: true, natsNodes: o.natsNodes, natsPlacement: placement, supervise: true, log: () => {} });
     cleanups.push(() => infra.stop());
     await seedDemoData(infra.databaseUrl, { items: 0, warehouses: 3, seed: 1 });
+    const keys = ensureKeyFiles(path.join(dataDir, "keys"));
     const mesh = launchMesh({
-      databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl, logDir: path.join(dataDir, "logs"),
+      databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl, natsUrl: infra.natsUrl, logDir: path.join(dataDir, "logs"), keys,
       env: {
         LOG_LEVEL: "warn", RATE_LIMIT_PER_ADDRESS: "1000000000", RATE_LIMIT_PER_USER: "1000000000", REPLICAS: String(o.replicas),
         ...(process.env.GATEWAY_PORT ? {} : await meshPorts()), ...o.env,
@@ -103,7 +104,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     });
     cleanups.push(() => mesh.stop());
     await mesh.ready;
-    return await underFire(o, infra, mesh, net, loadBefore);
+    return await underFire(o, infra, mesh, net, loadBefore, TokenSigner.fromFile(keys.signingKeysFile, "AUTH_SIGNING_KEYS_FILE"));
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => o.log(`cleanup: ${(err as Error).message}`));
   }
@@ -125,16 +126,17 @@ async function meshPorts(): Promise<Record<string, string>> {
   }
 }
 
-async function underFire(o: ChaosOptions, infra: Infra, mesh: RunningMesh, net: IsolatedNetwork | undefined, loadBefore: number[]): Promise<ChaosReport> {
-  const verifier = new TokenVerifier(loadConfig("gateway").jwtSecret);
+async function underFire(
+  o: ChaosOptions, infra: Infra, mesh: RunningMesh, net: IsolatedNetwork | undefined, loadBefore: number[], userTokens: TokenSigner,
+): Promise<ChaosReport> {
   const transport = gatewayTransport(mesh.gatewayUrl, o.concurrency + 8);
   const catalog = createClient(CatalogService, transport);
   const inventory = createClient(InventoryService, transport);
   const cart = createClient(CartService, transport);
   const order = createClient(OrderService, transport);
-  const admin = { headers: { authorization: `Bearer ${await verifier.mint({ subject: randomUUID(), role: "admin" })}` } };
+  const admin = { headers: { authorization: `Bearer ${await userTokens.sign({ subject: randomUUID(), role: "admin" }, 3600)}` } };
   const itemIds = await stockedItems(catalog, inventory, admin, o.items, o.log);
-  const tokens = await Promise.all(Array.from({ length: o.users }, () => verifier.mint({ subject: randomUUID(), role: "customer" }, 4 * 3600)));
+  const tokens = await Promise.all(Array.from({ length: o.users }, () => userTokens.sign({ subject: randomUUID(), role: "customer" }, 4 * 3600)));
   const as = (u: number) => ({ headers: { authorization: `Bearer ${tokens[u]}` }, timeoutMs: 20_000 });
 
   const nats = await connectNats(infra.natsUrl, "chaos-warehouse-systems");

@@ -10,7 +10,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { DataSource } from "typeorm";
 import { IdentityService } from "../../gen/shop/identity/v1/identity_pb.js";
 import { AdmissionGate, admissionInterceptor, admissionSettings, writeCountsOnSignal } from "../../services/lib/admission.js";
-import { authInterceptor, TokenVerifier } from "../../services/lib/auth.js";
+import { authInterceptor, TokenVerifier, userTokenSigner } from "../../services/lib/auth.js";
 import { intFrom, loadConfig, type Config, type ServiceName } from "../../services/lib/config.js";
 import { openDatabase, pingDatabase } from "../../services/lib/db.js";
 import { createLogger } from "../../services/lib/log.js";
@@ -19,7 +19,9 @@ import { clientAddress } from "./client-address.js";
 import { registerForwarding } from "./forward.js";
 import { adminFromEnv, ensureAccount } from "./identity/accounts.js";
 import { identityHandlers } from "./identity/service.js";
+import { deleteExpiredRefreshTokens } from "./identity/refresh-tokens.js";
 import { identityDatabase } from "./identity/store.js";
+import { PeriodicTask } from "../../services/lib/periodic.js";
 import {
   addressLimit, clientAddressKey, connectRateLimitRedis, RateLimiter, rateLimitSettings, userLimit,
 } from "./rate-limit.js";
@@ -45,9 +47,15 @@ const BINARY_CONTENT_TYPE = /^application\/(proto|connect\+proto|grpc-web(\+prot
 export async function startGateway(config: Config): Promise<RunningGateway> {
   const log = createLogger("gateway", config.logLevel);
   const env = config.env;
-  const verifier = new TokenVerifier(config.jwtSecret);
+  // User tokens only: the gateway holds no mesh key, so a service token is refused at the edge.
+  const verifier = TokenVerifier.fromConfig(config, { acceptServices: false });
+  const signer = userTokenSigner(config);
   const limits = rateLimitSettings(env);
   const tokenTtlSeconds = intFrom(env, "ACCESS_TOKEN_TTL_SECONDS", 900);
+  const refresh = {
+    ttlSeconds: intFrom(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
+    reuseGraceSeconds: intFrom(env, "REFRESH_REUSE_GRACE_SECONDS", 10),
+  };
   const trustProxy = env.TRUST_PROXY === "true";
 
   const [db, storefront, redis] = await Promise.all([
@@ -82,7 +90,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     }
     return t;
   };
-  const identity = identityHandlers({ ds: db, verifier, limiter, limits, log, tokenTtlSeconds });
+  const identity = identityHandlers({ ds: db, signer, limiter, limits, log, tokenTtlSeconds, refresh });
   // A bounded number of calls in flight to each service (admission.ts): past it a call is refused at once, before
   // it costs a rate-limit lookup or a token check, instead of waiting for a loaded service toward its deadline.
   const admissionLimits = admissionSettings(env, "GATEWAY_", 1000);
@@ -172,6 +180,12 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
   }
   const port = (server.address() as AddressInfo).port;
   log.info({ port, storefrontBuildMs: storefront.buildMs }, "gateway listening");
+  // Expired refresh tokens are dead weight; every replica may sweep (the DELETE is idempotent).
+  const sweeper = new PeriodicTask("refresh-token-sweeper", 3600_000, async () => {
+    const deleted = await deleteExpiredRefreshTokens(db);
+    if (deleted) log.info({ deleted }, "expired refresh tokens deleted");
+  }, log, { everyReplica: true });
+  await sweeper.start();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -186,6 +200,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
         // Long-lived streams (order tracking) are cut after the grace period.
         setTimeout(() => { for (const s of sockets) s.destroy(); }, config.shutdownGraceMs).unref();
       });
+      await sweeper.stop();
       await closeAll();
     })()),
   };

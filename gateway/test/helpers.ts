@@ -4,7 +4,7 @@ import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { DescService } from "@bufbuild/protobuf";
 import { loadConfig } from "../../services/lib/config.js";
-import { testInfra } from "../../test/harness.js";
+import { testInfra, testKeyEnv } from "../../test/harness.js";
 import { startGateway, type RunningGateway } from "../src/main.js";
 
 export async function startTestGateway(opts: {
@@ -21,6 +21,7 @@ export async function startTestGateway(opts: {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     SHUTDOWN_GRACE_MS: "1000",
     DB_POOL_SIZE: "4",
+    ...testKeyEnv(true),
     ...addrs,
     ...opts.env,
   });
@@ -38,4 +39,9 @@ export function gatewayClient<T extends DescService>(service: T, gatewayUrl: str
       return next(req);
     }],
   }));
+}
+
+/** A distinct client address per test (with TRUST_PROXY=true the gateway takes it from X-Forwarded-For), so limits never collide. */
+export function fromAddress(): Record<string, string> {
+  return { "x-forwarded-for": `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` };
 }

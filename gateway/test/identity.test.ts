@@ -3,26 +3,20 @@ import { Code } from "@connectrpc/connect";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { expect } from "chai";
 import { IdentityService, Role } from "../../gen/shop/identity/v1/identity_pb.js";
-import { TokenVerifier } from "../../services/lib/auth.js";
-import { DEV_JWT_SECRET } from "../../services/lib/config.js";
-import { freshDatabase, failure } from "../../test/harness.js";
+import { unknownKeySigner } from "../../test/forged-tokens.js";
+import { freshDatabase, failure, testKeys, testVerifier } from "../../test/harness.js";
 import { ensureAccount } from "../src/identity/accounts.js";
 import type { RunningGateway } from "../src/main.js";
-import { gatewayClient, startTestGateway } from "./helpers.js";
+import { fromAddress, gatewayClient, startTestGateway } from "./helpers.js";
 
 const PASSWORD = "correct horse battery";
-
-/** A distinct client address per test (the gateway trusts X-Forwarded-For here), so limits never collide. */
-function fromAddress(): Record<string, string> {
-  return { "x-forwarded-for": `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` };
-}
 
 const email = () => `shopper-${randomUUID().slice(0, 8)}@Example.com`;
 
 describe("identity (IdentityService in the gateway)", () => {
   let gateway: RunningGateway;
   let databaseUrl: string;
-  const verifier = new TokenVerifier(DEV_JWT_SECRET);
+  const verifier = testVerifier();
 
   before(async () => {
     databaseUrl = await freshDatabase();
@@ -182,8 +176,8 @@ describe("identity (IdentityService in the gateway)", () => {
   it("answers Me without a token, or with a forged or expired one, with Unauthenticated", async () => {
     const anon = gatewayClient(IdentityService, gateway.url, fromAddress());
     expect((await failure(anon.me({}))).code).to.equal(Code.Unauthenticated);
-    const forged = await new TokenVerifier("some-other-secret-of-sufficient-length").mint({ subject: randomUUID(), role: "admin" });
-    const expired = await verifier.mint({ subject: randomUUID(), role: "customer" }, -60);
+    const forged = await unknownKeySigner().sign({ subject: randomUUID(), role: "admin" }, 3600);
+    const expired = await testKeys().users.sign({ subject: randomUUID(), role: "customer" }, -60);
     for (const token of [forged, expired, "garbage"]) {
       const err = await failure(gatewayClient(IdentityService, gateway.url, { ...fromAddress(), authorization: `Bearer ${token}` }).me({}));
       expect(err.code).to.equal(Code.Unauthenticated);

@@ -33,6 +33,11 @@ export class BoundedMap<K, V> {
     this.previous.delete(key);
   }
 
+  clear(): void {
+    this.current = new Map();
+    this.previous = new Map();
+  }
+
   /** Entries kept (an entry moved to the current generation may count twice until the previous is dropped). */
   get size(): number {
     return this.current.size + this.previous.size;

@@ -24,9 +24,6 @@ export const INFRA_DEFAULTS = {
   natsUrl: "nats://127.0.0.1:54222",
 };
 
-/** Development-only signing secret; any deployment must set AUTH_JWT_SECRET. */
-export const DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef";
-
 export interface Config {
   /** Port this process listens on (0 picks a free one; tests use that). */
   port: number;
@@ -36,7 +33,15 @@ export interface Config {
   natsUrl: string;
   /** Base URL of each service, e.g. http://127.0.0.1:50054, from <NAME>_ADDR; comma-separated for replicas. */
   addrs: Record<ServiceName, string>;
-  jwtSecret: string;
+  /** Token key files (services/lib/keys.ts); a process that needs one and has none refuses to start. */
+  auth: {
+    /** AUTH_JWKS_FILE: the identity service's public keys, which every process verifies user tokens with. */
+    jwksFile?: string;
+    /** AUTH_SIGNING_KEYS_FILE: the identity service's private keys (read by the gateway only). */
+    signingKeysFile?: string;
+    /** AUTH_SERVICE_KEYS_FILE: the mesh key services sign their own calls with (role service only). */
+    serviceKeysFile?: string;
+  };
   /** Postgres pool size per process. */
   dbPoolSize: number;
   logLevel: string;
@@ -62,7 +67,11 @@ export function loadConfig(service: ServiceName | "gateway", env: Record<string,
     redisUrl: env.REDIS_URL ?? INFRA_DEFAULTS.redisUrl,
     natsUrl: env.NATS_URL ?? INFRA_DEFAULTS.natsUrl,
     addrs,
-    jwtSecret: env.AUTH_JWT_SECRET ?? DEV_JWT_SECRET,
+    auth: {
+      jwksFile: env.AUTH_JWKS_FILE || undefined,
+      signingKeysFile: service === "gateway" ? env.AUTH_SIGNING_KEYS_FILE || undefined : undefined,
+      serviceKeysFile: service === "gateway" ? undefined : env.AUTH_SERVICE_KEYS_FILE || undefined,
+    },
     dbPoolSize: intFrom(env, "DB_POOL_SIZE", 20),
     logLevel: env.LOG_LEVEL ?? "info",
     shutdownGraceMs: intFrom(env, "SHUTDOWN_GRACE_MS", 10_000),

@@ -19,6 +19,7 @@ export const ERROR_DOMAIN = "shop-mesh";
 export type ErrorReason =
   // Unauthenticated / PermissionDenied
   | "TOKEN_MISSING" | "TOKEN_MALFORMED" | "TOKEN_INVALID" | "TOKEN_EXPIRED" | "SIGN_IN_FAILED" | "ACCOUNT_GONE"
+  | "REFRESH_TOKEN_INVALID"
   | "ROLE_REQUIRED" | "NOT_YOUR_WAREHOUSE" | "NOT_YOUR_CART" | "NO_ACCOUNT"
   // ResourceExhausted
   | "RATE_LIMITED" | "SIGN_IN_LIMITED" | "REGISTRATION_LIMITED" | "REQUEST_TOO_LARGE"

@@ -8,7 +8,7 @@ import { ConnectError, createClient, type Client, type ConnectRouter, type Inter
 import { createClient as createRedisClient, type RedisClientType } from "redis";
 import type { DataSource } from "typeorm";
 import { AdmissionGate, admissionInterceptor, admissionSettings, writeCountsOnSignal } from "./admission.js";
-import { authInterceptor, TokenVerifier } from "./auth.js";
+import { authInterceptor, ServiceCredentials, TokenVerifier } from "./auth.js";
 import { loadConfig, type Config, type ServiceName } from "./config.js";
 import { internal, unavailable } from "./errors.js";
 import { grpcServer } from "./grpc-host.js";
@@ -77,7 +77,8 @@ export interface RunningService {
 export async function startService(mod: ServiceModule, config: Config): Promise<RunningService> {
   const log = createLogger(mod.name, config.logLevel);
   const reflection = reflectionEnabled(config.env); // a bad setting fails before any connection is opened
-  const verifier = new TokenVerifier(config.jwtSecret);
+  const verifier = TokenVerifier.fromConfig(config, { acceptServices: true });
+  const credentials = ServiceCredentials.fromConfig(mod.name, config);
   const closers: (() => Promise<unknown>)[] = [];
   const checks: DependencyChecks = {};
   // NATS is checked but never makes the service not ready: events wait in the outbox (health.ts).
@@ -116,13 +117,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     }
     return createClient(service, t);
   };
-  let serviceToken: { token: string; renewAt: number } | undefined;
-  ctx.serviceHeaders = async () => {
-    if (!serviceToken || Date.now() > serviceToken.renewAt) {
-      serviceToken = { token: await verifier.mint({ subject: `service:${mod.name}`, role: "service" }, 3600), renewAt: Date.now() + 1800_000 };
-    }
-    return { authorization: `Bearer ${serviceToken.token}` };
-  };
+  ctx.serviceHeaders = () => credentials.headers();
 
   const built = await mod.build(ctx);
   const health = new HealthState(mod.name, { ...checks, ...built.checks }, log, reported);

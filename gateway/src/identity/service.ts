@@ -1,18 +1,23 @@
-// IdentityService, hosted by the gateway: accounts, sign-in and the caller's own account. Passwords are
-// scrypt hashes; tokens are short-lived HS256 JWTs from the mesh's TokenVerifier, so every service verifies
-// them with the same secret. Sign-in failures are rate-limited per (email, address) and per address.
+// IdentityService, hosted by the gateway: accounts, sign-in, refresh, sign-out and the caller's own account.
+// Passwords are scrypt hashes. Access tokens are short-lived JWTs signed with the identity service's private key
+// (services hold only the public keys, services/lib/keys.ts); refresh tokens are random, single use and
+// revocable (refresh-tokens.ts). Sign-in and refresh failures are rate-limited per (email, address) and per address.
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { DataSource } from "typeorm";
 import { IdentityService, Role, UserSchema, type User } from "../../../gen/shop/identity/v1/identity_pb.js";
-import { requireCaller, type TokenVerifier } from "../../../services/lib/auth.js";
+import { requireCaller } from "../../../services/lib/auth.js";
+import type { TokenSigner } from "../../../services/lib/keys.js";
 import { alreadyExists, invalidArgument, permissionDenied, unauthenticated } from "../../../services/lib/errors.js";
 import { text } from "../../../services/lib/validate.js";
 import type { Logger } from "../../../services/lib/log.js";
 import { clientAddressKey, emailKey, tooMany, type RateLimiter, type RateLimitSettings } from "../rate-limit.js";
 import { DEFAULT_SCRYPT, hashPassword, needsRehash, verifyPassword, type ScryptParams } from "./passwords.js";
+import {
+  revokeRefreshFamily, rotateRefreshToken, startRefreshFamily, type IssuedRefreshToken, type RefreshPolicy,
+} from "./refresh-tokens.js";
 import { findUserByEmail, findUserById, insertUser, updatePasswordHash, type UserRow } from "./store.js";
 
 export const PASSWORD_MIN = 10;
@@ -21,14 +26,19 @@ const EMAIL_MAX = 254;
 // Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is proven by mail, not by regex.
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const SIGN_IN_FAILED = "email or password is incorrect";
+const REFRESH_FAILED = "refresh_token is not valid any more; sign in again";
+/** Refresh tokens are 43 characters; anything much longer is not one. */
+const REFRESH_TOKEN_MAX = 200;
 
 export interface IdentityDeps {
   ds: DataSource;
-  verifier: TokenVerifier;
+  /** Signs access tokens with the identity service's private key. */
+  signer: TokenSigner;
   limiter: RateLimiter;
   limits: RateLimitSettings;
   log: Logger;
   tokenTtlSeconds: number;
+  refresh: RefreshPolicy;
   scrypt?: ScryptParams;
 }
 
@@ -62,11 +72,22 @@ export function identityHandlers(d: IdentityDeps): ServiceImpl<typeof IdentitySe
   // Unknown emails still pay for one hash, so a wrong email and a wrong password take the same time.
   const decoyHash = hashPassword(randomUUID(), params);
 
-  async function signIn(u: UserRow) {
+  /** Access token plus refresh token: a new family at sign-in, the next of the family at Refresh. */
+  async function tokensFor(u: UserRow, refresh?: IssuedRefreshToken) {
     const expires = new Date(Date.now() + d.tokenTtlSeconds * 1000);
-    const accessToken = await d.verifier.mint(
+    const accessToken = await d.signer.sign(
       { subject: u.id, role: u.role, warehouseId: u.warehouseId ?? undefined }, d.tokenTtlSeconds);
-    return { user: userView(u), accessToken, expireTime: timestampFromDate(expires) };
+    const next = refresh ?? (await startRefreshFamily(d.ds, u.id, d.refresh.ttlSeconds));
+    return {
+      user: userView(u), accessToken, expireTime: timestampFromDate(expires),
+      refreshToken: next.token, refreshExpireTime: timestampFromDate(next.expiresAt),
+    };
+  }
+  const signIn = (u: UserRow) => tokensFor(u);
+
+  function refreshTokenOf(value: string): string {
+    if (value === "") throw invalidArgument("refresh_token", "is required");
+    return value;
   }
 
   return {
@@ -112,6 +133,30 @@ export function identityHandlers(d: IdentityDeps): ServiceImpl<typeof IdentitySe
       await d.limiter.reset(perEmail, limits.loginFailureWindowMs);
       if (needsRehash(user.passwordHash, params)) await updatePasswordHash(d.ds, user.id, await hashPassword(req.password, params));
       return signIn(user);
+    },
+
+    async refresh(req, ctx) {
+      const token = refreshTokenOf(req.refreshToken);
+      const address = ctx.values.get(clientAddressKey);
+      const perAddress = `refreshfail:${address}`;
+      const { limits } = d;
+      const v = await d.limiter.check(perAddress, limits.loginFailuresPerAddress, limits.loginFailureWindowMs);
+      if (!v.allowed) throw tooMany("SIGN_IN_LIMITED", "too many failed refresh attempts", v);
+      const outcome = token.length > REFRESH_TOKEN_MAX ? { ok: false as const, reason: "unknown" as const }
+        : await rotateRefreshToken(d.ds, token, d.refresh);
+      const user = outcome.ok ? await findUserById(d.ds, outcome.userId) : undefined;
+      if (!outcome.ok || !user) {
+        await d.limiter.record(perAddress, limits.loginFailureWindowMs);
+        if (!outcome.ok && outcome.reason === "replayed") d.log.warn({ address }, "a used refresh token came back: its sign-in is revoked");
+        throw unauthenticated("REFRESH_TOKEN_INVALID", REFRESH_FAILED);
+      }
+      return tokensFor(user, outcome.next);
+    },
+
+    async logout(req) {
+      const token = refreshTokenOf(req.refreshToken);
+      if (token.length <= REFRESH_TOKEN_MAX) await revokeRefreshFamily(d.ds, token);
+      return {};
     },
 
     async me(_req, ctx) {

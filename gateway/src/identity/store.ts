@@ -1,12 +1,14 @@
-// User accounts in the identity schema (owned by the gateway, docs/design.md "Identity and access").
+// User accounts in the identity schema (owned by the gateway, docs/design.md "Identity and access"); refresh
+// tokens live in refresh-tokens.ts.
 import type { DataSource } from "typeorm";
 import type { DatabaseSpec } from "../../../services/lib/db.js";
 import { PG, pgCode } from "../../../services/lib/errors.js";
 import { IdentitySchema1733000000000 } from "./migrations/1733000000000-IdentitySchema.js";
+import { RefreshTokens1765000000000 } from "./migrations/1765000000000-RefreshTokens.js";
 
 export const identityDatabase: DatabaseSpec = {
   schema: "identity",
-  migrations: [IdentitySchema1733000000000],
+  migrations: [IdentitySchema1733000000000, RefreshTokens1765000000000],
 };
 
 export type UserRole = "customer" | "admin" | "warehouse";

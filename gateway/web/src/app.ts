@@ -1,6 +1,6 @@
 // The storefront: header (search with autocomplete, account, cart), the pages, and what happens when a
 // session ends. Served by the gateway; talks to it with the generated Connect clients.
-import { whenSessionRejected } from "./api.js";
+import { signOut, whenSessionRejected } from "./api.js";
 import { h, notice, pageTitle } from "./dom.js";
 import { adminItemPage, adminPage } from "./pages/admin.js";
 import { cartPage } from "./pages/cart.js";
@@ -12,7 +12,7 @@ import { searchPage } from "./pages/search.js";
 import { warehousePage } from "./pages/warehouse.js";
 import { here, navigate, route, startRouter } from "./router.js";
 import { searchBox } from "./search-box.js";
-import { onSessionChange, session, setSession } from "./session.js";
+import { onSessionChange, session } from "./session.js";
 import { onCartCount, refreshCartCount, toast } from "./ui.js";
 
 const UUID = "([0-9a-fA-F-]{36})";
@@ -47,8 +47,8 @@ function accountNav(nav: HTMLElement): void {
   if (s?.user.role === "warehouse") links.push(h("a", { href: "/warehouse" }, "Warehouse"));
   if (s) {
     const out = h("button", { type: "button", class: "button link" }, "Sign out");
-    out.addEventListener("click", () => {
-      setSession(undefined);
+    out.addEventListener("click", async () => {
+      await signOut();
       toast("You're signed out.", "info");
       navigate("/");
     });

@@ -14,9 +14,9 @@ import path from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
-import { TokenVerifier } from "../../lib/auth.js";
+import { ServiceCredentials } from "../../lib/auth.js";
+import { ensureKeyFiles, keyEnv, TokenSigner } from "../../lib/keys.js";
 import { cliFlags } from "../../lib/cli.js";
-import { loadConfig } from "../../lib/config.js";
 import { startInfra } from "../../../deploy/infra.js";
 
 const flags = cliFlags({
@@ -46,8 +46,9 @@ async function freePort(): Promise<number> {
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "inv-bench-"));
 const infra = await startInfra({ dataDir, ephemeral: process.env.BENCH_EPHEMERAL === "1", log: () => {} });
 const port = await freePort();
+const keys = ensureKeyFiles(path.join(dataDir, "keys"));
 const env = {
-  ...process.env, DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, NATS_URL: infra.natsUrl,
+  ...process.env, ...keyEnv(keys, false), DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl, NATS_URL: infra.natsUrl,
   INVENTORY_PORT: String(port), LOG_LEVEL: "warn",
 };
 const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
@@ -55,9 +56,9 @@ const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean
 const child = spawn(process.execPath, [...nodeFlags, ...profile, "--import", "tsx", "services/inventory/src/main.ts"], { env, stdio: ["ignore", "inherit", "inherit"] });
 try {
   const client = createClient(InventoryService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${port}` }));
-  const verifier = new TokenVerifier(loadConfig("inventory").jwtSecret);
-  const admin = { headers: { authorization: `Bearer ${await verifier.mint({ subject: randomUUID(), role: "admin" })}` } };
-  const service = { headers: { authorization: `Bearer ${await verifier.mint({ subject: "bench", role: "service" })}` } };
+  const userTokens = TokenSigner.fromFile(keys.signingKeysFile, "AUTH_SIGNING_KEYS_FILE");
+  const admin = { headers: { authorization: `Bearer ${await userTokens.sign({ subject: randomUUID(), role: "admin" }, 3600)}` } };
+  const service = { headers: await new ServiceCredentials("bench", TokenSigner.fromFile(keys.serviceKeysFile, "AUTH_SERVICE_KEYS_FILE")).headers() };
   for (let i = 0; ; i++) {
     try {
       await client.listWarehouses({}, admin);

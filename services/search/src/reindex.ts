@@ -11,7 +11,7 @@
 // Settings: DATABASE_URL, NATS_URL, CATALOG_ADDR (as for the service); --page-size 200.
 import { createClient } from "@connectrpc/connect";
 import { CatalogService } from "../../../gen/shop/catalog/v1/catalog_pb.js";
-import { TokenVerifier } from "../../lib/auth.js";
+import { ServiceCredentials } from "../../lib/auth.js";
 import { cliFlags } from "../../lib/cli.js";
 import { loadConfig } from "../../lib/config.js";
 import { openDatabase } from "../../lib/db.js";
@@ -38,9 +38,9 @@ async function main(): Promise<void> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   const nats = await connectNats(config.natsUrl, "search-reindex");
-  const token = await new TokenVerifier(config.jwtSecret).mint({ subject: "service:search", role: "service" }, 3600);
+  const credentials = ServiceCredentials.fromConfig("search", config);
   const catalog = createClient(CatalogService, meshTransport(config.addrs.catalog, 30_000));
-  const call = { headers: { authorization: `Bearer ${token}` } };
+  const call = { headers: await credentials.headers() };
   try {
     const [{ started }] = await runner.query(`SELECT now() AS started`);
     // Ids seen in Catalog, to find what the read model holds that Catalog no longer has (session-local table).

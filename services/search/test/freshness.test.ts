@@ -15,7 +15,7 @@ import { StockChangedSchema } from "../../../gen/shop/inventory/v1/inventory_pb.
 import { SearchService } from "../../../gen/shop/search/v1/search_pb.js";
 import { money } from "../../lib/money.js";
 import { eventHeaders, SUBJECTS } from "../../lib/nats.js";
-import { eventually, startServices, testInfra } from "../../../test/harness.js";
+import { eventually, startServices, testInfra, testKeyEnv } from "../../../test/harness.js";
 import { STATS_KEY } from "../src/cache.js";
 import { search } from "../src/main.js";
 import { CATEGORIES, startSearchFixture, type SearchFixture } from "./fixture.js";
@@ -205,6 +205,7 @@ async function reindex(f: SearchFixture): Promise<void> {
   await promisify(execFile)(process.execPath, ["--import", "tsx", "services/search/src/reindex.ts"], {
     env: {
       ...process.env, DATABASE_URL: f.databaseUrl, NATS_URL: testInfra().natsUrl, CATALOG_ADDR: f.running.catalog.url, LOG_LEVEL: "warn",
+      ...testKeyEnv(false),
     },
     timeout: 60_000,
   });

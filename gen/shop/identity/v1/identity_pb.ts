@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shop/identity/v1/identity.proto.
  */
 export const file_shop_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("Ch9zaG9wL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhBzaG9wLmlkZW50aXR5LnYxIqQBCgRVc2VyEgoKAmlkGAEgASgJEg0KBWVtYWlsGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIkCgRyb2xlGAQgASgOMhYuc2hvcC5pZGVudGl0eS52MS5Sb2xlEhQKDHdhcmVob3VzZV9pZBgFIAEoCRIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSAoPUmVnaXN0ZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCSJ/ChBSZWdpc3RlclJlc3BvbnNlEiQKBHVzZXIYASABKAsyFi5zaG9wLmlkZW50aXR5LnYxLlVzZXISFAoMYWNjZXNzX3Rva2VuGAIgASgJEi8KC2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIvCgxMb2dpblJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkifAoNTG9naW5SZXNwb25zZRIkCgR1c2VyGAEgASgLMhYuc2hvcC5pZGVudGl0eS52MS5Vc2VyEhQKDGFjY2Vzc190b2tlbhgCIAEoCRIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiCwoJTWVSZXF1ZXN0IjIKCk1lUmVzcG9uc2USJAoEdXNlchgBIAEoCzIWLnNob3AuaWRlbnRpdHkudjEuVXNlciplCgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABIRCg1ST0xFX0NVU1RPTUVSEAESDgoKUk9MRV9BRE1JThACEhIKDlJPTEVfV0FSRUhPVVNFEAMSEAoMUk9MRV9TRVJWSUNFEAQy7wEKD0lkZW50aXR5U2VydmljZRJRCghSZWdpc3RlchIhLnNob3AuaWRlbnRpdHkudjEuUmVnaXN0ZXJSZXF1ZXN0GiIuc2hvcC5pZGVudGl0eS52MS5SZWdpc3RlclJlc3BvbnNlEkgKBUxvZ2luEh4uc2hvcC5pZGVudGl0eS52MS5Mb2dpblJlcXVlc3QaHy5zaG9wLmlkZW50aXR5LnYxLkxvZ2luUmVzcG9uc2USPwoCTWUSGy5zaG9wLmlkZW50aXR5LnYxLk1lUmVxdWVzdBocLnNob3AuaWRlbnRpdHkudjEuTWVSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9zaG9wL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhBzaG9wLmlkZW50aXR5LnYxIqQBCgRVc2VyEgoKAmlkGAEgASgJEg0KBWVtYWlsGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIkCgRyb2xlGAQgASgOMhYuc2hvcC5pZGVudGl0eS52MS5Sb2xlEhQKDHdhcmVob3VzZV9pZBgFIAEoCRIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSAoPUmVnaXN0ZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCSLPAQoQUmVnaXN0ZXJSZXNwb25zZRIkCgR1c2VyGAEgASgLMhYuc2hvcC5pZGVudGl0eS52MS5Vc2VyEhQKDGFjY2Vzc190b2tlbhgCIAEoCRIvCgtleHBpcmVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgEIAEoCRI3ChNyZWZyZXNoX2V4cGlyZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIvCgxMb2dpblJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkizAEKDUxvZ2luUmVzcG9uc2USJAoEdXNlchgBIAEoCzIWLnNob3AuaWRlbnRpdHkudjEuVXNlchIUCgxhY2Nlc3NfdG9rZW4YAiABKAkSLwoLZXhwaXJlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YBCABKAkSNwoTcmVmcmVzaF9leHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSLOAQoPUmVmcmVzaFJlc3BvbnNlEiQKBHVzZXIYASABKAsyFi5zaG9wLmlkZW50aXR5LnYxLlVzZXISFAoMYWNjZXNzX3Rva2VuGAIgASgJEi8KC2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1yZWZyZXNoX3Rva2VuGAQgASgJEjcKE3JlZnJlc2hfZXhwaXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiYKDUxvZ291dFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSIQCg5Mb2dvdXRSZXNwb25zZSILCglNZVJlcXVlc3QiMgoKTWVSZXNwb25zZRIkCgR1c2VyGAEgASgLMhYuc2hvcC5pZGVudGl0eS52MS5Vc2VyKmUKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEhEKDVJPTEVfQ1VTVE9NRVIQARIOCgpST0xFX0FETUlOEAISEgoOUk9MRV9XQVJFSE9VU0UQAxIQCgxST0xFX1NFUlZJQ0UQBDKMAwoPSWRlbnRpdHlTZXJ2aWNlElEKCFJlZ2lzdGVyEiEuc2hvcC5pZGVudGl0eS52MS5SZWdpc3RlclJlcXVlc3QaIi5zaG9wLmlkZW50aXR5LnYxLlJlZ2lzdGVyUmVzcG9uc2USSAoFTG9naW4SHi5zaG9wLmlkZW50aXR5LnYxLkxvZ2luUmVxdWVzdBofLnNob3AuaWRlbnRpdHkudjEuTG9naW5SZXNwb25zZRJOCgdSZWZyZXNoEiAuc2hvcC5pZGVudGl0eS52MS5SZWZyZXNoUmVxdWVzdBohLnNob3AuaWRlbnRpdHkudjEuUmVmcmVzaFJlc3BvbnNlEksKBkxvZ291dBIfLnNob3AuaWRlbnRpdHkudjEuTG9nb3V0UmVxdWVzdBogLnNob3AuaWRlbnRpdHkudjEuTG9nb3V0UmVzcG9uc2USPwoCTWUSGy5zaG9wLmlkZW50aXR5LnYxLk1lUmVxdWVzdBocLnNob3AuaWRlbnRpdHkudjEuTWVSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message shop.identity.v1.User
@@ -111,6 +111,18 @@ export type RegisterResponse = Message<"shop.identity.v1.RegisterResponse"> & {
    * @generated from field: google.protobuf.Timestamp expire_time = 3;
    */
   expireTime?: Timestamp | undefined;
+
+  /**
+   * As LoginResponse.refresh_token.
+   *
+   * @generated from field: string refresh_token = 4;
+   */
+  refreshToken: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp refresh_expire_time = 5;
+   */
+  refreshExpireTime?: Timestamp | undefined;
 };
 
 /**
@@ -152,7 +164,7 @@ export type LoginResponse = Message<"shop.identity.v1.LoginResponse"> & {
   user?: User | undefined;
 
   /**
-   * Short-lived JWT; sign in again when it expires.
+   * Short-lived JWT; get a new one with Refresh before it expires.
    *
    * @generated from field: string access_token = 2;
    */
@@ -162,6 +174,18 @@ export type LoginResponse = Message<"shop.identity.v1.LoginResponse"> & {
    * @generated from field: google.protobuf.Timestamp expire_time = 3;
    */
   expireTime?: Timestamp | undefined;
+
+  /**
+   * Opaque, single use: Refresh exchanges it for new tokens. Keep it secret; Logout revokes it.
+   *
+   * @generated from field: string refresh_token = 4;
+   */
+  refreshToken: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp refresh_expire_time = 5;
+   */
+  refreshExpireTime?: Timestamp | undefined;
 };
 
 /**
@@ -170,6 +194,92 @@ export type LoginResponse = Message<"shop.identity.v1.LoginResponse"> & {
  */
 export const LoginResponseSchema: GenMessage<LoginResponse> = /*@__PURE__*/
   messageDesc(file_shop_identity_v1_identity, 4);
+
+/**
+ * @generated from message shop.identity.v1.RefreshRequest
+ */
+export type RefreshRequest = Message<"shop.identity.v1.RefreshRequest"> & {
+  /**
+   * @generated from field: string refresh_token = 1;
+   */
+  refreshToken: string;
+};
+
+/**
+ * Describes the message shop.identity.v1.RefreshRequest.
+ * Use `create(RefreshRequestSchema)` to create a new message.
+ */
+export const RefreshRequestSchema: GenMessage<RefreshRequest> = /*@__PURE__*/
+  messageDesc(file_shop_identity_v1_identity, 5);
+
+/**
+ * @generated from message shop.identity.v1.RefreshResponse
+ */
+export type RefreshResponse = Message<"shop.identity.v1.RefreshResponse"> & {
+  /**
+   * @generated from field: shop.identity.v1.User user = 1;
+   */
+  user?: User | undefined;
+
+  /**
+   * @generated from field: string access_token = 2;
+   */
+  accessToken: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expire_time = 3;
+   */
+  expireTime?: Timestamp | undefined;
+
+  /**
+   * The refresh token to use next time; the one sent no longer works.
+   *
+   * @generated from field: string refresh_token = 4;
+   */
+  refreshToken: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp refresh_expire_time = 5;
+   */
+  refreshExpireTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message shop.identity.v1.RefreshResponse.
+ * Use `create(RefreshResponseSchema)` to create a new message.
+ */
+export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
+  messageDesc(file_shop_identity_v1_identity, 6);
+
+/**
+ * @generated from message shop.identity.v1.LogoutRequest
+ */
+export type LogoutRequest = Message<"shop.identity.v1.LogoutRequest"> & {
+  /**
+   * @generated from field: string refresh_token = 1;
+   */
+  refreshToken: string;
+};
+
+/**
+ * Describes the message shop.identity.v1.LogoutRequest.
+ * Use `create(LogoutRequestSchema)` to create a new message.
+ */
+export const LogoutRequestSchema: GenMessage<LogoutRequest> = /*@__PURE__*/
+  messageDesc(file_shop_identity_v1_identity, 7);
+
+/**
+ * @generated from message shop.identity.v1.LogoutResponse
+ */
+export type LogoutResponse = Message<"shop.identity.v1.LogoutResponse"> & {
+};
+
+/**
+ * Describes the message shop.identity.v1.LogoutResponse.
+ * Use `create(LogoutResponseSchema)` to create a new message.
+ */
+export const LogoutResponseSchema: GenMessage<LogoutResponse> = /*@__PURE__*/
+  messageDesc(file_shop_identity_v1_identity, 8);
 
 /**
  * @generated from message shop.identity.v1.MeRequest
@@ -182,7 +292,7 @@ export type MeRequest = Message<"shop.identity.v1.MeRequest"> & {
  * Use `create(MeRequestSchema)` to create a new message.
  */
 export const MeRequestSchema: GenMessage<MeRequest> = /*@__PURE__*/
-  messageDesc(file_shop_identity_v1_identity, 5);
+  messageDesc(file_shop_identity_v1_identity, 9);
 
 /**
  * @generated from message shop.identity.v1.MeResponse
@@ -199,7 +309,7 @@ export type MeResponse = Message<"shop.identity.v1.MeResponse"> & {
  * Use `create(MeResponseSchema)` to create a new message.
  */
 export const MeResponseSchema: GenMessage<MeResponse> = /*@__PURE__*/
-  messageDesc(file_shop_identity_v1_identity, 6);
+  messageDesc(file_shop_identity_v1_identity, 10);
 
 /**
  * What a token lets its holder do.
@@ -255,7 +365,7 @@ export const RoleSchema: GenEnum<Role> = /*@__PURE__*/
  */
 export const IdentityService: GenService<{
   /**
-   * Creates a customer account and signs it in. Errors: InvalidArgument (email, password, display_name),
+   * Creates a customer account and signs it in (an access token and a refresh token, as Login). Errors: InvalidArgument (email, password, display_name),
    * AlreadyExists (email taken).
    *
    * @generated from rpc shop.identity.v1.IdentityService.Register
@@ -266,8 +376,8 @@ export const IdentityService: GenService<{
     output: typeof RegisterResponseSchema;
   },
   /**
-   * Exchanges email and password for an access token. Errors: Unauthenticated (wrong email or password, one
-   * message for both), ResourceExhausted (too many failed attempts).
+   * Exchanges email and password for a short-lived access token and a refresh token. Errors: Unauthenticated
+   * (wrong email or password, one message for both), ResourceExhausted (too many failed attempts).
    *
    * @generated from rpc shop.identity.v1.IdentityService.Login
    */
@@ -275,6 +385,32 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof LoginRequestSchema;
     output: typeof LoginResponseSchema;
+  },
+  /**
+   * Exchanges a refresh token for a new access token and a new refresh token; the one sent is used up. A used-up
+   * refresh token sent again signs out every session grown from the same sign-in (someone else may hold a copy),
+   * unless it comes back within a few seconds of its use (an answer lost when a page closed), which gets new tokens.
+   * Errors: InvalidArgument (refresh_token missing), Unauthenticated (unknown, expired, used up or signed out),
+   * ResourceExhausted (too many failed attempts).
+   *
+   * @generated from rpc shop.identity.v1.IdentityService.Refresh
+   */
+  refresh: {
+    methodKind: "unary";
+    input: typeof RefreshRequestSchema;
+    output: typeof RefreshResponseSchema;
+  },
+  /**
+   * Signs out: the refresh token and every one grown from the same sign-in stop working. Access tokens already
+   * issued expire on their own (minutes). Succeeds for an unknown or already signed-out token too.
+   * Errors: InvalidArgument (refresh_token missing).
+   *
+   * @generated from rpc shop.identity.v1.IdentityService.Logout
+   */
+  logout: {
+    methodKind: "unary";
+    input: typeof LogoutRequestSchema;
+    output: typeof LogoutResponseSchema;
   },
   /**
    * The caller's own account, from its token. Errors: Unauthenticated.
