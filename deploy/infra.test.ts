@@ -165,6 +165,23 @@ describe("deploy/infra", function () {
     expect(fs.existsSync(path.join(dir, "nats"))).to.equal(false);
   });
 
+  it("runs throwaway Postgres without durability for tests, with it on when asked (benchmarks), with extra settings", async () => {
+    const durability = "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_preload_libraries') ORDER BY name";
+    const fast = await start({ dataDir: await tempDir(), ephemeral: true, redisUrl: "redis://unused", natsUrl: "nats://unused" });
+    expect(await sql(fast.databaseUrl, durability)).to.deep.equal([
+      { name: "fsync", setting: "off" }, { name: "full_page_writes", setting: "off" },
+      { name: "shared_preload_libraries", setting: "" }, { name: "synchronous_commit", setting: "off" },
+    ]);
+    const durable = await start({
+      dataDir: await tempDir(), ephemeral: true, durable: true, postgresSettings: { shared_preload_libraries: "pg_stat_statements" },
+      redisUrl: "redis://unused", natsUrl: "nats://unused",
+    });
+    expect(await sql(durable.databaseUrl, durability)).to.deep.equal([
+      { name: "fsync", setting: "on" }, { name: "full_page_writes", setting: "on" },
+      { name: "shared_preload_libraries", setting: "pg_stat_statements" }, { name: "synchronous_commit", setting: "on" },
+    ]);
+  });
+
   it("runs two ephemeral infras side by side on different ports", async () => {
     const [a, b] = await Promise.all([
       start({ dataDir: await tempDir(), ephemeral: true }),

@@ -42,6 +42,14 @@ export interface InfraOptions {
   dataDir: string;
   /** true for tests: fresh data, deleted on stop */
   ephemeral: boolean;
+  /**
+   * Postgres with fsync, synchronous_commit and full_page_writes on, as a deployment runs it. Default: on for
+   * persistent data, off for ephemeral (tests throw the data away). Benchmarks ask for it on throwaway data so
+   * their figures include what durability costs.
+   */
+  durable?: boolean;
+  /** Extra Postgres settings (`-c name=value`), e.g. shared_preload_libraries for a benchmark's statistics. */
+  postgresSettings?: Record<string, string>;
   /** default: pick free ports (ask the OS: listen on port 0). nats: the first node's client port (see natsNodes). */
   ports?: { postgres?: number; redis?: number; nats?: number; natsCluster?: number };
   /**
@@ -136,7 +144,10 @@ export async function startInfra(opts: InfraOptions): Promise<Infra> {
   try {
     await fsp.mkdir(logsDir, { recursive: true });
     if (ephemeral) ephemeralDirs.add(dataDir);
-    const ctx: Ctx = { dataDir, logsDir, ephemeral, log, setpriv: await pdeathsigWrapper() };
+    const ctx: Ctx = {
+      dataDir, logsDir, ephemeral, durable: opts.durable ?? !ephemeral, postgresSettings: opts.postgresSettings ?? {}, log,
+      setpriv: await pdeathsigWrapper(),
+    };
 
     if (!ephemeral) {
       await stopLeftovers(

@@ -3,23 +3,36 @@
 // (55% one line, 30% two, 15% three; 1-2 units each), BeginCheckout, SubmitOrder, and start again. A warehouse
 // system listening on `warehouse.*.orders.assigned` (plain NATS, generated types) timestamps each order's
 // first warehouse event. Prints one JSON line: orders/s, SubmitOrder p50/p99, SubmitOrder -> warehouse event
-// p50/p99, errors, AuditStock at the end, the machine and its load.
-//   flags: --seconds 60 --users 2000 --items 200 --concurrency 16 --warmup 5
+// p50/p99, errors, AuditStock at the end, the machine and its load, Postgres's durability settings; and what an
+// order costs (docs/performance.md "Cost per order"): CPU ms per order by process (from /proc), mesh calls,
+// SQL statements and transactions per order (counted), one mesh call's CPU measured in the same run; then an
+// open-loop phase at 70% of the measured capacity, and with --overload one at twice it (refused vs admitted).
+//   flags: --seconds 60 --users 2000 --items 200 --concurrency 16 --warmup 5 --open-seconds 20 --overload
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import fs from "node:fs";
+import path from "node:path";
 import { fromBinary } from "@bufbuild/protobuf";
-import { ConnectError, createClient } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { connect } from "nats";
 import { WarehouseOrderAssignedSchema } from "../../gen/shop/assignment/v1/assignment_pb.js";
 import { CartService } from "../../gen/shop/cart/v1/cart_pb.js";
 import { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.js";
 import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
 import { OrderService } from "../../gen/shop/order/v1/order_pb.js";
+import { money } from "../../services/lib/money.js";
 import { cliFlags } from "../../services/lib/cli.js";
+import { RETRY_AFTER_HEADER } from "../../services/lib/admission.js";
+import {
+  callsBetween, enableStatementStatistics, readCallCounts, readPostgres, statementsBetween, type CallCounts, type PostgresReading,
+} from "./counters.js";
+import { openLoop } from "./open-loop.js";
+import { meshCallCost } from "./rpc-cost.js";
 import { ADDRESS, CARD, randomCart, stockedItems } from "./shopper.js";
-import { benchStack, gatewayTransport, percentile } from "./stack.js";
+import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, postgresDurability } from "./stack.js";
 
-const { seconds, users, items: itemCount, concurrency, warmup } = cliFlags({
+const { seconds, users, items: itemCount, concurrency, warmup, "open-seconds": openSeconds, overload, "overload-seconds": overloadSeconds,
+  "overload-limit": overloadLimit } = cliFlags({
   usage: "npm run bench:checkout --",
   summary: "Sustained end-to-end ordering through the gateway for a fixed time: virtual buyers fill a 1-3 line cart, "
     + "begin checkout and submit; a NATS subscriber times each order's warehouse event. Prints one JSON line.",
@@ -29,16 +42,31 @@ const { seconds, users, items: itemCount, concurrency, warmup } = cliFlags({
     items: { type: "int", default: 200, min: 3, help: "items created for the run" },
     concurrency: { type: "int", default: 16, min: 1, help: "buyers at once" },
     warmup: { type: "int", default: 5, help: "seconds of load before measuring" },
+    "open-seconds": { type: "int", default: 20, min: 0, help: "open-loop phase at 70% of the measured capacity (0: skip)" },
+    overload: { type: "boolean", help: "add a phase at twice the measured capacity: refused vs admitted" },
+    "overload-seconds": { type: "int", default: 15, min: 1, help: "length of the --overload phase" },
+    "overload-limit": {
+      type: "int", default: 64, min: 1,
+      help: "with --overload, a throwaway stack's GATEWAY_MAX_IN_FLIGHT (calls in flight per service; above --concurrency)",
+    },
   },
 });
 const log = (m: string) => console.error(`[checkout] ${m}`);
 
 
 const loadAtStart = os.loadavg();
-const stack = await benchStack(log);
+// The processes write their call counts here on SIGUSR2 (admission.ts).
+const countsDir = fs.mkdtempSync(path.join(os.tmpdir(), "shop-bench-calls-"));
+const stack = await benchStack(log, {
+  statementStatistics: true,
+  env: { RPC_COUNTS_DIR: countsDir, ...(overload ? { GATEWAY_MAX_IN_FLIGHT: String(overloadLimit) } : {}) },
+});
 try {
+  const durability = await postgresDurability(stack.databaseUrl);
+  const withStatements = await enableStatementStatistics(stack.databaseUrl);
   const verifier = stack.userTokens;
-  const transport = gatewayTransport(stack.gatewayUrl, concurrency + 8);
+  // Open-loop arrivals do not wait for each other: enough sockets that none waits in the load generator.
+  const transport = gatewayTransport(stack.gatewayUrl, Math.max(concurrency + 8, 1024));
   const catalog = createClient(CatalogService, transport);
   const inventory = createClient(InventoryService, transport);
   const cart = createClient(CartService, transport);
@@ -69,32 +97,67 @@ try {
   let orders = 0, errors = 0, shortages = 0;
   const errorSamples = new Map<string, number>();
 
-  const buy = async (u: number) => {
+  /** One purchase: fill the cart, begin, submit. A failure says which call failed, how, and how long it took. */
+  const buy = async (u: number): Promise<Purchase> => {
+    // When the call under way started: a failure's latency is that call's.
+    let step = performance.now();
+    const timed = <T>(call: () => Promise<T>) => {
+      step = performance.now();
+      return call();
+    };
     try {
-      for (const line of randomCart(itemIds)) await cart.updateCartItemQuantity(line, as(u));
-      const b0 = performance.now();
-      const begun = await order.beginCheckout({}, as(u));
-      if (measuring) beginMs.push(performance.now() - b0);
+      for (const line of randomCart(itemIds)) await timed(() => cart.updateCartItemQuantity(line, as(u)));
+      const begun = await timed(() => order.beginCheckout({}, as(u)));
+      const beginMs = performance.now() - step;
       if (!begun.checkout) {
-        shortages++;
         await cart.clearCart({}, as(u));
-        return;
+        return { kind: "short", beginMs };
       }
-      const sent = performance.now();
-      const placed = await order.submitOrder({ checkoutId: begun.checkout.id, idempotencyKey: randomUUID(), card: CARD, shippingAddress: ADDRESS }, as(u));
-      const answered = performance.now();
-      if (measuring) {
-        submitMs.push(answered - sent);
-        submitted.set(placed.order!.id, { sent, answered });
-        orders++;
-      }
+      const placed = await timed(() => order.submitOrder({ checkoutId: begun.checkout!.id, idempotencyKey: randomUUID(), card: CARD, shippingAddress: ADDRESS }, as(u)));
+      return { kind: "ordered", orderId: placed.order!.id, beginMs, sent: step, answered: performance.now() };
     } catch (err) {
-      if (measuring) errors++;
+      const ms = performance.now() - step;
       const ce = ConnectError.from(err);
-      const k = `${ce.code}: ${ce.rawMessage.slice(0, 120)}`;
-      errorSamples.set(k, (errorSamples.get(k) ?? 0) + 1);
       await cart.clearCart({}, as(u)).catch(() => {});
+      return { kind: "failed", code: ce.code, message: ce.rawMessage, ms, retryAfterMs: ce.metadata.get(RETRY_AFTER_HEADER) ?? undefined };
     }
+  };
+
+  /** The closed loop's bookkeeping of one purchase. */
+  const record = (p: Purchase) => {
+    if (p.kind === "failed") {
+      const k = `${p.code}: ${p.message.slice(0, 120)}`;
+      errorSamples.set(k, (errorSamples.get(k) ?? 0) + 1);
+    }
+    if (!measuring) return;
+    if (p.kind === "failed") errors++;
+    else beginMs.push(p.beginMs);
+    if (p.kind === "short") shortages++;
+    if (p.kind === "ordered") {
+      submitMs.push(p.answered - p.sent);
+      submitted.set(p.orderId, { sent: p.sent, answered: p.answered });
+      orders++;
+    }
+  };
+
+  /** What the stack has done so far: CPU by process, statements and transactions, calls by procedure. */
+  const reading = async (): Promise<{ cpu: Record<string, number>; pg: PostgresReading; calls: CallCounts }> => ({
+    cpu: cpuReading(!stack.reused),
+    pg: await readPostgres(stack.databaseUrl, withStatements),
+    calls: stack.reused ? new Map() : await readCallCounts(stack.processes, countsDir),
+  });
+
+  // What the stack does with no orders (relays polling, sweepers, health checks): the fixed cost the per-order
+  // figures include, spread over however many orders a second the run made.
+  const idleSeconds = 5;
+  const idleFrom = await reading();
+  await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+  const idleTo = await reading();
+  const idle = {
+    cpu_ms_per_s: round(Object.entries(cpuPerRequest(idleFrom.cpu, idleTo.cpu, idleSeconds)).filter(([g]) => g !== "load_generator" && g !== "total")
+      .reduce((a, [, ms]) => a + ms, 0)),
+    sql_statements_per_s: round(statementsBetween(idleFrom.pg, idleTo.pg).reduce((a, st) => a + st.calls, 0) / idleSeconds),
+    transactions_per_s: round((idleTo.pg.transactions - idleFrom.pg.transactions) / idleSeconds),
   };
 
   log(`ordering for ${warmup}s warm-up + ${seconds}s: ${users} users, ${itemCount} items, concurrency ${concurrency}`);
@@ -103,6 +166,7 @@ try {
   const end = warmEnd + seconds * 1000;
   let measuredFrom = 0;
   const cpuBefore = os.cpus().map((c) => c.times);
+  let atStart: Promise<Awaited<ReturnType<typeof reading>>> | undefined;
   await Promise.all(Array.from({ length: concurrency }, async (_, loop) => {
     // Each loop owns the users loop, loop + concurrency, ...: one user never has two checkouts in flight.
     const mine = Array.from({ length: Math.ceil(users / concurrency) }, (_, k) => loop + k * concurrency).filter((u) => u < users);
@@ -110,8 +174,9 @@ try {
       if (!measuring && performance.now() >= warmEnd) {
         measuring = true;
         measuredFrom = performance.now();
+        atStart = reading();
       }
-      await buy(mine[k % mine.length]);
+      record(await buy(mine[k % mine.length]));
     }
   }));
   const window = (performance.now() - measuredFrom) / 1000;
@@ -131,9 +196,55 @@ try {
     toWarehouse.push(at - t.sent);
     afterAnswer.push(at - t.answered);
   }
+  // Every order's after-order flow has run (the drain above); Postgres publishes transaction counts within a second.
+  await new Promise((r) => setTimeout(r, 1500));
+  const before = await atStart!;
+  const after = await reading();
+  const perOrder = (n: number) => round(n / Math.max(1, orders));
+  const cpu = cpuPerRequest(before.cpu, after.cpu, orders);
+  const { load_generator: loadGeneratorCpu, total: _total, ...meshCpu } = cpu;
+  const statements = statementsBetween(before.pg, after.pg);
+  const calls = callsBetween(before.calls, after.calls);
+  const cost = {
+    cpu_ms_per_order: round(Object.values(meshCpu).reduce((a, b) => a + b, 0)),
+    cpu_ms_per_order_by_process: Object.fromEntries(Object.entries(meshCpu).sort((a, b) => b[1] - a[1])),
+    load_generator_cpu_ms_per_order: loadGeneratorCpu,
+    mesh_calls_per_order: stack.reused ? null : perOrder(Object.values(calls).reduce((a, b) => a + b, 0)),
+    gateway_requests_per_order: stack.reused ? null : perOrder(Object.values(callsBetween(before.calls, after.calls, true)).reduce((a, b) => a + b, 0)),
+    mesh_calls_per_order_by_procedure: Object.fromEntries(Object.entries(calls).map(([p, n]) => [p.replace(/^\/shop\./, ""), perOrder(n)])),
+    sql_statements_per_order: withStatements ? perOrder(statements.reduce((a, s) => a + s.calls, 0)) : null,
+    transactions_per_order: perOrder(after.pg.transactions - before.pg.transactions),
+    top_statements_per_order: statements.slice(0, 12).map((s) => ({ per_order: perOrder(s.calls), query: s.query.replace(/\s+/g, " ").slice(0, 160) })),
+  };
+  const rpcFloor = await meshCallCost({ calls: 5000, concurrency: 16, rounds: 2 });
+
+  const capacity = orders / window;
+  const openPhase = openSeconds > 0 ? await openLoopPhase(0.7 * capacity, openSeconds) : undefined;
+  const overloadPhase = overload ? await openLoopPhase(2 * capacity, overloadSeconds) : undefined;
+
   // The benchmark's own items (a store of a million items is audited whole by `AuditStock {}` in its own time).
   const audit = await inventory.auditStock({ itemIds }, admin);
   await nc.close();
+
+  /** Buyers arriving at `rate` per second for `secs`: SubmitOrder latencies of the orders, refusals and errors. */
+  async function openLoopPhase(rate: number, secs: number) {
+    log(`open loop: ${round(rate)} purchases/s for ${secs}s`);
+    const run = await openLoop(rate, secs, users, buy);
+    const ordered = run.outcomes.filter((o) => o.kind === "ordered");
+    const failed = run.outcomes.filter((o) => o.kind === "failed");
+    const refused = failed.filter((o) => o.code === Code.ResourceExhausted || o.code === Code.Unavailable);
+    const submit = ordered.map((o) => o.answered - o.sent).sort((a, b) => a - b);
+    const refusedMs = refused.map((o) => o.ms).sort((a, b) => a - b);
+    const byCode: Record<string, number> = {};
+    for (const f of failed) byCode[Code[f.code]] = (byCode[Code[f.code]] ?? 0) + 1;
+    return {
+      rate: round(rate), seconds: round(run.seconds), purchases: run.outcomes.length, orders: ordered.length, dropped: run.dropped,
+      submit_order_ms: { p50: round(percentile(submit, 50)), p95: round(percentile(submit, 95)), p99: round(percentile(submit, 99)) },
+      errors: failed.length - refused.length, failures_by_code: byCode,
+      refused: refused.length, refused_ms: { p50: round(percentile(refusedMs, 50)), p99: round(percentile(refusedMs, 99)) },
+      retry_after_ms: refused.find((o) => o.retryAfterMs)?.retryAfterMs ?? null,
+    };
+  }
 
   for (const a of [submitMs, beginMs, toWarehouse, afterAnswer]) a.sort((x, y) => x - y);
   const busy = cpuAfter.reduce((s, c, i) => {
@@ -151,6 +262,17 @@ try {
     never_announced: neverAnnounced,
     errors, error_samples: Object.fromEntries([...errorSamples].slice(0, 5)), stock_shortages: shortages,
     audit_violations: audit.violations.length, audit_items_checked: audit.itemsChecked,
+    ...cost,
+    idle_per_s: idle,
+    rpc_floor_us: rpcFloor.cpu_us_per_call,
+    open_loop: openPhase ?? null,
+    ...(overloadPhase ? {
+      overload: {
+        ...overloadPhase, gateway_max_in_flight: stack.reused ? null : overloadLimit,
+        admitted_submit_order_p99_ms: overloadPhase.submit_order_ms.p99, refused_p99_ms: overloadPhase.refused_ms.p99,
+      },
+    } : {}),
+    postgres: durability,
     machine: {
       cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version,
       load_before: loadAtStart.map(round), cpu_busy_during_run: round(busy), stack: stack.reused ? "reused" : "throwaway",
@@ -158,7 +280,16 @@ try {
   }));
 } finally {
   await stack.stop();
+  fs.rmSync(countsDir, { recursive: true, force: true });
 }
+// The call-floor measurement's mesh channel and the gateway agent's sockets would keep the process alive.
+process.exit(0);
+
+/** How one purchase ended. */
+type Purchase =
+  | { kind: "ordered"; orderId: string; beginMs: number; sent: number; answered: number }
+  | { kind: "short"; beginMs: number }
+  | { kind: "failed"; code: Code; message: string; ms: number; retryAfterMs?: string };
 
 function round(n: number) {
   return Math.round(n * 100) / 100;

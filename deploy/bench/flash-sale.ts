@@ -13,7 +13,7 @@ import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
 import { OrderService } from "../../gen/shop/order/v1/order_pb.js";
 import { money } from "../../services/lib/money.js";
 import { cliFlags } from "../../services/lib/cli.js";
-import { benchStack, gatewayTransport, percentile, pool } from "./stack.js";
+import { benchStack, gatewayTransport, percentile, pool, postgresDurability } from "./stack.js";
 
 const { buyers, units, concurrency } = cliFlags({
   usage: "npm run bench:flash-sale --",
@@ -107,6 +107,8 @@ try {
     submit_order_ms: { p50: round(percentile(submit, 50)), p99: round(percentile(submit, 99)) },
     raw_limit: raw,
     ratio_to_raw: round(e2eRate / raw.reservations_per_s),
+    // The raw limit and the sale ran against the same Postgres: durable unless a reused stack says otherwise.
+    postgres: await postgresDurability(stack.databaseUrl),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
   }));
 } finally {

@@ -40,7 +40,7 @@ import { readSnapshot } from "../../services/search/src/store/read-model.js";
 import { cliFlags } from "../../services/lib/cli.js";
 import { ensureFtsTable, ftsRunner } from "./search-fts.js";
 import { closedLoop, machine, openLoop, stalls, sustainableRate, type Run, type Sample } from "./load.js";
-import { benchStack, type BenchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile } from "./stack.js";
+import { benchStack, type BenchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, postgresDurability } from "./stack.js";
 import { telemetryMatrix } from "./telemetry.js";
 import { meshTransport } from "../../services/lib/transport.js";
 
@@ -430,6 +430,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({
       items,
       machine: machine(),
+      postgres: await postgresDurability(stack.databaseUrl),
       settings: {
         concurrency, rate, seconds_per_phase: seconds, mix: MIX,
         load_generator: "pre-encoded protobuf bodies; Connect over HTTP/1.1 keep-alive to the gateway, gRPC over one HTTP/2 connection per Search replica",

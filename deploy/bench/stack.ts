@@ -5,10 +5,11 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { createConnectTransport } from "@connectrpc/connect-node";
+import pg from "pg";
 import { INFRA_DEFAULTS } from "../../services/lib/config.js";
 import { ensureKeyFiles, keyFilesIn, TokenSigner, type KeyFiles } from "../../services/lib/keys.js";
 import { startInfra } from "../infra.js";
-import { launchMesh } from "../mesh.js";
+import { launchMesh, type MeshProcess } from "../mesh.js";
 import { seedDemoData } from "../seed.js";
 
 export interface BenchStack {
@@ -18,11 +19,24 @@ export interface BenchStack {
   /** The stack's NATS, for benchmarks that listen as a warehouse system would. */
   natsUrl: string;
   reused: boolean;
+  /** The mesh's processes (throwaway stack only; empty when reused), to read their counters. */
+  processes: MeshProcess[];
   /** Signs user tokens (admins, shoppers) as the stack's identity service would. */
   userTokens: TokenSigner;
   /** Every process's /metrics (a throwaway stack's; unknown for a reused one). */
   metricsUrls: string[];
   stop(): Promise<void>;
+}
+
+export interface BenchStackOptions {
+  /** Load pg_stat_statements in a throwaway stack's Postgres, for statements per request. */
+  statementStatistics?: boolean;
+  /** Extra environment for a throwaway stack's processes. */
+  env?: NodeJS.ProcessEnv;
+  /** Start a throwaway stack even when one is running. */
+  throwaway?: boolean;
+  /** Demo items seeded into a throwaway stack before it starts. */
+  seedItems?: number;
 }
 
 /** The user signing keys of a reused stack: AUTH_SIGNING_KEYS_FILE, else the ones `npm start` keeps under DATA_DIR. */
@@ -40,22 +54,24 @@ function signerOf(keys: KeyFiles): TokenSigner {
  * the telemetry matrix does); `env` is added to every process's environment; `seedItems` demo items are seeded
  * into a throwaway stack before it starts.
  */
-export async function benchStack(
-  log: (m: string) => void, opts: { env?: Record<string, string>; throwaway?: boolean; seedItems?: number } = {},
-): Promise<BenchStack> {
-  const gatewayUrl = process.env.GATEWAY_URL ?? "http://127.0.0.1:8080";
+export async function benchStack(log: (m: string) => void, opts: BenchStackOptions = {}): Promise<BenchStack> {
+  const gatewayUrl = process.env.GATEWAY_URL ?? `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 8080}`;
   const up = !opts.throwaway && await fetch(`${gatewayUrl}/healthz`).then((r) => r.ok, () => false);
   if (up) {
     log(`reusing the running stack at ${gatewayUrl}`);
     return {
       gatewayUrl, databaseUrl: process.env.DATABASE_URL ?? INFRA_DEFAULTS.databaseUrl, natsUrl: process.env.NATS_URL ?? INFRA_DEFAULTS.natsUrl,
       redisUrl: process.env.REDIS_URL ?? INFRA_DEFAULTS.redisUrl,
-      reused: true, userTokens: reusedStackSigner(), metricsUrls: [], stop: async () => {},
+      reused: true, processes: [], userTokens: reusedStackSigner(), metricsUrls: [], stop: async () => {},
     };
   }
   if (!opts.throwaway) log("no stack running: starting a throwaway one (own Postgres, Redis, NATS; services on their configured ports)");
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "shop-bench-"));
-  const infra = await startInfra({ dataDir, ephemeral: true, log: () => {} });
+  // Durable like a deployment (fsync, synchronous_commit, full_page_writes on): the figures are what a user pays.
+  const infra = await startInfra({
+    dataDir, ephemeral: true, durable: true, log: () => {},
+    postgresSettings: opts.statementStatistics ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.max": "1000" } : {},
+  });
   const keys = ensureKeyFiles(path.join(dataDir, "keys"));
   try {
     await seedDemoData(infra.databaseUrl, { items: opts.seedItems ?? 0, warehouses: 3, seed: 1 });
@@ -75,6 +91,7 @@ export async function benchStack(
       redisUrl: infra.redisUrl,
       natsUrl: infra.natsUrl,
       reused: false,
+      processes: mesh.processes,
       userTokens: signerOf(keys),
       metricsUrls: mesh.processes.flatMap((p) => (p.metricsUrl ? [p.metricsUrl] : [])),
       async stop() {
@@ -85,6 +102,19 @@ export async function benchStack(
   } catch (err) {
     await infra.stop();
     throw err;
+  }
+}
+
+/** The durability settings of the stack's Postgres, printed beside every figure measured against it. */
+export async function postgresDurability(databaseUrl: string): Promise<Record<string, string>> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ name: string; setting: string }>(
+      "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes') ORDER BY name");
+    return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
+  } finally {
+    await db.end();
   }
 }
 
@@ -111,20 +141,41 @@ export async function pool(count: number, concurrency: number, job: (i: number) 
   }));
 }
 
-/** Processes whose CPU a benchmark reports, by what their command line contains. */
-const CPU_GROUPS: Record<string, RegExp> = {
-  gateway: /gateway\/src\/main\.ts|dist\/gateway\.js/,
-  search: /services\/search\/src\/main\.ts|dist\/search\.js/,
-  redis: /^\S*redis-server/,
-  postgres: /^postgres: /,
-};
+/**
+ * Processes whose CPU a benchmark reports, by what their command line contains: a service's or the gateway's
+ * name (source or dist/ bundle), or the server it is.
+ */
+function cpuGroup(cmd: string): string | undefined {
+  const proc = /(?:services\/(\w+)\/src\/main\.ts|gateway\/src\/main\.ts|dist\/(\w+)\.js)/.exec(cmd);
+  if (proc) return proc[1] ?? proc[2] ?? "gateway";
+  if (/^postgres: /.test(cmd) || /\/postgres -D /.test(cmd)) return "postgres";
+  if (/^\S*redis-server/.test(cmd)) return "redis";
+  if (/^\S*nats-server/.test(cmd)) return "nats";
+  return undefined;
+}
+
+/** The parent of every process, from /proc (empty off Linux). */
+function parents(pids: string[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      out.set(Number(pid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return out;
+}
 
 /**
  * CPU milliseconds used so far by the stack's processes (summed per group: every Search replica, every Postgres
  * backend) and by this load generator, read from /proc (Linux; empty elsewhere). Two readings around a phase
  * divided by its requests give the CPU each request costs each process: the budget a rate has to fit in.
+ * `ownStack`: count only processes this benchmark started (its throwaway stack), not other stacks on the machine.
+ * A process counts only while it lives: a Postgres backend that exits takes its CPU with it.
  */
-export function cpuReading(): Record<string, number> {
+export function cpuReading(ownStack = false): Record<string, number> {
   const self = process.cpuUsage();
   const out: Record<string, number> = { load_generator: (self.user + self.system) / 1000 };
   let pids: string[];
@@ -133,12 +184,17 @@ export function cpuReading(): Record<string, number> {
   } catch {
     return out;
   }
+  const parentOf = ownStack ? parents(pids) : undefined;
+  const mine = (pid: number) => {
+    for (let p = pid, hops = 0; p > 1 && hops < 16; p = parentOf!.get(p) ?? 0, hops++) if (p === process.pid) return true;
+    return false;
+  };
   const tick = 1000 / 100; // USER_HZ is 100 on Linux
   for (const pid of pids) {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
-      const group = Object.keys(CPU_GROUPS).find((g) => CPU_GROUPS[g].test(cmd));
-      if (!group) continue;
+      const group = cpuGroup(cmd);
+      if (!group || (parentOf && !mine(Number(pid)))) continue;
       const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command.

@@ -207,10 +207,11 @@ export async function startPostgres(ctx: Ctx, port: number): Promise<Started> {
     max_connections: "300",
     shared_buffers: ctx.ephemeral ? "128MB" : "256MB",
     log_checkpoints: "off",
-    ...(ctx.ephemeral
-      ? // tests: data is thrown away, durability is useless
-        { fsync: "off", synchronous_commit: "off", full_page_writes: "off" }
-      : {}),
+    ...(ctx.durable
+      ? {}
+      : // tests: data is thrown away, durability is useless
+        { fsync: "off", synchronous_commit: "off", full_page_writes: "off" }),
+    ...ctx.postgresSettings,
   };
   const m = new Managed(
     {
@@ -274,7 +275,7 @@ export async function startPostgres(ctx: Ctx, port: number): Promise<Started> {
     await stop();
     throw err;
   }
-  log(`postgres ready on ${HOST}:${port} in ${secs(t0)} (data: ${pgdata}${ctx.ephemeral ? ", ephemeral, fsync off" : ""})`);
+  log(`postgres ready on ${HOST}:${port} in ${secs(t0)} (data: ${pgdata}${ctx.ephemeral ? ", ephemeral" : ""}${ctx.durable ? "" : ", fsync off"})`);
   return {
     url: `postgres://${PG_USER}:${PG_PASSWORD}@${HOST}:${port}/${PG_DATABASE}`,
     port,

@@ -367,6 +367,10 @@ export interface Ctx {
   dataDir: string;
   logsDir: string;
   ephemeral: boolean;
+  /** Postgres with fsync, synchronous_commit and full_page_writes on (InfraOptions.durable). */
+  durable: boolean;
+  /** Extra Postgres settings (InfraOptions.postgresSettings). */
+  postgresSettings: Record<string, string>;
   log: Log;
   setpriv: string | undefined;
 }

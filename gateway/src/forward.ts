@@ -8,6 +8,7 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { EmptySchema } from "@bufbuild/protobuf/wkt";
 import { ConnectError, createClient, type ConnectRouter, type HandlerContext, type Transport } from "@connectrpc/connect";
+import { RETRY_AFTER_HEADER } from "../../services/lib/admission.js";
 import type { PublicService } from "./routes.js";
 
 /** Request headers passed through to the services. */
@@ -50,7 +51,9 @@ function callOptions(ctx: HandlerContext, streaming: boolean) {
  */
 export function browserError(err: unknown): ConnectError {
   const e = ConnectError.from(err);
-  const out = new ConnectError(e.rawMessage, e.code);
+  // A refusal's retry hint (admission.ts) is the one piece of metadata meant for the browser.
+  const retryAfter = e.metadata.get(RETRY_AFTER_HEADER);
+  const out = new ConnectError(e.rawMessage, e.code, retryAfter ? { [RETRY_AFTER_HEADER]: retryAfter } : undefined);
   out.details.push(...e.details);
   return out;
 }

@@ -10,6 +10,7 @@ import { cors as connectCors, createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { DataSource } from "typeorm";
 import { IdentityService } from "../../gen/shop/identity/v1/identity_pb.js";
+import { AdmissionGate, admissionInterceptor, admissionSettings, writeCountsOnSignal } from "../../services/lib/admission.js";
 import { authInterceptor, TokenVerifier, userTokenSigner } from "../../services/lib/auth.js";
 import { intFrom, loadConfig, type Config, type ServiceName } from "../../services/lib/config.js";
 import { openDatabase, pingDatabase } from "../../services/lib/db.js";
@@ -41,6 +42,8 @@ export interface RunningGateway {
   /** Where Prometheus scrapes the gateway (absent with METRICS_ENABLED=false). */
   metricsUrl?: string;
   db: DataSource;
+  /** The in-flight limit of each service the gateway calls, with its counts of admitted and refused calls. */
+  admission: Map<ServiceName, AdmissionGate>;
   stop(): Promise<void>;
 }
 
@@ -99,8 +102,17 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     return t;
   };
   const identity = identityHandlers({ ds: db, signer, limiter, limits, log, tokenTtlSeconds, refresh });
+  // A bounded number of calls in flight to each service (admission.ts): past it a call is refused at once, before
+  // it costs a rate-limit lookup or a token check, instead of waiting for a loaded service toward its deadline.
+  const admissionLimits = admissionSettings(env, "GATEWAY_", 1000);
+  const admission = new Map(PUBLIC_SERVICES.map((p) => [p.target, new AdmissionGate(admissionLimits)]));
+  const upstreamOf = new Map<string, ServiceName>(PUBLIC_SERVICES.flatMap((p) => p.service.methods.map((m) => [`/${p.service.typeName}/${m.name}`, p.target] as const)));
+  const admit = admissionInterceptor((procedure) => {
+    const target = upstreamOf.get(procedure);
+    return target && { gate: admission.get(target)!, what: `the ${target} service` };
+  });
   // Address limits count before the token is checked, so a flood of bad tokens is limited too.
-  const interceptors = [metricsInterceptor(), tracingInterceptor(), accessLogInterceptor(log), errorInterceptor(log), addressLimit(limiter, limits), authInterceptor(verifier), userLimit(limiter, limits)];
+  const interceptors = [metricsInterceptor(), tracingInterceptor(), accessLogInterceptor(log), errorInterceptor(log), admit, addressLimit(limiter, limits), authInterceptor(verifier), userLimit(limiter, limits)];
   const contextValues = (req: { socket: { remoteAddress?: string }; headers: http.IncomingHttpHeaders }) => createContextValues().set(clientAddressKey, clientAddress(req, trustProxy));
   // Binary Connect unary calls are forwarded as bytes by unaryProxy. The rest goes to two routers with the same
   // routes and rules: JSON requests are translated with the real message types, binary ones (gRPC-Web, streams)
@@ -206,6 +218,7 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     url: `http://127.0.0.1:${port}`,
     metricsUrl: metrics?.url,
     db,
+    admission,
     stop: () => (stopping ??= (async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -239,6 +252,7 @@ if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) 
     createLogger("gateway").fatal({ err }, "gateway failed to start");
     process.exit(1);
   });
+  writeCountsOnSignal("gateway", config.env, () => [...gateway.admission.values()]);
   const onSignal = () => gateway.stop().then(() => tracing?.shutdown()).then(() => process.exit(0));
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);

@@ -99,7 +99,10 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, method
   } catch (err) {
     const e = browserError(err);
     const bytes = errorToJsonBytes(e, {});
-    res.writeHead(codeToHttpStatus(e.code), { "content-type": "application/json", "content-length": bytes.byteLength });
+    const headers: http.OutgoingHttpHeaders = { "content-type": "application/json", "content-length": bytes.byteLength };
+    // Connect unary errors carry their metadata as response headers (a refusal's retry hint).
+    e.metadata.forEach((value, name) => { headers[name] = value; });
+    res.writeHead(codeToHttpStatus(e.code), headers);
     res.end(bytes);
     return;
   }

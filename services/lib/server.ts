@@ -7,6 +7,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Client, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { createClient as createRedisClient, type RedisClientType } from "redis";
 import type { DataSource } from "typeorm";
+import { AdmissionGate, admissionInterceptor, admissionSettings, writeCountsOnSignal } from "./admission.js";
 import { authInterceptor, principalKey, ServiceCredentials, TokenVerifier } from "./auth.js";
 import { loadConfig, type Config, type ServiceName } from "./config.js";
 import { internal, unavailable } from "./errors.js";
@@ -89,6 +90,8 @@ export interface RunningService {
   ctx: ServiceContext;
   /** What the runtime runs besides RPCs: each background task, consumer and job, with its counters. */
   tasks(): TaskReport[];
+  /** The process's in-flight limit and its counts of admitted and refused calls. */
+  admission: AdmissionGate;
   stop(): Promise<void>;
 }
 
@@ -147,10 +150,15 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
 
   const built = await mod.build(ctx);
   const health = new HealthState(mod.name, { ...checks, ...built.checks }, log, reported);
+  // Refused before the token is checked: a refusal is the cheapest answer a loaded process can give.
+  const admission = new AdmissionGate(admissionSettings(config.env, "", 1000));
   const server = grpcServer((router) => {
     health.register(router);
     built.routes(router);
-  }, [metricsInterceptor(), tracingInterceptor(), accessLogInterceptor(log), errorInterceptor(log), authInterceptor(verifier)], { reflection });
+  }, [
+    metricsInterceptor(), tracingInterceptor(), accessLogInterceptor(log), errorInterceptor(log),
+    admissionInterceptor(() => ({ gate: admission, what: mod.name })), authInterceptor(verifier),
+  ], { reflection });
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => server.bindAsync(
@@ -202,7 +210,7 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     log.info(`${mod.name} stopped`);
   })());
 
-  return { port, url: `http://127.0.0.1:${port}`, metricsUrl: metrics?.url, ctx, stop, tasks: () => tasks.map((t) => ({ ...t.report })) };
+  return { port, url: `http://127.0.0.1:${port}`, metricsUrl: metrics?.url, ctx, admission, stop, tasks: () => tasks.map((t) => ({ ...t.report })) };
 }
 
 /**
@@ -254,6 +262,7 @@ export async function runMain(mod: ServiceModule): Promise<void> {
     createLogger(mod.name).fatal({ err }, `${mod.name} failed to start`);
     process.exit(1);
   }
+  writeCountsOnSignal(mod.name, config.env, () => [running.admission]);
   const onSignal = (signal: string) => {
     running.ctx.log.info({ signal }, "shutting down");
     running.stop().then(() => tracing?.shutdown()).then(() => process.exit(0), () => process.exit(1));
