@@ -5,13 +5,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import * as grpc from "@grpc/grpc-js";
 import { createClient } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.js";
 import { authInterceptor, TokenVerifier } from "../../services/lib/auth.js";
 import { grpcServer } from "../../services/lib/grpc-host.js";
 import { ensureKeyFiles, KeyRing } from "../../services/lib/keys.js";
 import { createLogger } from "../../services/lib/log.js";
+import { meshPeer } from "../../services/lib/mesh-access.js";
+import { serverCredentials, type MeshTls } from "../../services/lib/mesh-tls.js";
 import { errorInterceptor } from "../../services/lib/server.js";
 import { meshTransport } from "../../services/lib/transport.js";
 
@@ -51,15 +52,22 @@ function throwawayVerifier(): TokenVerifier {
   return new TokenVerifier({ users: new KeyRing(keys.jwksFile, "AUTH_JWKS_FILE", false) });
 }
 
-/** One mesh call's CPU, client and server side: the services' server and interceptors, called through meshTransport. */
-export async function meshCallCost(rounds: CallRounds): Promise<CallCost> {
+/**
+ * One mesh call's CPU, client and server side: the services' server and interceptors, called through meshTransport;
+ * with `tls` (the server's and the client's material) over mutual TLS, the handler reading the caller's
+ * certificate identity as a mesh-only RPC does.
+ */
+export async function meshCallCost(rounds: CallRounds, tls?: { server: MeshTls; client: MeshTls }): Promise<CallCost> {
   const server = grpcServer((router) => router.service(Health, {
-    check: () => ({ status: Status.SERVING }),
+    check: (_req, ctx) => {
+      if (tls && meshPeer(ctx.values) === undefined) throw new Error("caller certificate not seen");
+      return { status: Status.SERVING };
+    },
     async *watch() {},
   }), [errorInterceptor(createLogger("rpc-floor", "warn")), authInterceptor(throwawayVerifier())]);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
-  const client = createClient(Health, meshTransport(`http://127.0.0.1:${port}`));
+    server.bindAsync("127.0.0.1:0", serverCredentials(tls?.server), (err, p) => (err ? reject(err) : resolve(p))));
+  const client = createClient(Health, meshTransport(`http://127.0.0.1:${port}`, undefined, tls?.client));
   try {
     return await measureCalls(() => client.check({ service: "" }), rounds);
   } finally {

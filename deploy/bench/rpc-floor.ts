@@ -21,16 +21,10 @@ import {
   Health, HealthCheckRequestSchema, HealthCheckResponseSchema, HealthCheckResponse_ServingStatus as Status,
   type HealthCheckRequest, type HealthCheckResponse,
 } from "../../gen/grpc/health/v1/health_pb.js";
-import { authInterceptor, TokenVerifier } from "../../services/lib/auth.js";
-import { ensureKeyFiles, KeyRing } from "../../services/lib/keys.js";
-import { grpcServer } from "../../services/lib/grpc-host.js";
-import { createLogger } from "../../services/lib/log.js";
-import { meshPeer } from "../../services/lib/mesh-access.js";
-import { meshTlsFromEnv, serverCredentials, type MeshTls } from "../../services/lib/mesh-tls.js";
-import { errorInterceptor } from "../../services/lib/server.js";
-import { meshTransport } from "../../services/lib/transport.js";
+import { meshTlsFromEnv } from "../../services/lib/mesh-tls.js";
 import { cliFlags } from "../../services/lib/cli.js";
 import { ensureMeshCertificates } from "../mesh-certs.js";
+import { measureCalls, meshCallCost } from "./rpc-cost.js";
 
 const { calls, concurrency, rounds } = cliFlags({
   usage: "npm run bench:rpc-floor --",
@@ -43,50 +37,8 @@ const { calls, concurrency, rounds } = cliFlags({
   },
 });
 
-async function measure(call: () => Promise<unknown>) {
-  let best = { calls_per_s: 0, cpu_us_per_call: Infinity };
-  for (let r = 0; r <= rounds; r++) {
-    let i = 0;
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (i++ < calls) await call();
-    }));
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    // Round 0 warms up the JIT and the connection.
-    if (r === 0) continue;
-    const cpuPerCall = (cpu.user + cpu.system) / calls;
-    if (cpuPerCall < best.cpu_us_per_call) best = { calls_per_s: Math.round(calls / seconds), cpu_us_per_call: Math.round(cpuPerCall) };
-  }
-  return best;
-}
-
-/** A verifier with keys of its own: the calls measured carry no token, but a service always has the interceptor. */
-function throwawayVerifier(): TokenVerifier {
-  const keys = ensureKeyFiles(path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rpc-floor-")), "keys"));
-  return new TokenVerifier({ users: new KeyRing(keys.jwksFile, "AUTH_JWKS_FILE", false) });
-}
-
-/** The services' server and client; with `tls` (server's and client's material) over mutual TLS. */
-async function meshPair(tls?: { server: MeshTls; client: MeshTls }) {
-  const server = grpcServer((router) => router.service(Health, {
-    check: (_req, ctx) => {
-      // What a mesh-only RPC does first over TLS: learn which process calls (from its certificate).
-      if (tls && meshPeer(ctx.values) !== "order") throw new Error("caller certificate not seen");
-      return { status: Status.SERVING };
-    },
-    async *watch() {},
-  }), [errorInterceptor(createLogger("rpc-floor", "warn")), authInterceptor(throwawayVerifier())]);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", serverCredentials(tls?.server), (err, p) => (err ? reject(err) : resolve(p))));
-  const client = createClient(Health, meshTransport(`http://127.0.0.1:${port}`, undefined, tls?.client));
-  try {
-    return await measure(() => client.check({ service: "" }));
-  } finally {
-    server.forceShutdown();
-  }
-}
+const settings = { calls, concurrency, rounds };
+const measure = (call: () => Promise<unknown>) => measureCalls(call, settings);
 
 async function connectPair() {
   const server = http2.createServer(connectNodeAdapter({
@@ -136,14 +88,14 @@ async function meshTlsPair(plain: { cpu_us_per_call: number }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rpc-floor-tls-"));
   try {
     const certs = await ensureMeshCertificates(dir, ["inventory", "order"]);
-    const best = await meshPair({ server: meshTlsFromEnv(certs.envFor("inventory"))!, client: meshTlsFromEnv(certs.envFor("order"))! });
+    const best = await meshCallCost(settings, { server: meshTlsFromEnv(certs.envFor("inventory"))!, client: meshTlsFromEnv(certs.envFor("order"))! });
     return { ...best, extra_cpu_us_per_call: best.cpu_us_per_call - plain.cpu_us_per_call };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const mesh = await meshPair();
+const mesh = await meshCallCost(settings);
 console.log(JSON.stringify({
   calls, concurrency, rounds,
   mesh,
