@@ -8,6 +8,8 @@
 // SQL statements and transactions per order (counted), one mesh call's CPU measured in the same run; then an
 // open-loop phase at 70% of the measured capacity, and with --overload one at twice it (refused vs admitted).
 //   flags: --seconds 60 --users 2000 --items 200 --concurrency 16 --warmup 5 --open-seconds 20 --overload
+// --telemetry-matrix runs it once per telemetry setting (off, metrics, traces at 10% and 100%: telemetry.ts) on
+// fresh stacks and prints the results side by side in one JSON line.
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import fs from "node:fs";
@@ -29,10 +31,11 @@ import {
 import { openLoop } from "./open-loop.js";
 import { meshCallCost } from "./rpc-cost.js";
 import { ADDRESS, CARD, randomCart, stockedItems } from "./shopper.js";
-import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, postgresDurability } from "./stack.js";
+import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, postgresDurability, type BenchStack } from "./stack.js";
+import { telemetryMatrix } from "./telemetry.js";
 
 const { seconds, users, items: itemCount, concurrency, warmup, "open-seconds": openSeconds, overload, "overload-seconds": overloadSeconds,
-  "overload-limit": overloadLimit } = cliFlags({
+  "overload-limit": overloadLimit, "telemetry-matrix": matrix } = cliFlags({
   usage: "npm run bench:checkout --",
   summary: "Sustained end-to-end ordering through the gateway for a fixed time: virtual buyers fill a 1-3 line cart, "
     + "begin checkout and submit; a NATS subscriber times each order's warehouse event. Prints one JSON line.",
@@ -49,19 +52,40 @@ const { seconds, users, items: itemCount, concurrency, warmup, "open-seconds": o
       type: "int", default: 64, min: 1,
       help: "with --overload, a throwaway stack's GATEWAY_MAX_IN_FLIGHT (calls in flight per service; above --concurrency)",
     },
+    "telemetry-matrix": {
+      type: "boolean", help: "run once per telemetry setting (off, metrics, traces at 10% and 100%) on fresh stacks, side by side",
+    },
   },
 });
 const log = (m: string) => console.error(`[checkout] ${m}`);
 
 
-const loadAtStart = os.loadavg();
 // The processes write their call counts here on SIGUSR2 (admission.ts).
 const countsDir = fs.mkdtempSync(path.join(os.tmpdir(), "shop-bench-calls-"));
-const stack = await benchStack(log, {
+const stackOptions = {
   statementStatistics: true,
   env: { RPC_COUNTS_DIR: countsDir, ...(overload ? { GATEWAY_MAX_IN_FLIGHT: String(overloadLimit) } : {}) },
-});
+};
 try {
+  if (matrix) {
+    console.log(JSON.stringify(await telemetryMatrix(log, "orders_per_s", measure, stackOptions)));
+  } else {
+    const stack = await benchStack(log, stackOptions);
+    try {
+      console.log(JSON.stringify(await measure(stack)));
+    } finally {
+      await stack.stop();
+    }
+  }
+} finally {
+  fs.rmSync(countsDir, { recursive: true, force: true });
+}
+// The call-floor measurement's mesh channel and the gateway agent's sockets would keep the process alive.
+process.exit(0);
+
+/** One run against `stack`: its figures, as the JSON line prints them. */
+async function measure(stack: BenchStack) {
+  const loadAtStart = os.loadavg();
   const durability = await postgresDurability(stack.databaseUrl);
   const withStatements = await enableStatementStatistics(stack.databaseUrl);
   const verifier = stack.userTokens;
@@ -252,9 +276,9 @@ try {
     const total = (c.user - b.user) + (c.nice - b.nice) + (c.sys - b.sys) + (c.idle - b.idle) + (c.irq - b.irq);
     return s + (total ? 1 - (c.idle - b.idle) / total : 0);
   }, 0) / cpuAfter.length;
-  console.log(JSON.stringify({
+  return {
     seconds: Math.round(window * 10) / 10, users, items: itemCount, concurrency,
-    orders, orders_per_s: Math.round(orders / window),
+    orders, orders_per_s: Math.round((orders / window) * 10) / 10,
     submit_order_ms: { p50: round(percentile(submitMs, 50)), p99: round(percentile(submitMs, 99)) },
     begin_checkout_ms: { p50: round(percentile(beginMs, 50)), p99: round(percentile(beginMs, 99)) },
     submit_to_warehouse_event_ms: { p50: round(percentile(toWarehouse, 50)), p99: round(percentile(toWarehouse, 99)) },
@@ -277,13 +301,8 @@ try {
       cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version,
       load_before: loadAtStart.map(round), cpu_busy_during_run: round(busy), stack: stack.reused ? "reused" : "throwaway",
     },
-  }));
-} finally {
-  await stack.stop();
-  fs.rmSync(countsDir, { recursive: true, force: true });
+  };
 }
-// The call-floor measurement's mesh channel and the gateway agent's sockets would keep the process alive.
-process.exit(0);
 
 /** How one purchase ended. */
 type Purchase =

@@ -5,7 +5,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
-import { benchStack, type BenchStack } from "./stack.js";
+import { benchStack, type BenchStack, type BenchStackOptions } from "./stack.js";
 
 export interface TelemetryVariant {
   name: string;
@@ -39,14 +39,14 @@ const SCRAPE_MS = 5000;
  */
 export async function telemetryMatrix<R extends Record<string, unknown>>(
   log: (m: string) => void, throughput: keyof R & string, run: (stack: BenchStack) => Promise<R>,
-  stackOpts: { seedItems?: number } = {},
+  stackOpts: BenchStackOptions = {},
 ): Promise<Record<string, unknown>> {
   const sink = await startSpanSink();
   const results: Record<string, unknown>[] = [];
   try {
     for (const variant of telemetryVariants(sink.url)) {
       log(`telemetry ${variant.name}: starting a stack with ${JSON.stringify(variant.env)}`);
-      const stack = await benchStack(log, { ...stackOpts, env: variant.env, throwaway: true });
+      const stack = await benchStack(log, { ...stackOpts, env: { ...stackOpts.env, ...variant.env }, throwaway: true });
       const scraper = scrapeEvery(stack.metricsUrls, SCRAPE_MS);
       const spansBefore = sink.spans;
       let result: R;
