@@ -7,6 +7,7 @@ import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { connect } from "nats";
+import { natsRetry } from "../../services/lib/nats.js";
 import { testInfra } from "../../test/harness.js";
 import { freePorts, tcpConnectable } from "../infra/process.js";
 import { startInfra, type Infra } from "../infra.js";
@@ -50,12 +51,15 @@ describe("chaos: a NATS node in its own network namespace", function () {
     };
     expect(await servers(isolated.url)).to.equal(3); // routes across the link: one cluster of three
 
+    // A stream on all three nodes, made before the cut: cut off, node 3 leaves the other two a quorum, which keeps
+    // taking events (after electing a new stream leader when node 3 led it: natsRetry, as the services do).
+    const nc = await connect({ servers: infra.natsNodes[0].url, reconnect: false, timeout: 3000 });
+    const jsm = await natsRetry("JetStream", () => nc.jetstreamManager(), undefined, 20_000);
+    await natsRetry("stream CUT", () => jsm.streams.add({ name: "CUT", subjects: ["cut.>"], num_replicas: 3 }), undefined, 20_000);
     await net.cut();
     expect(await tcpConnectable(ports[2], 1000, net.nsAddr)).to.equal(false);
-    const nc = await connect({ servers: infra.natsNodes[0].url, reconnect: false, timeout: 3000 });
-    const jsm = await nc.jetstreamManager();
-    await jsm.streams.add({ name: "CUT", subjects: ["cut.>"], num_replicas: 2 }); // the two others still have a quorum
-    await nc.jetstream().publish("cut.x", new TextEncoder().encode("while node 3 is cut off"));
+    const ack = await natsRetry("publish cut.x", () => nc.jetstream().publish("cut.x", new TextEncoder().encode("while node 3 is cut off")), undefined, 30_000);
+    expect(ack.stream).to.equal("CUT");
     await nc.close();
 
     await net.heal();
