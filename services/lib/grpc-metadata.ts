@@ -36,3 +36,9 @@ export function headersOf(md: grpc.Metadata, into = new Headers()): Headers {
   }
   return into;
 }
+
+/** The service and method a method path names ("/shop.order.v1.OrderService/SubmitOrder"), for metrics and spans. */
+export function serviceAndMethod(path: string): { service: string; method: string } {
+  const slash = path.lastIndexOf("/");
+  return { service: path.slice(1, slash), method: path.slice(slash + 1) };
+}

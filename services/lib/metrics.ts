@@ -9,6 +9,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import client from "prom-client";
+import { serviceAndMethod } from "./grpc-metadata.js";
 import { defaultMetricsPort, intFrom } from "./config.js";
 import type { Logger } from "./log.js";
 
@@ -36,7 +37,7 @@ export const rpcClientDuration = new client.Histogram({
 });
 
 /** A call's gRPC status code: 0 when it succeeded. */
-export function statusCodeOf(err: unknown): number {
+function statusCodeOf(err: unknown): number {
   return err === undefined ? 0 : err instanceof ConnectError ? err.code : Code.Unknown;
 }
 
@@ -47,8 +48,8 @@ const recording = process.env.METRICS_ENABLED !== "false";
 export async function timed<T>(histogram: client.Histogram<(typeof RPC_LABELS)[number]>, path: string, call: () => Promise<T>): Promise<T> {
   if (!recording) return call();
   const t0 = performance.now();
-  const slash = path.lastIndexOf("/");
-  const labels = { rpc_system: "grpc", rpc_service: path.slice(1, slash), rpc_method: path.slice(slash + 1) };
+  const { service, method } = serviceAndMethod(path);
+  const labels = { rpc_system: "grpc", rpc_service: service, rpc_method: method };
   try {
     const out = await call();
     histogram.observe({ ...labels, rpc_grpc_status_code: 0 }, performance.now() - t0);

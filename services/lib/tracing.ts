@@ -18,12 +18,13 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import pg from "pg";
+import { serviceAndMethod } from "./grpc-metadata.js";
 
 const tracer = trace.getTracer("shop-mesh");
 let provider: NodeTracerProvider | undefined;
 
 /** Whether the environment asks for traces to be exported. */
-export function tracingConfigured(env: Record<string, string | undefined>): boolean {
+function tracingConfigured(env: Record<string, string | undefined>): boolean {
   if (env.OTEL_SDK_DISABLED === "true" || env.OTEL_TRACES_EXPORTER === "none") return false;
   return env.OTEL_TRACES_EXPORTER === "otlp" || Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
@@ -58,7 +59,7 @@ const headersGetter: TextMapGetter<Headers> = {
 };
 
 /** The trace context carried by `header` (a request's metadata, a message's headers), else the active one. */
-export function contextFrom(header: Headers | undefined): Context {
+function contextFrom(header: Headers | undefined): Context {
   return header ? propagation.extract(context.active(), header, headersGetter) : context.active();
 }
 
@@ -102,8 +103,8 @@ export async function inSpan<T>(
 }
 
 const rpcAttributes = (path: string): Attributes => {
-  const slash = path.lastIndexOf("/");
-  return { "rpc.system": "grpc", "rpc.service": path.slice(1, slash), "rpc.method": path.slice(slash + 1) };
+  const { service, method } = serviceAndMethod(path);
+  return { "rpc.system": "grpc", "rpc.service": service, "rpc.method": method };
 };
 
 /** Server spans: each call continues the caller's trace (traceparent in its metadata). */
