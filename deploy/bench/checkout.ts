@@ -8,8 +8,8 @@
 // SQL statements and transactions per order (counted), one mesh call's CPU measured in the same run; then an
 // open-loop phase at 70% of the measured capacity, and with --overload one at twice it (refused vs admitted).
 //   flags: --seconds 60 --users 2000 --items 200 --concurrency 16 --warmup 5 --open-seconds 20 --overload
-// --telemetry-matrix runs it once per telemetry setting (off, metrics, traces at 10% and 100%: telemetry.ts) on
-// fresh stacks and prints the results side by side in one JSON line.
+// --telemetry-matrix runs it once per telemetry setting (off, metrics, metrics and the access log, traces at 10% and
+// 100%: telemetry.ts; --telemetry-rounds times each, in turns) on fresh stacks and prints the results side by side.
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import fs from "node:fs";
@@ -35,7 +35,7 @@ import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, po
 import { telemetryMatrix } from "./telemetry.js";
 
 const { seconds, users, items: itemCount, concurrency, warmup, "open-seconds": openSeconds, overload, "overload-seconds": overloadSeconds,
-  "overload-limit": overloadLimit, "telemetry-matrix": matrix } = cliFlags({
+  "overload-limit": overloadLimit, "telemetry-matrix": matrix, "telemetry-rounds": matrixRounds } = cliFlags({
   usage: "npm run bench:checkout --",
   summary: "Sustained end-to-end ordering through the gateway for a fixed time: virtual buyers fill a 1-3 line cart, "
     + "begin checkout and submit; a NATS subscriber times each order's warehouse event. Prints one JSON line.",
@@ -53,8 +53,9 @@ const { seconds, users, items: itemCount, concurrency, warmup, "open-seconds": o
       help: "with --overload, a throwaway stack's GATEWAY_MAX_IN_FLIGHT (calls in flight per service; above --concurrency)",
     },
     "telemetry-matrix": {
-      type: "boolean", help: "run once per telemetry setting (off, metrics, traces at 10% and 100%) on fresh stacks, side by side",
+      type: "boolean", help: "run once per telemetry setting (off, metrics, access log, traces at 10% and 100%) on fresh stacks, side by side",
     },
+    "telemetry-rounds": { type: "int", default: 1, min: 1, help: "with --telemetry-matrix, runs per setting, taking turns (the median is reported)" },
   },
 });
 const log = (m: string) => console.error(`[checkout] ${m}`);
@@ -68,7 +69,7 @@ const stackOptions = {
 };
 try {
   if (matrix) {
-    console.log(JSON.stringify(await telemetryMatrix(log, "orders_per_s", measure, stackOptions)));
+    console.log(JSON.stringify(await telemetryMatrix(log, { throughput: "orders_per_s", perUnit: "cpu_ms_per_order", rounds: matrixRounds }, measure, stackOptions)));
   } else {
     const stack = await benchStack(log, stackOptions);
     try {

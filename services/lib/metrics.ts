@@ -14,7 +14,9 @@ import { defaultMetricsPort, intFrom } from "./config.js";
 import type { Logger } from "./log.js";
 
 export const registry = new client.Registry();
-client.collectDefaultMetrics({ register: registry });
+// The event-loop delay histogram samples every 50 ms rather than prom-client's 10 ms: each sample wakes an idle
+// process, and at 10 ms that alone cost every process ~3.5 ms of CPU a second.
+client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 50 });
 
 /** Buckets for calls of a few milliseconds to the 10 s deadline. */
 const MS_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
