@@ -4,29 +4,13 @@ import { Code } from "@connectrpc/connect";
 import { OrderStatus, ShipmentStatus, type Order } from "../../../../gen/shop/order/v1/order_pb.js";
 import { api, friendly, isCode } from "../api.js";
 import { busy, h, notice, pageTitle, replace, spinner } from "../dom.js";
-import { formatDate, formatMoney, plural } from "../format.js";
+import { enumLabels, formatDate, formatMoney, plural } from "../format.js";
 import type { PageContext } from "../router.js";
 import { announce, guard } from "../ui.js";
 
-export const ORDER_STATUS: Record<OrderStatus, string> = {
-  [OrderStatus.UNSPECIFIED]: "Unknown",
-  [OrderStatus.PLACED]: "Placed",
-  [OrderStatus.PROCESSING]: "Processing",
-  [OrderStatus.PACKED]: "Packed",
-  [OrderStatus.SHIPPED]: "Shipped",
-  [OrderStatus.DELIVERED]: "Delivered",
-  [OrderStatus.CANCELLED]: "Cancelled",
-};
+export const ORDER_STATUS = enumLabels<OrderStatus>(OrderStatus);
 
-const SHIPMENT_STATUS: Record<ShipmentStatus, string> = {
-  [ShipmentStatus.UNSPECIFIED]: "Unknown",
-  [ShipmentStatus.ASSIGNED]: "Preparing",
-  [ShipmentStatus.PICKED]: "Picked",
-  [ShipmentStatus.PACKED]: "Packed",
-  [ShipmentStatus.SHIPPED]: "Shipped",
-  [ShipmentStatus.DELIVERED]: "Delivered",
-  [ShipmentStatus.CANCELLED]: "Cancelled",
-};
+const SHIPMENT_STATUS = enumLabels<ShipmentStatus>(ShipmentStatus, { [ShipmentStatus.ASSIGNED]: "Preparing" });
 
 const STEPS = [OrderStatus.PLACED, OrderStatus.PROCESSING, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.DELIVERED];
 
