@@ -1,10 +1,16 @@
 // GET /tasks on a service's metrics port: the relay, consumers and jobs the runtime runs for it, each with its
-// state, against real Postgres and NATS: running, then failing while NATS is down (readiness stays SERVING),
-// running again once NATS is back; a one-replica job is leader on one replica and standby on the other.
+// state, against real Postgres and NATS: running, then failing while NATS is down (the consumer at once, the
+// relay once an event waits; readiness stays SERVING), running again once NATS is back; a one-replica job is
+// leader on one replica and standby on the other.
+import { randomUUID } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { expect } from "chai";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../gen/grpc/health/v1/health_pb.js";
+import { WarehouseOrderAssignedSchema } from "../gen/shop/assignment/v1/assignment_pb.js";
 import { assignment } from "../services/assignment/src/main.js";
+import { EVENTS } from "../services/lib/events.js";
+import { enqueueRows, outboxRow } from "../services/lib/outbox.js";
 import type { RunningService } from "../services/lib/server.js";
 import type { TaskReport } from "../services/lib/task-status.js";
 import { meshTransport } from "../services/lib/transport.js";
@@ -23,7 +29,7 @@ const find = (tasks: TaskReport[], kind: TaskReport["kind"]) => tasks.find((t) =
 describe("tasks: what the runtime runs, as GET /tasks reports it", function () {
   this.timeout(120_000);
 
-  it("lists the relay, the consumer and the job; the consumer fails while NATS is down and recovers after", async () => {
+  it("lists the relay, the consumer and the job; the consumer and the relay fail while NATS is down and recover after", async () => {
     const env = isolatedConsumers();
     const first = await startServices([assignment], { env });
     // A second replica on the same database: the one-replica job's lease is already held by the first.
@@ -54,10 +60,23 @@ describe("tasks: what the runtime runs, as GET /tasks reports it", function () {
         expect(Date.parse(failing.failingSince!)).to.be.closeTo(Date.now(), 30_000);
         const readiness = await createClient(Health, meshTransport(a.url, 5000)).check({ service: "readiness" });
         expect(readiness.status, "readiness while NATS is down").to.equal(Status.SERVING);
+
+        // An event waiting in the outbox (on a subject no running consumer reads): the relay cannot publish it.
+        const event = create(WarehouseOrderAssignedSchema, { eventId: randomUUID() });
+        await enqueueRows(a.ctx.db, "assignment", [outboxRow(EVENTS.warehouseOrderAssigned.at("TASKS"), event)]);
+        // The replicas share the outbox: the relay that holds the row at the time reports the failure.
+        const relay = await eventually(async () => {
+          for (const r of [find(await tasksOf(a), "outbox"), find(await tasksOf(b), "outbox")]) if (r.state === "failing") return r;
+        }, 30_000, "a relay reported failing");
+        expect(relay.lastError).to.match(/publish/);
       } finally {
         await suiteInfra().startNats();
       }
       await eventually(async () => find(await tasksOf(a), "consumer").state === "running", 30_000, "consumer running again");
+      for (const s of [a, b]) await eventually(async () => find(await tasksOf(s), "outbox").state === "running", 30_000, "relays running again");
+      // Either replica's relay may publish it (they share the outbox).
+      await eventually(async () => (await a.ctx.db.query(`SELECT 1 FROM assignment.outbox WHERE published_at IS NOT NULL`)).length === 1,
+        30_000, "the waiting event published once NATS is back");
     } finally {
       await second.stop();
       await first.stop();
