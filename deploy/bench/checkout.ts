@@ -30,7 +30,7 @@ import {
 } from "./counters.js";
 import { openLoop } from "./open-loop.js";
 import { meshCallCost } from "./rpc-cost.js";
-import { ADDRESS, CARD, randomCart, stockedItems } from "./shopper.js";
+import { ADDRESS, buyerFlags, CARD, randomCart, stockedItems } from "./shopper.js";
 import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, postgresDurability, type BenchStack } from "./stack.js";
 import { telemetryMatrix } from "./telemetry.js";
 
@@ -41,9 +41,7 @@ const { seconds, users, items: itemCount, concurrency, warmup, "open-seconds": o
     + "begin checkout and submit; a NATS subscriber times each order's warehouse event. Prints one JSON line.",
   flags: {
     seconds: { type: "int", default: 60, min: 1, help: "how long to measure" },
-    users: { type: "int", default: 2000, min: 1, help: "customer accounts the buyers use" },
-    items: { type: "int", default: 200, min: 3, help: "items created for the run" },
-    concurrency: { type: "int", default: 16, min: 1, help: "buyers at once" },
+    ...buyerFlags({ users: 2000, items: 200, concurrency: 16 }),
     warmup: { type: "int", default: 5, help: "seconds of load before measuring" },
     "open-seconds": { type: "int", default: 20, min: 0, help: "open-loop phase at 70% of the measured capacity (0: skip)" },
     overload: { type: "boolean", help: "add a phase at twice the measured capacity: refused vs admitted" },
