@@ -161,8 +161,12 @@ export function inventoryHandlers({ ds, settings, reserveQueue }: InventoryDeps)
       requireRole(ctx, "service", "admin");
       const orderId = uuid(req.orderId, "order_id");
       const plan = allocationPlan(req.allocations);
-      const r = await allocateOrder(ds, orderId, plan);
-      return { allocated: r.allocated, shortages: r.shortages.map((s) => create(StockShortageSchema, s)) };
+      const r = await allocateOrder(ds, orderId, plan, threshold);
+      return {
+        allocated: r.allocated,
+        shortages: r.shortages.map((s) => create(StockShortageSchema, s)),
+        shortItems: r.shortItems,
+      };
     },
 
     async deallocateOrder(req, ctx) {

@@ -2,7 +2,7 @@
 // does it: item rows locked in item order, one UPDATE, a ledger row per entry, one event per item.
 import type { LedgerReason } from "./ledger.js";
 import { outboxArrays } from "../../../lib/outbox.js";
-import { stockEvents } from "./events.js";
+import { itemWarehouses, stockEvents, writeEvents } from "./events.js";
 import { rows, type Db } from "../../../lib/sql.js";
 
 export interface Return {
@@ -22,7 +22,11 @@ export async function lockItems(tx: Db, itemIds: string[]): Promise<Map<string, 
   return new Map(locked.map((r) => [r.item_id, { aggregated: r.aggregated, sequence: BigInt(r.sequence) }]));
 }
 
-export async function returnToAggregated(tx: Db, entries: Return[], reason: LedgerReason, threshold: number): Promise<void> {
+/**
+ * `shelvesChanged`: the caller changed warehouse rows of these items (an allocated order's cancellation), so the
+ * events carry the items' warehouse rows.
+ */
+export async function returnToAggregated(tx: Db, entries: Return[], reason: LedgerReason, threshold: number, shelvesChanged = false): Promise<void> {
   const totals = new Map<string, number>();
   for (const e of entries) totals.set(e.itemId, (totals.get(e.itemId) ?? 0) + e.quantity);
   if (totals.size === 0) return;
@@ -31,9 +35,10 @@ export async function returnToAggregated(tx: Db, entries: Return[], reason: Ledg
   // Units can only come back to an item they were taken from; a missing row is a broken database, not bad input.
   if (missing.length) throw new Error(`item_stock rows missing for items ${missing.join(", ")} while returning units`);
   const items = [...totals.keys()].sort();
+  const shelves = shelvesChanged ? await itemWarehouses(tx, items) : undefined;
   const events = stockEvents(items.map((itemId) => {
     const { aggregated, sequence } = locked.get(itemId)!;
-    return { itemId, before: aggregated, after: aggregated + totals.get(itemId)!, sequence: sequence + 1n };
+    return { itemId, before: aggregated, after: aggregated + totals.get(itemId)!, sequence: sequence + 1n, warehouses: shelves?.get(itemId)?.warehouses };
   }), threshold);
   await rows(tx,
     `WITH items AS (
@@ -50,4 +55,20 @@ export async function returnToAggregated(tx: Db, entries: Return[], reason: Ledg
     [items, items.map((i) => totals.get(i)!), reason,
       entries.map((e) => e.itemId), entries.map((e) => e.quantity), entries.map((e) => e.reference),
       ...outboxArrays(events)]);
+}
+
+/**
+ * Warehouse rows of the items changed without their aggregated count (allocation): bumps each item's sequence
+ * (under its row lock, in item order) and writes a StockChanged carrying the warehouse rows.
+ */
+export async function announceShelves(tx: Db, itemIds: string[], threshold: number): Promise<void> {
+  const locked = await lockItems(tx, itemIds);
+  const items = [...locked.keys()];
+  if (items.length === 0) return;
+  await rows(tx, `UPDATE inventory.item_stock SET sequence = sequence + 1, updated_at = now() WHERE item_id = ANY($1::uuid[])`, [items]);
+  const shelves = await itemWarehouses(tx, items);
+  await writeEvents(tx, stockEvents(items.map((itemId) => {
+    const { aggregated, sequence } = locked.get(itemId)!;
+    return { itemId, before: aggregated, after: aggregated, sequence: sequence + 1n, warehouses: shelves.get(itemId)?.warehouses };
+  }), threshold));
 }

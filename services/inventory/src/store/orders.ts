@@ -5,7 +5,8 @@ import type { DataSource } from "typeorm";
 import { inTransaction } from "../../../lib/db.js";
 import { failedPrecondition, invalidArgument, notFound } from "../../../lib/errors.js";
 import { checkAllocationPlan, samePlan, unitsPerWarehouseRow, type AllocationLine, type Shortage } from "../domain/stock.js";
-import { returnToAggregated, type Return } from "./aggregated.js";
+import { announceShelves, returnToAggregated, type Return } from "./aggregated.js";
+import { itemWarehouses, type ItemWarehouses } from "./events.js";
 import { writeLedger } from "./ledger.js";
 import { one, rows, type Db } from "../../../lib/sql.js";
 import type { WarehouseStockRow } from "./stock.js";
@@ -14,6 +15,13 @@ type OrderStatus = "COMMITTED" | "ALLOCATED" | "DEALLOCATED";
 
 export interface WarehouseShortage extends Shortage {
   warehouseId: string;
+}
+
+export interface Allocated {
+  allocated: boolean;
+  shortages: WarehouseShortage[];
+  /** When refused: every warehouse row of each short item, for the caller's next plan. */
+  shortItems: (ItemWarehouses & { itemId: string })[];
 }
 
 async function lockOrder(tx: Db, orderId: string): Promise<OrderStatus> {
@@ -41,15 +49,16 @@ async function lockShelves(tx: Db, keys: { itemId: string; warehouseId: string }
 
 /**
  * Assigns an order's committed units to warehouses: available(W) -= n per (item, W), each conditional, all
- * or nothing. Short rows come back with what they hold now and nothing changes. A retry with the same split
+ * or nothing, announced by a StockChanged per item (its warehouse rows). Short rows come back with what they
+ * hold now, with every warehouse row of the short items, and nothing changes. A retry with the same split
  * answers allocated again; a different split for an allocated order is refused.
  */
-export async function allocateOrder(ds: DataSource, orderId: string, plan: AllocationLine[]): Promise<{ allocated: boolean; shortages: WarehouseShortage[] }> {
+export async function allocateOrder(ds: DataSource, orderId: string, plan: AllocationLine[], threshold: number): Promise<Allocated> {
   return inTransaction(ds, async (tx) => {
     const status = await lockOrder(tx, orderId);
     if (status === "DEALLOCATED") throw failedPrecondition("ORDER_CANCELLED", `order ${orderId} was cancelled; its stock has been returned`);
     if (status === "ALLOCATED") {
-      if (samePlan(await allocationsOf(tx, orderId), plan)) return { allocated: true, shortages: [] };
+      if (samePlan(await allocationsOf(tx, orderId), plan)) return { allocated: true, shortages: [], shortItems: [] };
       throw failedPrecondition("ALLOCATION_MISMATCH", `order ${orderId} is already allocated with a different split`);
     }
 
@@ -75,7 +84,10 @@ export async function allocateOrder(ds: DataSource, orderId: string, plan: Alloc
     const shortages = need
       .filter((n) => (shelves.get(`${n.itemId}/${n.warehouseId}`)?.available ?? 0) < n.quantity)
       .map((n) => ({ itemId: n.itemId, warehouseId: n.warehouseId, requested: n.quantity, available: shelves.get(`${n.itemId}/${n.warehouseId}`)?.available ?? 0 }));
-    if (shortages.length) return { allocated: false, shortages };
+    if (shortages.length) {
+      const short = await itemWarehouses(tx, shortages.map((x) => x.itemId));
+      return { allocated: false, shortages, shortItems: [...short].map(([itemId, w]) => ({ itemId, ...w })) };
+    }
 
     const updated = await rows(tx,
       `UPDATE inventory.warehouse_stock ws SET available = ws.available - d.n, updated_at = now()
@@ -93,7 +105,8 @@ export async function allocateOrder(ds: DataSource, orderId: string, plan: Alloc
       [orderId, plan.map((a) => a.warehouseOrderId), plan.map((a) => a.itemId), plan.map((a) => a.warehouseId), plan.map((a) => a.quantity)]);
     await rows(tx, `UPDATE inventory.order_stock SET unassigned = 0 WHERE order_id = $1`, [orderId]);
     await rows(tx, `UPDATE inventory.orders SET status = 'ALLOCATED', updated_at = now() WHERE order_id = $1`, [orderId]);
-    return { allocated: true, shortages: [] };
+    await announceShelves(tx, need.map((n) => n.itemId), threshold);
+    return { allocated: true, shortages: [], shortItems: [] };
   });
 }
 
@@ -132,7 +145,7 @@ export async function deallocateOrder(ds: DataSource, orderId: string, threshold
       await rows(tx, `UPDATE inventory.order_allocations SET state = 'DEALLOCATED', updated_at = now() WHERE order_id = $1`, [orderId]);
       returns = open.map((a) => ({ itemId: a.itemId, quantity: a.quantity, reference: a.warehouseOrderId }));
     }
-    await returnToAggregated(tx, returns, "deallocate", threshold);
+    await returnToAggregated(tx, returns, "deallocate", threshold, status === "ALLOCATED");
     await rows(tx, `UPDATE inventory.orders SET status = 'DEALLOCATED', updated_at = now() WHERE order_id = $1`, [orderId]);
     return returns.reduce((sum, r) => sum + r.quantity, 0);
   });

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { inTransaction } from "../../../lib/db.js";
 import { outboxArrays } from "../../../lib/outbox.js";
-import { stockEvents } from "./events.js";
+import { stockEvents, type WarehouseAvailable } from "./events.js";
 import { haversineKm, readStores, type StoreRecord } from "../../../lib/geo.js";
 import { createRng } from "../../../lib/random.js";
 import { rows } from "../../../lib/sql.js";
@@ -130,17 +130,21 @@ export async function seedInventory(ds: DataSource, opts: SeedInventoryOptions):
 
     const shelf = { item: [] as string[], warehouse: [] as string[], units: [] as number[] };
     const totals: number[] = [];
+    const perWarehouse: WarehouseAvailable[][] = [];
     for (const itemId of fresh) {
       let total = 0;
+      const placed: WarehouseAvailable[] = [];
       for (const [w, n] of seedStockPlan(itemId, warehouses.length, opts.seed, threshold)) {
         shelf.item.push(itemId);
         shelf.warehouse.push(warehouses[w].id);
         shelf.units.push(n);
+        placed.push({ warehouseId: warehouses[w].id, available: n });
         total += n;
       }
       totals.push(total);
+      perWarehouse.push(placed);
     }
-    const events = stockEvents(fresh.map((itemId, i) => ({ itemId, before: 0, after: totals[i], sequence: 1n })), threshold);
+    const events = stockEvents(fresh.map((itemId, i) => ({ itemId, before: 0, after: totals[i], sequence: 1n, warehouses: perWarehouse[i] })), threshold);
     const withStock = fresh.map((id, i) => [id, totals[i]] as const).filter(([, n]) => n > 0);
     await rows(tx,
       `WITH ws AS (

@@ -1,7 +1,7 @@
 // Units arriving and leaving warehouse shelves outside orders (receive, write-off), and stock reads.
 // Lock order everywhere: warehouse_stock rows (by item, warehouse) before item_stock rows (by item).
 import { failedPrecondition, notFound, PG, pgCode } from "../../../lib/errors.js";
-import { stockEvents, writeEvents } from "./events.js";
+import { itemWarehouses, stockEvents, writeEvents } from "./events.js";
 import { shelfEntries, writeLedger } from "./ledger.js";
 import { one, rows, type Db } from "../../../lib/sql.js";
 
@@ -47,7 +47,7 @@ export async function receiveStock(tx: Db, c: ShelfChange, threshold: number): P
   }
   await writeLedger(tx, shelfEntries(c.itemId, c.warehouseId, c.quantity, "receive", c.reference));
   await writeEvents(tx, stockEvents(
-    [{ itemId: c.itemId, before: item.aggregated - c.quantity, after: item.aggregated, sequence: BigInt(item.sequence) }], threshold));
+    [{ itemId: c.itemId, before: item.aggregated - c.quantity, after: item.aggregated, sequence: BigInt(item.sequence), warehouses: await shelvesOf(tx, c.itemId) }], threshold));
   return { stock: { itemId: c.itemId, warehouseId: c.warehouseId, ...shelf }, aggregated: item.aggregated };
 }
 
@@ -79,8 +79,13 @@ export async function writeOff(tx: Db, c: ShelfChange, threshold: number): Promi
   }
   await writeLedger(tx, shelfEntries(c.itemId, c.warehouseId, -c.quantity, "write_off", c.reference));
   await writeEvents(tx, stockEvents(
-    [{ itemId: c.itemId, before: item.aggregated + c.quantity, after: item.aggregated, sequence: BigInt(item.sequence) }], threshold));
+    [{ itemId: c.itemId, before: item.aggregated + c.quantity, after: item.aggregated, sequence: BigInt(item.sequence), warehouses: await shelvesOf(tx, c.itemId) }], threshold));
   return { stock: { itemId: c.itemId, warehouseId: c.warehouseId, ...shelf }, aggregated: item.aggregated };
+}
+
+/** The item's warehouse rows as this transaction leaves them (it holds the item's row). */
+async function shelvesOf(tx: Db, itemId: string) {
+  return (await itemWarehouses(tx, [itemId])).get(itemId)?.warehouses ?? [];
 }
 
 /** Aggregated stock per item; items never stocked are absent (callers report 0). */
