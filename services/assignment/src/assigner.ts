@@ -3,8 +3,9 @@
 //   1. an order already ASSIGNED or CANCELLED here: nothing to do (a redelivery, or a second event for it);
 //   2. a split remembered from an interrupted delivery is re-sent first: Inventory answers allocated=true when it
 //      had applied it, so a crash between AllocateOrder and our commit neither double-allocates nor gets stuck;
-//   3. otherwise plan from fresh stock numbers (Inventory.ListWarehouses + GetItemStock per line), remember the
-//      split (committed), AllocateOrder; stock that changed since the plan (shortages) -> re-plan, a few times;
+//   3. otherwise plan from the stock view and the cached warehouse list (stock-source.ts), remember the split
+//      (committed), AllocateOrder: one Inventory call when the view knows the items. A refusal (the view lagged,
+//      or stock changed since the plan) carries the short items' rows, which the view takes -> re-plan, a few times;
 //   4. write the warehouse orders, WarehouseOrderAssigned per warehouse and OrderAssigned (outbox), ASSIGNED.
 // Whatever cannot complete now throws: the event is redelivered with backoff. Nothing is ever oversold (every
 // allocation is Inventory's conditional update) and nothing is dropped (unusable events are kept in
@@ -24,8 +25,9 @@ import { enqueueEvent } from "../../lib/outbox.js";
 import { int, uuid } from "../../lib/validate.js";
 import { estimateLocation, type GeoIndex } from "./domain/geo.js";
 import { warehouseOrderId } from "./domain/ids.js";
-import { planSplit, type CandidateWarehouse, type Line } from "./domain/planner.js";
+import { planSplit, type Line } from "./domain/planner.js";
 import type { AssignmentSettings } from "./settings.js";
+import type { StockSource } from "./stock-source.js";
 import {
   findAssignment, lockOrder, nextRotation, recordPlannedSplit, setAssignment, type PlannedShipment,
 } from "./store/assignments.js";
@@ -52,6 +54,7 @@ export interface AssignerDeps {
   ds: DataSource;
   inventory: Client<typeof InventoryService>;
   serviceHeaders(): Promise<Record<string, string>>;
+  stock: StockSource;
   geo(): GeoIndex;
   settings: AssignmentSettings;
   log: Logger;
@@ -119,21 +122,22 @@ export class OrderAssigner {
     await this.writeWarehouseOrders(tx, order, split);
   }
 
-  /** A split from fresh stock numbers; throws (redelivery later) when the order cannot be covered now. */
+  /** A split from the stock view; throws (redelivery later) when the order cannot be covered now. */
   private async plan(tx: EntityManager, order: PlacedOrder): Promise<PlannedShipment[]> {
-    const { inventory, log } = this.d;
-    const headers = await this.d.serviceHeaders();
-    const [listed, ...stocks] = await Promise.all([
-      inventory.listWarehouses({}, { headers }),
-      ...order.lines.map((l) => inventory.getItemStock({ itemId: l.itemId }, { headers })),
-    ]);
-    const warehouses: CandidateWarehouse[] = listed.warehouses
-      .filter((w) => w.active)
-      .map((w) => ({ id: w.id, code: w.code, priority: w.priority, location: w.location ? { lat: w.location.lat, lon: w.location.lon } : undefined }));
-    const available = new Map<string, Map<string, number>>();
-    order.lines.forEach((l, i) => available.set(l.itemId, new Map(stocks[i].warehouses.map((s) => [s.warehouseId, s.available]))));
+    const { stock, log } = this.d;
+    const available = await stock.stock(tx, order.lines.map((l) => l.itemId));
     const destination = estimateLocation(order.address, this.d.geo());
-    const plan = planSplit({ lines: order.lines, warehouses, available, destination: destination.point, rotation: await nextRotation(tx) });
+    const rotation = await nextRotation(tx);
+    const planFrom = async () => planSplit({
+      lines: order.lines, warehouses: await stock.warehouses([...available.values()].flatMap((a) => [...a.keys()])),
+      available, destination: destination.point, rotation,
+    });
+    let plan = await planFrom();
+    if (plan.kind === "short") {
+      // The view may not have seen the latest deliveries yet: Inventory's own rows decide.
+      for (const [itemId, rows] of await stock.read(plan.shortages.map((s) => s.itemId))) available.set(itemId, rows);
+      plan = await planFrom();
+    }
     if (plan.kind === "short") {
       // Cannot happen while Inventory keeps its invariants (the units were reserved and committed for this order).
       log.error({ orderId: order.orderId, shortages: plan.shortages }, "ORDER CANNOT BE FULFILLED: warehouses hold fewer units than it committed; will retry");
@@ -150,6 +154,7 @@ export class OrderAssigner {
     try {
       const r = await this.d.inventory.allocateOrder({ orderId, allocations }, { headers: await this.d.serviceHeaders() });
       if (r.allocated) return "allocated";
+      await this.d.stock.refused(r.shortItems);
       this.d.log.info({ orderId, shortages: r.shortages.map((s) => ({ itemId: s.itemId, warehouseId: s.warehouseId, requested: s.requested, available: s.available })) }, "allocation refused: warehouse rows short");
       return "stale";
     } catch (err) {
@@ -157,8 +162,10 @@ export class OrderAssigner {
       // Inventory's FailedPrecondition answers differ only in wording: a cancelled order, an inactive warehouse
       // (the list changed since the plan), or another split already applied (a bug: never re-sent differently).
       if (e.code === Code.FailedPrecondition && /cancel/i.test(e.rawMessage)) return "cancelled";
-      if (e.code === Code.FailedPrecondition && /inactive/i.test(e.rawMessage)) return "stale";
-      if (e.code === Code.NotFound && /^warehouse /i.test(e.rawMessage)) return "stale";
+      if ((e.code === Code.FailedPrecondition && /inactive/i.test(e.rawMessage)) || (e.code === Code.NotFound && /^warehouse /i.test(e.rawMessage))) {
+        this.d.stock.dropWarehouses();
+        return "stale";
+      }
       if (e.code === Code.NotFound) {
         this.d.log.warn({ orderId, err: e.rawMessage }, "Inventory does not know the order (its commit may still be in flight); retrying later");
       } else if (e.code === Code.InvalidArgument || e.code === Code.FailedPrecondition) {

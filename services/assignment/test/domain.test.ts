@@ -134,7 +134,9 @@ describe("OrderPlaced checks", () => {
 
 describe("assignment settings", () => {
   it("has documented defaults and refuses nonsense", () => {
-    expect(loadSettings({})).to.deep.equal({ consumerConcurrency: 8, planAttempts: 5, shipmentRecoveryMs: 30_000, crashAfterAllocate: false });
+    expect(loadSettings({})).to.deep.equal({
+      consumerConcurrency: 8, planAttempts: 5, shipmentRecoveryMs: 30_000, warehousesRefreshMs: 60_000, stockBatch: 200, crashAfterAllocate: false,
+    });
     expect(loadSettings({ ASSIGNMENT_FAULT_CRASH_AFTER_ALLOCATE: "1" }).crashAfterAllocate).to.equal(true);
     expect(() => loadSettings({ ASSIGNMENT_PLAN_ATTEMPTS: "0" })).to.throw(/ASSIGNMENT_PLAN_ATTEMPTS/);
     expect(() => loadSettings({ ASSIGNMENT_CONSUMER_CONCURRENCY: "x" })).to.throw(/integer/);
