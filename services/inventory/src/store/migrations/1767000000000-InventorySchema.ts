@@ -24,7 +24,7 @@ export const InventorySchema1767000000000 = sqlMigration("InventorySchema1767000
   `CREATE TABLE ${S}.item_stock (
     item_id uuid PRIMARY KEY,
     aggregated int NOT NULL CHECK (aggregated >= 0),
-    -- Bumped by every transaction that changes aggregated: StockChanged.sequence.
+    -- Bumped by every transaction that changes aggregated or a warehouse's available units: StockChanged.sequence.
     sequence bigint NOT NULL DEFAULT 0,
     updated_at timestamptz NOT NULL DEFAULT now()
   )`,
