@@ -103,13 +103,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     let result: { report: ChaosReport; evidence: Evidence } | undefined;
     // After the mesh stopped (its logs complete), before the infra's data is deleted.
     cleanups.push(async () => {
-      if (!result || !(o.keep || result.report.lost > 0)) return;
+      if (!o.keep && !(result && result.report.lost > 0)) return; // with --keep also a stack that failed to start
       const kept = fs.mkdtempSync(path.join(os.tmpdir(), "shop-chaos-kept-"));
       for (const dir of ["logs", "nats"]) {
         if (fs.existsSync(path.join(dataDir, dir))) fs.cpSync(path.join(dataDir, dir), path.join(kept, dir), { recursive: true });
       }
-      fs.writeFileSync(path.join(kept, "evidence.json"), JSON.stringify({ report: result.report, ...result.evidence }, null, 2));
-      result.report.kept = kept;
+      if (result) {
+        fs.writeFileSync(path.join(kept, "evidence.json"), JSON.stringify({ report: result.report, ...result.evidence }, null, 2));
+        result.report.kept = kept;
+      }
       o.log(`logs, NATS stores and evidence.json kept in ${kept}`);
     });
     await seedDemoData(infra.databaseUrl, { items: 0, warehouses: 3, seed: 1 });
