@@ -82,7 +82,8 @@ export async function durableConsumer(
   const placement = consumerPlacement(env);
   const durable = spec.durable + placement.durableSuffix;
   const stream = spec.event.stream;
-  // Retried while a cluster elects leaders (a node was lost): a starting replica waits instead of crashing.
+  // Retried while a cluster elects leaders (a node was lost) or the node reached is cut off (JetStream answers
+  // 503): a starting replica waits instead of crashing. The binding (a consumer info) is retried the same way.
   await natsRetry(`consumer ${durable}`, () => nats.jsm.consumers.add(stream, {
     durable_name: durable,
     filter_subject: spec.event.subject,
@@ -94,7 +95,7 @@ export async function durableConsumer(
     // Already exists with the same config: fine. Anything else is real.
     await nats.jsm.consumers.info(stream, durable).catch(() => { throw err; });
   }));
-  return nats.js.consumers.get(stream, durable);
+  return natsRetry(`consumer ${durable}`, () => nats.js.consumers.get(stream, durable));
 }
 
 /** The event's id: the publisher's Nats-Msg-Id (the outbox row id), else the stream position. */
