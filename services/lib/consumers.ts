@@ -197,10 +197,10 @@ export const STALL_MS = 10_000;
  * messages wait undelivered, or deliveries stay unacknowledged past their ack wait (due for redelivery) while
  * nothing reaches us, and the consumer is not at its max_ack_pending (where the server rightly holds back).
  */
-export function looksStalled(info: ConsumerInfo, idleMs: number): boolean {
+export function looksStalled(info: ConsumerInfo, idleMs: number, stallMs = STALL_MS): boolean {
   if (info.config.max_ack_pending && info.num_ack_pending >= info.config.max_ack_pending) return false;
   const ackWaitMs = (info.config.ack_wait ?? 30e9) / 1e6;
-  return info.num_pending > 0 || (info.num_ack_pending > 0 && idleMs > ackWaitMs + STALL_MS);
+  return info.num_pending > 0 || (info.num_ack_pending > 0 && idleMs > ackWaitMs + stallMs);
 }
 
 export interface ConsumeLoop {
@@ -249,7 +249,7 @@ export function consumeUntilStopped(o: ConsumeLoop): { stop(): Promise<void> } {
           asking = true;
           current.info().then((info) => {
             const idleMs = Date.now() - last;
-            if (idleMs < stallMs || !looksStalled(info, idleMs)) return;
+            if (idleMs < stallMs || !looksStalled(info, idleMs, stallMs)) return;
             o.log.warn({ durable: o.durable, idleMs, pending: info.num_pending, ackPending: info.num_ack_pending },
               "consumer received nothing while messages wait; pulling afresh");
             messages.stop();
