@@ -27,7 +27,7 @@ interface RawCheckout {
   id: string;
   user_id: string;
   status: DbCheckoutStatus;
-  lines: { itemId: string; name: string; quantity: number; unitPriceMinor: string }[];
+  lines: { itemId: string; name: string; quantity: number; unitPriceMinor: string; itemVersion?: string }[];
   currency: string;
   total_minor: string;
   expires_at: Date | null;
@@ -45,7 +45,10 @@ export function toCheckout(r: RawCheckout): CheckoutRow {
     id: r.id,
     userId: r.user_id,
     status: r.status,
-    lines: r.lines.map((l) => ({ itemId: l.itemId, name: l.name, quantity: l.quantity, unitPriceMinor: BigInt(l.unitPriceMinor) })),
+    lines: r.lines.map((l) => ({
+      itemId: l.itemId, name: l.name, quantity: l.quantity, unitPriceMinor: BigInt(l.unitPriceMinor),
+      ...(l.itemVersion !== undefined && { itemVersion: BigInt(l.itemVersion) }),
+    })),
     currency: r.currency,
     totalMinor: BigInt(r.total_minor),
     expiresAt: r.expires_at,
@@ -66,7 +69,9 @@ export async function insertReserving(
   q: Db, c: { id: string; userId: string; lines: PricedLine[]; currency: string; totalMinor: bigint },
 ): Promise<void> {
   // bigint prices go into JSON as strings: JSON numbers lose precision past 2^53.
-  const lines = c.lines.map((l) => ({ itemId: l.itemId, name: l.name, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor.toString() }));
+  const lines = c.lines.map((l) => ({
+    itemId: l.itemId, name: l.name, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor.toString(), itemVersion: l.itemVersion?.toString(),
+  }));
   await rows(q, 
     `INSERT INTO ${T} (id, user_id, status, lines, currency, total_minor) VALUES ($1, $2, 'RESERVING', $3, $4, $5)`,
     [c.id, c.userId, JSON.stringify(lines), c.currency, c.totalMinor.toString()],
