@@ -1,5 +1,5 @@
 // Cart service wiring: schema `cart`, its price-and-stock view fed by catalog.items.changed and
-// inventory.stock.changed (consumers/), clients of Catalog and Inventory for items the view has not heard of,
+// inventory.stock.changed, orders.placed emptying the bought lines (consumers/), clients of Catalog and Inventory for items the view has not heard of,
 // the handlers. Settings (besides the common ones): CART_MAX_LINES, CART_DEPENDENCY_TIMEOUT_MS, CART_CONSUMER_BATCH
 // (see settings.ts).
 import { CartService } from "../../../gen/shop/cart/v1/cart_pb.js";
@@ -8,6 +8,7 @@ import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js
 import { runIfEntry } from "../../lib/main.js";
 import type { ServiceModule } from "../../lib/server.js";
 import { itemsChangedConsumer } from "./consumers/items-changed.js";
+import { ordersPlacedConsumer } from "./consumers/orders-placed.js";
 import { stockChangedConsumer } from "./consumers/stock-changed.js";
 import { ItemView } from "./item-view.js";
 import { cartHandlers } from "./service.js";
@@ -15,11 +16,12 @@ import { loadSettings } from "./settings.js";
 import { CartStore } from "./store/cart-store.js";
 import { CartSchema1767225600000 } from "./store/migrations/1767225600000-CartSchema.js";
 import { CartItemView1767300000000 } from "./store/migrations/1767300000000-CartItemView.js";
+import { CartPlacedOrders1767400000000 } from "./store/migrations/1767400000000-CartPlacedOrders.js";
 import { meshUpstream } from "./upstream.js";
 
 export const cart: ServiceModule = {
   name: "cart",
-  database: { schema: "cart", migrations: [CartSchema1767225600000, CartItemView1767300000000] },
+  database: { schema: "cart", migrations: [CartSchema1767225600000, CartItemView1767300000000, CartPlacedOrders1767400000000] },
   nats: true,
   async build(ctx) {
     const settings = loadSettings(ctx.config.env);
@@ -34,7 +36,9 @@ export const cart: ServiceModule = {
       routes: (router) => {
         router.service(CartService, handlers);
       },
-      consumers: [itemsChangedConsumer(settings.consumerBatch), stockChangedConsumer(settings.consumerBatch)],
+      consumers: [
+        itemsChangedConsumer(settings.consumerBatch), stockChangedConsumer(settings.consumerBatch), ordersPlacedConsumer(settings.consumerBatch),
+      ],
     };
   },
 };

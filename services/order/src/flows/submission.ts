@@ -19,17 +19,17 @@
 //   3. Inventory.Commit(checkout, order id), idempotent. Refused (reservation expired or released) -> void the
 //      charge, FAILED. Unreachable -> stay PAID, hand the lease back, Unavailable: a retry or recovery continues.
 //   4. one transaction: order + lines (the checkout's prices and total: what the shopper saw), OrderPlaced outbox
-//      row, checkout COMPLETED, submission PLACED.
-//   5. empty the ordered items from the cart; a failure is retried by recovery and never fails the order.
+//      row, checkout COMPLETED, submission PLACED. Cart empties the bought lines when it consumes orders.placed,
+//      so SubmitOrder calls no other service after Inventory.
 // Recovery (RecoveryWorker, every SUBMISSION_RECOVERY_INTERVAL_MS): in-flight rows whose lease ran out are asked
 // of the provider (findCharge): not charged -> FAILED (the reservation is left to expire); charged -> step 3 on.
 // A holder that charged after recovery concluded "not charged" finds its lease gone and voids its own charge.
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { OrderPlacedSchema, type Order, type SubmitOrderRequest } from "../../../../gen/shop/order/v1/order_pb.js";
-import { onBehalfOf, type Principal } from "../../../lib/auth.js";
+import type { Principal } from "../../../lib/auth.js";
 import { inTransaction } from "../../../lib/db.js";
 import { aborted, failedPrecondition, invalidArgument, notFound, unavailable, type ErrorReason } from "../../../lib/errors.js";
 import { money } from "../../../lib/money.js";
@@ -58,7 +58,6 @@ interface Attempt {
   owner: string;
   deadline: number;
   payment: PaymentInput;
-  principal: Principal;
 }
 
 const VOIDED_AFTER_COMMIT_REFUSED = "the checkout expired before the order could be placed; the payment was voided";
@@ -72,7 +71,7 @@ export class SubmissionFlow {
     const checkout = await checkouts.findForUser(ds, input.checkoutId, p.subject);
     if (!checkout) throw notFound("checkout", input.checkoutId);
     const cardLast4 = await this.cardLast4(p, input);
-    const attempt: Attempt = { owner: randomUUID(), deadline: Date.now() + settings.waitMs, payment: input.payment, principal: p };
+    const attempt: Attempt = { owner: randomUUID(), deadline: Date.now() + settings.waitMs, payment: input.payment };
 
     let exists = false; // once the key's row is known to exist, polls only read it
     for (;;) {
@@ -138,21 +137,12 @@ export class SubmissionFlow {
     });
   }
 
-  /** Recovery: empties carts the request path could not (Cart was down). */
-  async clearLeftoverCarts(limit = 50): Promise<number> {
-    let cleared = 0;
-    for (const c of await subs.cartsToClear(this.d.ds, 2, limit)) {
-      if (await this.clearCart(c.id, c.userId, c.itemIds, undefined)) cleared++;
-    }
-    return cleared;
-  }
-
   private async drive(sub: SubmissionRow, attempt: Attempt): Promise<Order> {
     if (sub.state === "PENDING") {
       await this.claimCheckout(sub, attempt);
       sub = await this.pay(sub, attempt);
     }
-    return this.completePaid(sub, attempt.owner, attempt.principal);
+    return this.completePaid(sub, attempt.owner);
   }
 
   private async answer(sub: SubmissionRow): Promise<Order> {
@@ -283,7 +273,7 @@ export class SubmissionFlow {
   }
 
   /** Steps 3-5 for a PAID submission; the request path and recovery share them. */
-  private async completePaid(sub: SubmissionRow, owner: string, principal: Principal | undefined): Promise<Order> {
+  private async completePaid(sub: SubmissionRow, owner: string): Promise<Order> {
     const { ds, log, payments } = this.d;
     try {
       const headers = await this.d.serviceHeaders();
@@ -309,20 +299,18 @@ export class SubmissionFlow {
 
     const placed = await this.place(sub);
     if (placed.row) ordersPlaced.inc();
-    await this.clearCart(sub.id, sub.userId, placed.itemIds, principal);
     // Just written: answer from what the transaction returned. A repeat (placed earlier) reads it back.
     const row = placed.row ?? await orders.findForUser(ds, sub.orderId, sub.userId);
     if (!row) throw new Error(`order ${sub.orderId} missing right after it was placed`);
     return orderView(row);
   }
 
-  /** Step 4, one transaction, idempotent: returns the ordered item ids, and the order when this call wrote it. */
-  private async place(sub: SubmissionRow): Promise<{ itemIds: string[]; row?: orders.OrderRow }> {
+  /** Step 4, one transaction, idempotent: returns the order when this call wrote it. */
+  private async place(sub: SubmissionRow): Promise<{ row?: orders.OrderRow }> {
     return inTransaction(this.d.ds, async (tx) => {
       const s = (await subs.lock(tx, sub.id))!;
       const c = (await checkouts.lock(tx, s.checkoutId))!;
-      const itemIds = c.lines.map((l) => l.itemId);
-      if (s.state === "PLACED") return { itemIds };
+      if (s.state === "PLACED") return {};
       if (s.state !== "PAID") throw new LeaseLost();
       CHECKOUT_STATES.check(c.status, "COMPLETED"); // claimed by this submission, so still ACTIVE
       // The checkout's prices and total: what the shopper saw is what was charged and what the order says.
@@ -344,7 +332,7 @@ export class SubmissionFlow {
         // The order was written before without its submission moving on (cannot happen: one transaction); finish it.
         await checkouts.complete(tx, c.id, s.orderId);
         await subs.markPlaced(tx, s.id);
-        return { itemIds };
+        return {};
       }
       await enqueueEvent(tx, EVENTS.ordersPlaced, create(OrderPlacedSchema, {
         eventId: randomUUID(),
@@ -355,31 +343,8 @@ export class SubmissionFlow {
         total: money(c.totalMinor, c.currency),
         occurTime: timestampNow(),
       }));
-      return { itemIds, row };
+      return { row };
     });
-  }
-
-  /** Step 5: never fails the order; recovery retries with the service's own token. */
-  private async clearCart(submissionId: string, userId: string, itemIds: string[], principal: Principal | undefined): Promise<boolean> {
-    try {
-      if (principal) {
-        await this.d.cart().clearCart({ itemIds }, { headers: onBehalfOf(principal) });
-      } else {
-        await this.d.cart().clearCart({ userId, itemIds }, { headers: await this.d.serviceHeaders() });
-      }
-      await subs.markCartCleared(this.d.ds, submissionId);
-      return true;
-    } catch (err) {
-      const code = ConnectError.from(err).code;
-      if ([Code.InvalidArgument, Code.PermissionDenied, Code.NotFound].includes(code)) {
-        // Retrying cannot help; the order stands, the cart just keeps its lines.
-        this.d.log.error({ submissionId, err: (err as Error).message }, "cart refused to be emptied; giving up");
-        await subs.markCartCleared(this.d.ds, submissionId);
-        return false;
-      }
-      this.d.log.warn({ submissionId, err: (err as Error).message }, "emptying the cart failed; recovery will retry");
-      return false;
-    }
   }
 
   private async recover(sub: SubmissionRow, owner: string): Promise<void> {
@@ -397,7 +362,7 @@ export class SubmissionFlow {
         const paid = sub.state === "PAID"
           ? sub
           : await subs.transition(this.d.ds, sub.id, owner, ["PENDING"], "PAID", { chargeId: charge!.chargeId });
-        if (paid) await this.completePaid(paid, owner, undefined);
+        if (paid) await this.completePaid(paid, owner);
       }
     }
   }

@@ -194,19 +194,3 @@ export async function claimStuck(q: Db, owner: string, leaseMs: number, limit: n
   return found.map(toSubmission);
 }
 
-/** Placed orders whose cart was not emptied yet (the shopper's call to Cart failed), oldest first. */
-export async function cartsToClear(q: Db, olderThanSeconds: number, limit: number): Promise<{ id: string; userId: string; itemIds: string[] }[]> {
-  const found = await rows<{ id: string; user_id: string; item_ids: string[] }>(
-    q,
-    `SELECT s.id, s.user_id, ARRAY(SELECT l->>'itemId' FROM jsonb_array_elements(c.lines) l) AS item_ids
-     FROM ${T} s JOIN "order".checkouts c ON c.id = s.checkout_id
-     WHERE s.state = 'PLACED' AND NOT s.cart_cleared AND s.updated_at < now() - make_interval(secs => $1)
-     ORDER BY s.updated_at LIMIT $2`,
-    [olderThanSeconds, limit],
-  );
-  return found.map((r) => ({ id: r.id, userId: r.user_id, itemIds: r.item_ids }));
-}
-
-export async function markCartCleared(q: Db, id: string): Promise<void> {
-  await rows(q, `UPDATE ${T} SET cart_cleared = true WHERE id = $1`, [id]);
-}
