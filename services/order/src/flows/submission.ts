@@ -33,8 +33,6 @@ import type { Principal } from "../../../lib/auth.js";
 import { inTransaction } from "../../../lib/db.js";
 import { aborted, failedPrecondition, invalidArgument, notFound, unavailable, type ErrorReason } from "../../../lib/errors.js";
 import { money } from "../../../lib/money.js";
-import { EVENTS } from "../../../lib/events.js";
-import { enqueueEvent } from "../../../lib/outbox.js";
 import type { Db } from "../../../lib/sql.js";
 import { pause, type OrderDeps } from "../deps.js";
 import { callDependency, isCode } from "../../../lib/dependency.js";
@@ -164,9 +162,9 @@ export class SubmissionFlow {
     const { ds, settings } = this.d;
     for (;;) {
       const outcome = await inTransaction(ds, async (tx) => {
-        const s = await subs.lock(tx, sub.id);
-        if (!s || s.state !== "PENDING" || s.leaseOwner !== attempt.owner) return { kind: "lost" as const };
-        const c = (await checkouts.lock(tx, s.checkoutId))!;
+        const locked = await subs.lockWithCheckout(tx, sub.id);
+        if (!locked || locked.sub.state !== "PENDING" || locked.sub.leaseOwner !== attempt.owner) return { kind: "lost" as const };
+        const { sub: s, checkout: c } = locked;
         const refusal = await this.refusal(tx, c);
         if (refusal) {
           await subs.transition(tx, s.id, attempt.owner, ["PENDING"], "FAILED", { error: refusal.message });
@@ -308,13 +306,12 @@ export class SubmissionFlow {
   /** Step 4, one transaction, idempotent: returns the order when this call wrote it. */
   private async place(sub: SubmissionRow): Promise<{ row?: orders.OrderRow }> {
     return inTransaction(this.d.ds, async (tx) => {
-      const s = (await subs.lock(tx, sub.id))!;
-      const c = (await checkouts.lock(tx, s.checkoutId))!;
+      const { sub: s, checkout: c } = (await subs.lockWithCheckout(tx, sub.id))!;
       if (s.state === "PLACED") return {};
       if (s.state !== "PAID") throw new LeaseLost();
       CHECKOUT_STATES.check(c.status, "COMPLETED"); // claimed by this submission, so still ACTIVE
       // The checkout's prices and total: what the shopper saw is what was charged and what the order says.
-      // The order, its lines, the checkout COMPLETED and the submission PLACED: one statement.
+      // The order, its lines, the checkout COMPLETED, the submission PLACED and OrderPlaced in the outbox: one statement.
       const row = await orders.insertPlaced(tx, {
         id: s.orderId,
         submissionId: s.id,
@@ -327,14 +324,7 @@ export class SubmissionFlow {
         chargeId: s.chargeId!,
         cardLast4: s.cardLast4,
         lines: c.lines,
-      });
-      if (!row) {
-        // The order was written before without its submission moving on (cannot happen: one transaction); finish it.
-        await checkouts.complete(tx, c.id, s.orderId);
-        await subs.markPlaced(tx, s.id);
-        return {};
-      }
-      await enqueueEvent(tx, EVENTS.ordersPlaced, create(OrderPlacedSchema, {
+      }, create(OrderPlacedSchema, {
         eventId: randomUUID(),
         orderId: s.orderId,
         userId: s.userId,
@@ -343,6 +333,12 @@ export class SubmissionFlow {
         total: money(c.totalMinor, c.currency),
         occurTime: timestampNow(),
       }));
+      if (!row) {
+        // The order was written before without its submission moving on (cannot happen: one transaction); finish it.
+        await checkouts.complete(tx, c.id, s.orderId);
+        await subs.markPlaced(tx, s.id);
+        return {};
+      }
       return { row };
     });
   }

@@ -23,7 +23,7 @@ export interface CheckoutRow {
   secondsLeft?: number;
 }
 
-interface RawCheckout {
+export interface RawCheckout {
   id: string;
   user_id: string;
   status: DbCheckoutStatus;
@@ -90,6 +90,19 @@ export async function latestForUser(q: Db, userId: string): Promise<CheckoutRow 
 /** Locks a checkout; the row carries its seconds left, read in the same round trip. */
 export async function lock(q: Db, id: string): Promise<CheckoutRow | undefined> {
   return first(q, `SELECT *, EXTRACT(EPOCH FROM (expires_at - now()))::float8 AS seconds_left FROM ${T} WHERE id = $1 FOR UPDATE`, [id]);
+}
+
+/**
+ * The columns of `lock` as one JSON value, for a statement that locks the checkout with another row (`alias` names
+ * the checkout in it): bigint and timestamps as text, read back by `fromJson`.
+ */
+export function lockedJson(alias: string): string {
+  return `to_jsonb(${alias}) || jsonb_build_object('total_minor', ${alias}.total_minor::text,
+    'seconds_left', EXTRACT(EPOCH FROM (${alias}.expires_at - now()))::float8)`;
+}
+
+export function fromJson(j: Omit<RawCheckout, "expires_at" | "created_at"> & { expires_at: string | null; created_at: string }): CheckoutRow {
+  return toCheckout({ ...j, expires_at: j.expires_at === null ? null : new Date(j.expires_at), created_at: new Date(j.created_at) });
 }
 
 /** Serializes checkout changes of one shopper (transaction-scoped, so nothing is held across remote calls). */
