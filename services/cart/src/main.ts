@@ -1,7 +1,7 @@
 // Cart service wiring: schema `cart`, its price-and-stock view fed by catalog.items.changed and
-// inventory.stock.changed, orders.placed emptying the bought lines (consumers/), clients of Catalog and Inventory for items the view has not heard of,
-// the handlers. Settings (besides the common ones): CART_MAX_LINES, CART_DEPENDENCY_TIMEOUT_MS, CART_CONSUMER_BATCH
-// (see settings.ts).
+// inventory.stock.changed, orders.placed emptying the bought lines (consumers/), clients of Catalog and Inventory
+// for items the view has not heard of, the handlers. Settings (besides the common ones): CART_MAX_LINES,
+// CART_DEPENDENCY_TIMEOUT_MS (see settings.ts).
 import { CartService } from "../../../gen/shop/cart/v1/cart_pb.js";
 import { CatalogService } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
@@ -18,6 +18,9 @@ import { CartSchema1767225600000 } from "./store/migrations/1767225600000-CartSc
 import { CartItemView1767300000000 } from "./store/migrations/1767300000000-CartItemView.js";
 import { CartPlacedOrders1767400000000 } from "./store/migrations/1767400000000-CartPlacedOrders.js";
 import { meshUpstream } from "./upstream.js";
+
+/** Most events the consumers apply in one transaction (a catalog load announces every item at once). */
+const EVENTS_PER_TRANSACTION = 500;
 
 export const cart: ServiceModule = {
   name: "cart",
@@ -37,7 +40,7 @@ export const cart: ServiceModule = {
         router.service(CartService, handlers);
       },
       consumers: [
-        itemsChangedConsumer(settings.consumerBatch), stockChangedConsumer(settings.consumerBatch), ordersPlacedConsumer(settings.consumerBatch),
+        itemsChangedConsumer(EVENTS_PER_TRANSACTION), stockChangedConsumer(EVENTS_PER_TRANSACTION), ordersPlacedConsumer(EVENTS_PER_TRANSACTION),
       ],
     };
   },

@@ -7,17 +7,13 @@ export interface CartSettings {
   maxLines: number;
   /** CART_DEPENDENCY_TIMEOUT_MS (default 3000): deadline of each Catalog / Inventory call. */
   dependencyTimeoutMs: number;
-  /** CART_CONSUMER_BATCH (1-5000, default 500): most events the price-and-stock view applies in one transaction. */
-  consumerBatch: number;
 }
 
 export function loadSettings(env: Record<string, string | undefined>): CartSettings {
   const s: CartSettings = {
     maxLines: intFrom(env, "CART_MAX_LINES", DEFAULT_MAX_LINES),
     dependencyTimeoutMs: intFrom(env, "CART_DEPENDENCY_TIMEOUT_MS", 3000),
-    consumerBatch: intFrom(env, "CART_CONSUMER_BATCH", 500),
   };
   if (s.maxLines < 1 || s.maxLines > 500) throw new Error("CART_MAX_LINES must be between 1 and 500");
-  if (s.consumerBatch < 1 || s.consumerBatch > 5000) throw new Error("CART_CONSUMER_BATCH must be between 1 and 5000");
   return s;
 }
