@@ -58,6 +58,11 @@ interface Attempt {
   payment: PaymentInput;
 }
 
+/** What one try of step 1 (claiming the checkout) came to. */
+type ClaimOutcome =
+  | { kind: "claimed" } | { kind: "lost" } | { kind: "busy" }
+  | { kind: "refused"; refusal: { reason: ErrorReason; message: string } };
+
 const VOIDED_AFTER_COMMIT_REFUSED = "the checkout expired before the order could be placed; the payment was voided";
 
 export class SubmissionFlow {
@@ -73,17 +78,30 @@ export class SubmissionFlow {
 
     let exists = false; // once the key's row is known to exist, polls only read it
     for (;;) {
-      let sub = exists ? undefined : await subs.insert(ds, {
-        id: randomUUID(),
-        userId: p.subject,
-        idempotencyKey: input.idempotencyKey,
-        checkoutId: checkout.id,
-        orderId: randomUUID(),
-        amountMinor: checkout.totalMinor,
-        currency: checkout.currency,
-        cardLast4,
-        shippingAddress: input.address,
-      }, attempt.owner, settings.leaseMs);
+      let sub: SubmissionRow | undefined;
+      let claimed: ClaimOutcome | undefined;
+      if (!exists) {
+        // The record and its claim on the checkout (step 1's first try) in one transaction. The checkout is locked
+        // first: the insert's foreign key check share-locks it, and two inserts upgrading that lock would deadlock.
+        const created = await inTransaction(ds, async (tx) => {
+          const c = (await checkouts.lock(tx, checkout.id))!;
+          const s = await subs.insert(tx, {
+            id: randomUUID(),
+            userId: p.subject,
+            idempotencyKey: input.idempotencyKey,
+            checkoutId: checkout.id,
+            orderId: randomUUID(),
+            amountMinor: checkout.totalMinor,
+            currency: checkout.currency,
+            cardLast4,
+            shippingAddress: input.address,
+          }, attempt.owner, settings.leaseMs);
+          if (!s) return undefined;
+          return { s, outcome: await this.claimLocked(tx, s, c, attempt) };
+        });
+        sub = created?.s;
+        claimed = created?.outcome;
+      }
       if (!sub) {
         const existing = await subs.byKey(ds, p.subject, input.idempotencyKey);
         exists = !!existing;
@@ -100,7 +118,7 @@ export class SubmissionFlow {
         }
       }
       try {
-        return await this.drive(sub, attempt);
+        return await this.drive(sub, attempt, claimed);
       } catch (err) {
         if (!(err instanceof LeaseLost)) throw err;
       }
@@ -135,9 +153,10 @@ export class SubmissionFlow {
     });
   }
 
-  private async drive(sub: SubmissionRow, attempt: Attempt): Promise<Order> {
+  /** Steps 1-5; `claimed`: step 1's first try already made (with the record's insert). */
+  private async drive(sub: SubmissionRow, attempt: Attempt, claimed?: ClaimOutcome): Promise<Order> {
     if (sub.state === "PENDING") {
-      await this.claimCheckout(sub, attempt);
+      await this.claimCheckout(sub, attempt, claimed);
       sub = await this.pay(sub, attempt);
     }
     return this.completePaid(sub, attempt.owner);
@@ -157,29 +176,14 @@ export class SubmissionFlow {
     }
   }
 
-  /** Step 1: makes this submission the one entitled to pay for its checkout. */
-  private async claimCheckout(sub: SubmissionRow, attempt: Attempt): Promise<void> {
-    const { ds, settings } = this.d;
-    for (;;) {
-      const outcome = await inTransaction(ds, async (tx) => {
+  /** Step 1: makes this submission the one entitled to pay for its checkout, from the outcome of a try if given. */
+  private async claimCheckout(sub: SubmissionRow, attempt: Attempt, tried?: ClaimOutcome): Promise<void> {
+    const { ds } = this.d;
+    for (let outcome = tried; ; outcome = undefined) {
+      outcome ??= await inTransaction(ds, async (tx): Promise<ClaimOutcome> => {
         const locked = await subs.lockWithCheckout(tx, sub.id);
-        if (!locked || locked.sub.state !== "PENDING" || locked.sub.leaseOwner !== attempt.owner) return { kind: "lost" as const };
-        const { sub: s, checkout: c } = locked;
-        const refusal = await this.refusal(tx, c);
-        if (refusal) {
-          await subs.transition(tx, s.id, attempt.owner, ["PENDING"], "FAILED", { error: refusal.message });
-          return { kind: "refused" as const, refusal };
-        }
-        if (c.submissionId && c.submissionId !== s.id) {
-          const holder = (await subs.states(tx, [c.submissionId])).get(c.submissionId);
-          if (holder === "PENDING" || holder === "PAID") {
-            await subs.extendLease(tx, s.id, attempt.owner, settings.leaseMs);
-            return { kind: "busy" as const };
-          }
-        }
-        // A full lease for the payment from here.
-        await subs.claimCheckout(tx, s.id, c.id, attempt.owner, settings.leaseMs);
-        return { kind: "claimed" as const };
+        if (!locked || locked.sub.state !== "PENDING" || locked.sub.leaseOwner !== attempt.owner) return { kind: "lost" };
+        return this.claimLocked(tx, locked.sub, locked.checkout, attempt);
       });
       switch (outcome.kind) {
         case "claimed":
@@ -196,6 +200,25 @@ export class SubmissionFlow {
           await pause(25 + Math.random() * 50);
       }
     }
+  }
+
+  /** One try of step 1 on the locked submission (PENDING, this attempt's lease) and its locked checkout. */
+  private async claimLocked(tx: Db, s: SubmissionRow, c: checkouts.CheckoutRow, attempt: Attempt): Promise<ClaimOutcome> {
+    const refusal = await this.refusal(tx, c);
+    if (refusal) {
+      await subs.transition(tx, s.id, attempt.owner, ["PENDING"], "FAILED", { error: refusal.message });
+      return { kind: "refused", refusal };
+    }
+    if (c.submissionId && c.submissionId !== s.id) {
+      const holder = (await subs.states(tx, [c.submissionId])).get(c.submissionId);
+      if (holder === "PENDING" || holder === "PAID") {
+        await subs.extendLease(tx, s.id, attempt.owner, this.d.settings.leaseMs);
+        return { kind: "busy" };
+      }
+    }
+    // A full lease for the payment from here.
+    await subs.claimCheckout(tx, s.id, c.id, attempt.owner, this.d.settings.leaseMs);
+    return { kind: "claimed" };
   }
 
   /** Why a checkout cannot be paid for now, if it cannot. */
