@@ -8,7 +8,7 @@ import { create } from "@bufbuild/protobuf";
 import { ItemSchema, ItemStatus, type Item } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { money } from "../../lib/money.js";
 import type { Db } from "../../lib/sql.js";
-import { readView, upsertItems, upsertStock, type ViewItem } from "./store/item-view.js";
+import { readView, upsertItems, upsertStock, type ViewItem, type ViewRow } from "./store/item-view.js";
 import type { Upstream } from "./upstream.js";
 
 /** The catalog item of an ItemChanged event as the view keeps it; undefined when the event carries none. */
@@ -51,15 +51,18 @@ export class ItemView {
     return { item, stockLeft };
   }
 
-  /** Several items, with their stock left when `withStock`; the ones the view lacks in one call per service. */
-  async many(itemIds: string[], signal: AbortSignal | undefined, withStock: boolean): Promise<Looked> {
-    const held = await readView(this.db, itemIds);
+  /**
+   * Several items, with their stock left when `withStock`; the ones the view lacks in one call per service.
+   * `held`: what the view holds of them, when the caller read it already (CartStore.loadWithView).
+   */
+  async many(itemIds: string[], signal: AbortSignal | undefined, withStock: boolean, held?: Map<string, ViewRow>): Promise<Looked> {
+    held ??= await readView(this.db, itemIds);
     const items = new Map<string, Item>();
     const stock = new Map<string, number>();
     const itemsMissing: string[] = [];
     const stockMissing: string[] = [];
     for (const id of itemIds) {
-      const row = held.get(id);
+      const row = held!.get(id);
       if (row?.item) items.set(id, itemOf(row.item));
       else itemsMissing.push(id);
       if (!withStock) continue;

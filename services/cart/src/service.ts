@@ -22,9 +22,9 @@ export function cartHandlers(store: CartStore, prices: ItemView): ServiceImpl<ty
    * item an update just looked up).
    */
   async function view(userId: string, signal: AbortSignal, known?: { item: Item; stockLeft: number }): Promise<Cart> {
-    const stored = await store.load(userId);
+    const { stored, view: held } = await store.loadWithView(userId);
     const ids = stored.lines.map((l) => l.itemId).filter((id) => id !== known?.item.id);
-    const { items, stock } = await prices.many(ids, signal, true);
+    const { items, stock } = await prices.many(ids, signal, true, held);
     if (known) {
       items.set(known.item.id, known.item);
       stock.set(known.item.id, known.stockLeft);
@@ -36,8 +36,8 @@ export function cartHandlers(store: CartStore, prices: ItemView): ServiceImpl<ty
     async getCart(req, ctx) {
       const userId = customerId(ctx);
       if (req.linesOnly) {
-        const stored = await store.load(userId);
-        const items = req.priced ? (await prices.many(stored.lines.map((l) => l.itemId), ctx.signal, false)).items : undefined;
+        const { stored, view: held } = req.priced ? await store.loadWithView(userId) : { stored: await store.load(userId), view: undefined };
+        const items = held && (await prices.many(stored.lines.map((l) => l.itemId), ctx.signal, false, held)).items;
         return create(GetCartResponseSchema, { cart: bareCart(userId, stored, items) });
       }
       return create(GetCartResponseSchema, { cart: await view(userId, ctx.signal) });

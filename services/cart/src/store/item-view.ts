@@ -56,26 +56,28 @@ export async function upsertStock(db: Db, stock: ViewStock[]): Promise<void> {
   );
 }
 
+/** The view's columns of an item, as a statement selecting them (`VIEW_COLUMNS`) returns them. */
+export interface RawViewRow {
+  item_id: string; version: string | null; name: string | null; status: number | null; price_minor: string | null;
+  currency: string | null; image_url: string | null; available: number | null; stock_sequence: string | null;
+}
+
+/** The columns of cart.item_view (aliased `v`) that viewRowOf reads. */
+export const VIEW_COLUMNS = "v.item_id::text, v.version, v.name, v.status, v.price_minor, v.currency, v.image_url, v.available, v.stock_sequence";
+
+export function viewRowOf(r: RawViewRow): ViewRow {
+  return {
+    item: r.version === null ? undefined : {
+      itemId: r.item_id, version: BigInt(r.version), name: r.name!, status: r.status!, priceMinor: BigInt(r.price_minor!),
+      currency: r.currency!, imageUrl: r.image_url!,
+    },
+    stock: r.stock_sequence === null ? undefined : { itemId: r.item_id, available: r.available!, sequence: BigInt(r.stock_sequence) },
+  };
+}
+
 /** What the view holds of the given items (ids it has never heard of are absent). */
 export async function readView(db: Db, itemIds: string[]): Promise<Map<string, ViewRow>> {
-  const out = new Map<string, ViewRow>();
-  if (itemIds.length === 0) return out;
-  const rows: {
-    item_id: string; version: string | null; name: string | null; status: number | null; price_minor: string | null;
-    currency: string | null; image_url: string | null; available: number | null; stock_sequence: string | null;
-  }[] = await db.query(
-    `SELECT item_id::text, version, name, status, price_minor, currency, image_url, available, stock_sequence
-       FROM cart.item_view WHERE item_id = ANY($1::uuid[])`,
-    [itemIds],
-  );
-  for (const r of rows) {
-    out.set(r.item_id, {
-      item: r.version === null ? undefined : {
-        itemId: r.item_id, version: BigInt(r.version), name: r.name!, status: r.status!, priceMinor: BigInt(r.price_minor!),
-        currency: r.currency!, imageUrl: r.image_url!,
-      },
-      stock: r.stock_sequence === null ? undefined : { itemId: r.item_id, available: r.available!, sequence: BigInt(r.stock_sequence) },
-    });
-  }
-  return out;
+  if (itemIds.length === 0) return new Map();
+  const rows: RawViewRow[] = await db.query(`SELECT ${VIEW_COLUMNS} FROM cart.item_view v WHERE v.item_id = ANY($1::uuid[])`, [itemIds]);
+  return new Map(rows.map((r) => [r.item_id, viewRowOf(r)]));
 }
