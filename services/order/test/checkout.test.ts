@@ -1,4 +1,5 @@
-// BeginCheckout, CancelCheckout and GetCheckout against real Catalog, Inventory and Cart: prices from Catalog,
+// BeginCheckout, CancelCheckout and GetCheckout against real Catalog, Inventory and Cart: Catalog's prices (as the
+// cart's price view holds them, or from Catalog for items the view has not heard of),
 // stock held once per shopper, released on cancel or replacement, and each shopper sees only their own.
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
@@ -38,14 +39,27 @@ describe("order: checkouts", function () {
     await expectCode(w.order.beginCheckout({}, s.h), Code.FailedPrecondition, "empty");
   });
 
-  it("charges the price Catalog has now, not the price the cart was filled at", async () => {
+  it("charges Catalog's new price once the cart has heard of it, not the price the cart was filled at, and records its version", async () => {
     const item = await w.item(5, 1000n);
     const s = await w.shopper();
     await w.fill(s, [item.id, 2]);
-    await w.setPrice(item.id, 1500n);
+    const version = await w.setPrice(item.id, 1500n);
     const c = (await w.order.beginCheckout({}, s.h)).checkout!;
     expect(c.lines[0].unitPrice!.minorUnits).to.equal(1500n);
     expect(c.total!.minorUnits).to.equal(3000n);
+    const stored = await w.sql.query(`SELECT lines FROM "order".checkouts WHERE id = $1`, [c.id]);
+    expect(stored.rows[0].lines[0]).to.include({ itemId: item.id, unitPriceMinor: "1500", itemVersion: String(version) });
+  });
+
+  it("prices an item the cart's view has not heard of from Catalog", async () => {
+    const item = await w.item(5, 1234n);
+    const s = await w.shopper();
+    await w.fill(s, [item.id, 1]);
+    await w.sql.query(`DELETE FROM cart.item_view WHERE item_id = $1`, [item.id]); // as at a cold start
+    const c = (await w.order.beginCheckout({}, s.h)).checkout!;
+    expect(c.lines.map((l) => [l.itemId, l.unitPrice!.minorUnits])).to.deep.equal([[item.id, 1234n]]);
+    const stored = await w.sql.query(`SELECT lines FROM "order".checkouts WHERE id = $1`, [c.id]);
+    expect(stored.rows[0].lines[0]).to.include({ itemVersion: String(item.version) });
   });
 
   it("alerts with nothing available for an archived item, and reserves nothing for the other lines", async () => {
@@ -53,7 +67,7 @@ describe("order: checkouts", function () {
     const fine = await w.item(5);
     const s = await w.shopper();
     await w.fill(s, [gone.id, 1], [fine.id, 2]);
-    await w.catalog.archiveItem({ itemId: gone.id }, w.admin);
+    await w.archive(gone.id);
     const r = await w.order.beginCheckout({}, s.h);
     expect(r.checkout).to.equal(undefined);
     expect(r.alerts.map((a) => [a.itemId, a.requested, a.available])).to.deep.equal([[gone.id, 1, 0]]);

@@ -96,15 +96,22 @@ export function presentCart(
   });
 }
 
-/** The cart's lines as stored (GetCart with lines_only): item, quantity and the price when added, nothing live. */
-export function bareCart(userId: string, stored: StoredCart): Cart {
+/**
+ * The cart's lines as stored (GetCart with lines_only): item, quantity and the price when added, nothing live.
+ * With `items` (lines_only and priced): each known item's name, price, version and whether it is on sale too.
+ */
+export function bareCart(userId: string, stored: StoredCart, items?: ReadonlyMap<string, Item>): Cart {
   return create(CartSchema, {
     userId,
-    lines: stored.lines.map((line) => create(CartLineSchema, {
-      itemId: line.itemId,
-      quantity: line.quantity,
-      priceWhenAdded: money(line.priceWhenAddedMinor, line.currency),
-    })),
+    lines: stored.lines.map((line) => {
+      const item = items?.get(line.itemId);
+      return create(CartLineSchema, {
+        itemId: line.itemId,
+        quantity: line.quantity,
+        priceWhenAdded: money(line.priceWhenAddedMinor, line.currency),
+        ...(item && { name: item.name, unitPrice: item.price, itemVersion: item.version, onSale: item.status === ItemStatus.ACTIVE }),
+      });
+    }),
     updateTime: stored.updateTime ? timestampFromDate(stored.updateTime) : undefined,
   });
 }
