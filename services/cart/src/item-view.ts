@@ -51,7 +51,10 @@ export class ItemView {
     return { item, stockLeft };
   }
 
-  /** Several items, with their stock left when `withStock`; the ones the view lacks in one call per service. */
+  /**
+   * Several items and the stock the view holds of them; the items it lacks, and with `withStock` their stock,
+   * in one call per service.
+   */
   async many(itemIds: string[], signal: AbortSignal | undefined, withStock: boolean): Promise<Looked> {
     const held = await readView(this.db, itemIds);
     const items = new Map<string, Item>();
@@ -62,9 +65,8 @@ export class ItemView {
       const row = held.get(id);
       if (row?.item) items.set(id, itemOf(row.item));
       else itemsMissing.push(id);
-      if (!withStock) continue;
       if (row?.stock) stock.set(id, row.stock.available);
-      else stockMissing.push(id);
+      else if (withStock) stockMissing.push(id);
     }
     await Promise.all([
       itemsMissing.length && this.upstream.batchGetItems(itemsMissing, signal).then(async (found) => {

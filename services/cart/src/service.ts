@@ -37,8 +37,8 @@ export function cartHandlers(store: CartStore, prices: ItemView): ServiceImpl<ty
       const userId = customerId(ctx);
       if (req.linesOnly) {
         const stored = await store.load(userId);
-        const items = req.priced ? (await prices.many(stored.lines.map((l) => l.itemId), ctx.signal, false)).items : undefined;
-        return create(GetCartResponseSchema, { cart: bareCart(userId, stored, items) });
+        const viewed = req.priced ? await prices.many(stored.lines.map((l) => l.itemId), ctx.signal, false) : undefined;
+        return create(GetCartResponseSchema, { cart: bareCart(userId, stored, viewed) });
       }
       return create(GetCartResponseSchema, { cart: await view(userId, ctx.signal) });
     },
