@@ -25,8 +25,8 @@ import type { ServiceName } from "../services/lib/config.js";
 import { badFields, Code, ERROR_DOMAIN, errorReason } from "../services/lib/errors.js";
 import { money } from "../services/lib/money.js";
 import { meshTransport } from "../services/lib/transport.js";
-import { bearer, failure, startServices, tokenFor } from "./harness.js";
-import { DESK_LAMPS, startShop, type Shop } from "./shop-fixture.js";
+import { bearer, failure, startServices, suiteFixture, tokenFor } from "./harness.js";
+import { DESK_LAMPS, startShop } from "./shop-fixture.js";
 
 const SERVED: Record<ServiceName, DescService> = {
   catalog: CatalogService, search: SearchService, cart: CartService,
@@ -90,14 +90,7 @@ class ReflectionClient {
 }
 
 describe("the mesh as a gRPC client meets it: reflection and error details", function () {
-  let shop: Shop;
-
-  before(async () => {
-    shop = await startShop();
-  });
-  after(async () => {
-    await shop?.stop();
-  });
+  const shop = suiteFixture(() => startShop());
 
   for (const version of ["v1", "v1alpha"] as const) {
     it(`lists every service's RPCs and health over grpc.reflection.${version}`, async () => {

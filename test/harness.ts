@@ -114,6 +114,26 @@ export async function startServices(
 }
 
 /**
+ * What `start` makes, started in the suite's `before` hook and stopped in its `after` hook (registered where this
+ * is called, inside a describe). The returned object stands for it: tests and later hooks use it as they would
+ * the started one.
+ */
+export function suiteFixture<T extends { stop(): Promise<unknown> }>(start: () => Promise<T>): T {
+  let current: T | undefined;
+  before(async () => { current = await start(); });
+  after(async () => { await current?.stop(); });
+  const started = () => current ?? (() => { throw new Error("the suite's fixture is used before its before hook started it"); })();
+  return new Proxy({} as T, {
+    get: (_, key) => {
+      const value = Reflect.get(started(), key);
+      return typeof value === "function" ? value.bind(started()) : value;
+    },
+    set: (_, key, value) => Reflect.set(started(), key, value),
+    has: (_, key) => Reflect.has(started(), key),
+  });
+}
+
+/**
  * Environment that gives the services of one startServices() call durable consumers of their own, starting at
  * new events: the suite shares one NATS, and events other test files published refer to rows of their databases.
  */
@@ -244,4 +264,16 @@ export async function freePort(): Promise<number> {
   const port = (server.address() as net.AddressInfo).port;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/**
+ * A list for the service processes a suite spawns (push each one): every one still running is stopped in the
+ * suite's `after` hook. Call it before suiteFixture() so the processes stop before the services they talk to.
+ */
+export function spawnedForSuite(): ServiceProcess[] {
+  const children: ServiceProcess[] = [];
+  after(async () => {
+    for (const c of children) await c.stop();
+  });
+  return children;
 }

@@ -6,6 +6,7 @@
 import { SERVICE_NAMES, type ServiceName } from "../../services/lib/config.js";
 import { cliFlags } from "../../services/lib/cli.js";
 import { runChaos } from "../chaos/run.js";
+import { buyerFlags } from "./shopper.js";
 import { canIsolate } from "../chaos/netns.js";
 
 const flags = cliFlags({
@@ -16,9 +17,7 @@ const flags = cliFlags({
     + "duplicates, audit_violations and internal_errors should all be 0.",
   flags: {
     seconds: { type: "int", default: 90, min: 10, help: "how long the buyers order" },
-    concurrency: { type: "int", default: 8, min: 1, help: "buyers at once" },
-    users: { type: "int", default: 500, min: 1, help: "customer accounts the buyers use" },
-    items: { type: "int", default: 60, min: 3, help: "items created for the run" },
+    ...buyerFlags({ users: 500, items: 60, concurrency: 8 }),
     replicas: { type: "int", default: 2, min: 2, help: "processes of every service" },
     "nats-nodes": { type: "int", default: 3, min: 3, max: 5, help: "JetStream cluster size" },
     kill: { type: "string", default: [...SERVICE_NAMES, "nats"].join(","), help: "what to kill one replica of, comma-separated" },

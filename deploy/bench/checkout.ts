@@ -8,8 +8,8 @@
 // SQL statements and transactions per order (counted), one mesh call's CPU measured in the same run; then an
 // open-loop phase at 70% of the measured capacity, and with --overload one at twice it (refused vs admitted).
 //   flags: --seconds 60 --users 2000 --items 200 --concurrency 16 --warmup 5 --open-seconds 20 --overload --statements 12
-// --telemetry-matrix runs it once per telemetry setting (off, metrics, traces at 10% and 100%: telemetry.ts) on
-// fresh stacks and prints the results side by side in one JSON line.
+// --telemetry-matrix runs it once per telemetry setting (off, metrics, metrics and the access log, traces at 10% and
+// 100%: telemetry.ts; --telemetry-rounds times each, in turns) on fresh stacks and prints the results side by side.
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import fs from "node:fs";
@@ -30,20 +30,18 @@ import {
 } from "./counters.js";
 import { openLoop } from "./open-loop.js";
 import { meshCallCost } from "./rpc-cost.js";
-import { ADDRESS, CARD, randomCart, stockedItems } from "./shopper.js";
+import { ADDRESS, buyerFlags, CARD, randomCart, stockedItems } from "./shopper.js";
 import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, postgresDurability, type BenchStack } from "./stack.js";
 import { telemetryMatrix } from "./telemetry.js";
 
 const { seconds, users, items: itemCount, concurrency, warmup, "open-seconds": openSeconds, overload, "overload-seconds": overloadSeconds,
-  "overload-limit": overloadLimit, "telemetry-matrix": matrix, statements: topStatements } = cliFlags({
+  "overload-limit": overloadLimit, "telemetry-matrix": matrix, "telemetry-rounds": matrixRounds, statements: topStatements } = cliFlags({
   usage: "npm run bench:checkout --",
   summary: "Sustained end-to-end ordering through the gateway for a fixed time: virtual buyers fill a 1-3 line cart, "
     + "begin checkout and submit; a NATS subscriber times each order's warehouse event. Prints one JSON line.",
   flags: {
     seconds: { type: "int", default: 60, min: 1, help: "how long to measure" },
-    users: { type: "int", default: 2000, min: 1, help: "customer accounts the buyers use" },
-    items: { type: "int", default: 200, min: 3, help: "items created for the run" },
-    concurrency: { type: "int", default: 16, min: 1, help: "buyers at once" },
+    ...buyerFlags({ users: 2000, items: 200, concurrency: 16 }),
     warmup: { type: "int", default: 5, help: "seconds of load before measuring" },
     "open-seconds": { type: "int", default: 20, min: 0, help: "open-loop phase at 70% of the measured capacity (0: skip)" },
     overload: { type: "boolean", help: "add a phase at twice the measured capacity: refused vs admitted" },
@@ -54,8 +52,9 @@ const { seconds, users, items: itemCount, concurrency, warmup, "open-seconds": o
     },
     statements: { type: "int", default: 12, min: 0, help: "how many of the most frequent SQL statements to list per order (top_statements_per_order)" },
     "telemetry-matrix": {
-      type: "boolean", help: "run once per telemetry setting (off, metrics, traces at 10% and 100%) on fresh stacks, side by side",
+      type: "boolean", help: "run once per telemetry setting (off, metrics, access log, traces at 10% and 100%) on fresh stacks, side by side",
     },
+    "telemetry-rounds": { type: "int", default: 1, min: 1, help: "with --telemetry-matrix, runs per setting, taking turns (the median is reported)" },
   },
 });
 const log = (m: string) => console.error(`[checkout] ${m}`);
@@ -69,7 +68,7 @@ const stackOptions = {
 };
 try {
   if (matrix) {
-    console.log(JSON.stringify(await telemetryMatrix(log, "orders_per_s", measure, stackOptions)));
+    console.log(JSON.stringify(await telemetryMatrix(log, { throughput: "orders_per_s", perUnit: "cpu_ms_per_order", rounds: matrixRounds }, measure, stackOptions)));
   } else {
     const stack = await benchStack(log, stackOptions);
     try {

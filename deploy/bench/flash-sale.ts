@@ -1,7 +1,8 @@
 // `npm run bench:flash-sale`: N virtual buyers race for one item with K units through the gateway
 // (BeginCheckout on a one-line cart, then SubmitOrder for those that got stock). Prints one JSON line with the
 // end-to-end figures and, from the same run, the raw limit: the same conditional UPDATE driven straight at
-// Postgres with the same concurrency. oversold must be 0 in every run.
+// Postgres with the same concurrency. oversold must be 0 in every run. duration_s runs from the sale opening to
+// the last buyer's answer, sold_out_s to the last unit reserved.
 //   flags: --buyers 10000 --units 1000 --concurrency 200
 import { randomUUID } from "node:crypto";
 import os from "node:os";
@@ -13,7 +14,7 @@ import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
 import { OrderService } from "../../gen/shop/order/v1/order_pb.js";
 import { money } from "../../services/lib/money.js";
 import { cliFlags } from "../../services/lib/cli.js";
-import { benchStack, gatewayTransport, percentile, pool, postgresDurability } from "./stack.js";
+import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, pool, postgresDurability } from "./stack.js";
 
 const { buyers, units, concurrency } = cliFlags({
   usage: "npm run bench:flash-sale --",
@@ -63,6 +64,7 @@ try {
   const submit: number[] = [];
   let reserved = 0, orders = 0, refused = 0, errors = 0, lastReservationAt = 0;
   const errorSamples = new Set<string>();
+  const cpuBefore = cpuReading(!stack.reused);
   const t0 = performance.now();
   await pool(buyers, concurrency, async (i) => {
     try {
@@ -86,6 +88,7 @@ try {
     }
   });
   const duration = (performance.now() - t0) / 1000;
+  const { load_generator: loadGeneratorCpu, total: _total, ...meshCpu } = cpuPerRequest(cpuBefore, cpuReading(!stack.reused), buyers);
   const reservationWindow = ((lastReservationAt || performance.now()) - t0) / 1000;
   const audit = await inventory.auditStock({ itemIds: [item!.id] }, admin);
   const left = (await inventory.getAvailability({ itemId: item!.id })).availability?.available ?? -1;
@@ -102,6 +105,12 @@ try {
     audit_violations: audit.violations.length, audit_items_checked: audit.itemsChecked,
     errors, error_samples: [...errorSamples],
     duration_s: round(duration),
+    sold_out_s: reserved >= units ? round(reservationWindow) : null,
+    // The CPU each buyer cost the mesh's processes during the sale (winners and losers alike); the load
+    // generator's own beside it, not in it.
+    cpu_ms_per_buyer: round(Object.values(meshCpu).reduce((a, b) => a + b, 0)),
+    cpu_ms_per_buyer_by_process: Object.fromEntries(Object.entries(meshCpu).sort((a, b) => b[1] - a[1])),
+    load_generator_cpu_ms_per_buyer: loadGeneratorCpu,
     reservations_per_s: Math.round(e2eRate),
     begin_checkout_ms: { p50: round(percentile(begin, 50)), p99: round(percentile(begin, 99)) },
     submit_order_ms: { p50: round(percentile(submit, 50)), p99: round(percentile(submit, 99)) },

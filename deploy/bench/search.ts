@@ -317,7 +317,7 @@ async function gatewayCapacity(stack: BenchStack) {
 
 async function main(): Promise<void> {
   if (flags["telemetry-matrix"]) {
-    const out = await telemetryMatrix(log, "uncached_qps", gatewayCapacity, { seedItems: flags["matrix-items"] });
+    const out = await telemetryMatrix(log, { throughput: "uncached_qps" }, gatewayCapacity, { seedItems: flags["matrix-items"] });
     console.log(JSON.stringify(out));
     process.exit(0);
   }

@@ -1,5 +1,5 @@
-// What the ordering benchmarks (bench:checkout, bench:chaos) share: the test card and address, the items they
-// create with plenty of stock, and how a virtual buyer picks a cart.
+// What the ordering benchmarks (bench:checkout, bench:chaos) share: their buyers' flags, the test card and
+// address, the items they create with plenty of stock, and how a virtual buyer picks a cart.
 import { randomUUID } from "node:crypto";
 import type { Client } from "@connectrpc/connect";
 import type { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.js";
@@ -11,6 +11,15 @@ export const CARD = { number: "4242424242424242", expiryMonth: 12, expiryYear: n
 export const ADDRESS = { recipient: "Bench Buyer", line1: "1 Main St", city: "Minneapolis", region: "MN", postalCode: "55401", countryCode: "US" };
 
 type CallOptions = { headers: Record<string, string> };
+
+/** The flags saying how many buyers order at once, as how many customers, over how many items. */
+export function buyerFlags(defaults: { users: number; items: number; concurrency: number }) {
+  return {
+    users: { type: "int", default: defaults.users, min: 1, help: "customer accounts the buyers use" },
+    items: { type: "int", default: defaults.items, min: 3, help: "items created for the run" },
+    concurrency: { type: "int", default: defaults.concurrency, min: 1, help: "buyers at once" },
+  } as const;
+}
 
 /**
  * Creates `count` items with a million units each: each at one warehouse, a third of them at a second one too,

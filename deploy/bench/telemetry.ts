@@ -13,8 +13,9 @@ export interface TelemetryVariant {
 }
 
 /**
- * The settings compared. "metrics" is what a deployment runs by default: every process serves /metrics (scraped
- * here every SCRAPE_MS) and writes its access log at info.
+ * The settings compared, each adding one thing to the one before: "metrics" (every process serves /metrics,
+ * scraped here every SCRAPE_MS; logs at warn, so no access log), "metrics+access_log" (LOG_LEVEL=info, what a
+ * deployment runs by default: one access-log line per RPC), then traces sampled at 10% and 100%.
  */
 export function telemetryVariants(sinkUrl: string): TelemetryVariant[] {
   const traces = (ratio: string) => ({
@@ -23,7 +24,8 @@ export function telemetryVariants(sinkUrl: string): TelemetryVariant[] {
   });
   return [
     { name: "off", env: { METRICS_ENABLED: "false", ACCESS_LOG: "false" } },
-    { name: "metrics", env: { LOG_LEVEL: "info" } },
+    { name: "metrics", env: { LOG_LEVEL: "warn" } },
+    { name: "metrics+access_log", env: { LOG_LEVEL: "info" } },
     { name: "metrics+traces_10pct", env: traces("0.1") },
     { name: "metrics+traces_100pct", env: traces("1") },
   ];
@@ -33,37 +35,55 @@ export function telemetryVariants(sinkUrl: string): TelemetryVariant[] {
 const SCRAPE_MS = 5000;
 
 /**
- * Runs `run` once per variant, each on its own throwaway stack started with the variant's environment, and
- * returns every result beside the variant's name, the spans the sink received and its throughput relative to
- * "off" (`throughput` names the result's figure to compare, e.g. orders_per_s).
+ * Runs `run` `rounds` times per variant, each on its own throwaway stack started with the variant's environment,
+ * the variants taking turns (off, metrics, ..., off, metrics, ...) so that a machine whose speed drifts during the
+ * matrix weighs on every variant alike. Returns per variant its median run by `throughput` (a figure of the
+ * result, e.g. orders_per_s) beside every run's value of `throughput` and `perUnit` (e.g. cpu_ms_per_order), the
+ * spans the sink received and the median's throughput relative to "off".
  */
 export async function telemetryMatrix<R extends Record<string, unknown>>(
-  log: (m: string) => void, throughput: keyof R & string, run: (stack: BenchStack) => Promise<R>,
-  stackOpts: BenchStackOptions = {},
+  log: (m: string) => void, figures: { throughput: keyof R & string; perUnit?: keyof R & string; rounds?: number },
+  run: (stack: BenchStack) => Promise<R>, stackOpts: BenchStackOptions = {},
 ): Promise<Record<string, unknown>> {
+  const { throughput, perUnit, rounds = 1 } = figures;
   const sink = await startSpanSink();
-  const results: Record<string, unknown>[] = [];
+  const variants = telemetryVariants(sink.url);
+  const runs = new Map<string, Record<string, unknown>[]>(variants.map((v) => [v.name, []]));
   try {
-    for (const variant of telemetryVariants(sink.url)) {
-      log(`telemetry ${variant.name}: starting a stack with ${JSON.stringify(variant.env)}`);
-      const stack = await benchStack(log, { ...stackOpts, env: { ...stackOpts.env, ...variant.env }, throwaway: true });
-      const scraper = scrapeEvery(stack.metricsUrls, SCRAPE_MS);
-      const spansBefore = sink.spans;
-      let result: R;
-      try {
-        result = await run(stack);
-      } finally {
-        scraper.stop();
-        await stack.stop(); // flushes the exporters: the spans of the run's last seconds arrive before the count
+    for (let round = 1; round <= rounds; round++) {
+      for (const variant of variants) {
+        log(`telemetry ${variant.name} (round ${round} of ${rounds}): starting a stack with ${JSON.stringify(variant.env)}`);
+        const stack = await benchStack(log, { ...stackOpts, env: { ...stackOpts.env, ...variant.env }, throwaway: true });
+        const scraper = scrapeEvery(stack.metricsUrls, SCRAPE_MS);
+        const spansBefore = sink.spans;
+        let result: R;
+        try {
+          result = await run(stack);
+        } finally {
+          scraper.stop();
+          await stack.stop(); // flushes the exporters: the spans of the run's last seconds arrive before the count
+        }
+        runs.get(variant.name)!.push({ ...result, spans_exported: sink.spans - spansBefore, scrapes: scraper.count() });
       }
-      results.push({ telemetry: variant.name, ...result, spans_exported: sink.spans - spansBefore, scrapes: scraper.count() });
     }
   } finally {
     await sink.close();
   }
-  const base = Number(results[0][throughput]);
+  const figure = (r: Record<string, unknown>, key: string) => Number(r[key]);
+  const median = (rs: Record<string, unknown>[]) => [...rs].sort((a, b) => figure(a, throughput) - figure(b, throughput))[Math.floor((rs.length - 1) / 2)];
+  const base = figure(median(runs.get(variants[0].name)!), throughput);
   return {
-    telemetry_matrix: results.map((r) => ({ ...r, [`${throughput}_vs_off`]: base ? Math.round((Number(r[throughput]) / base) * 1000) / 1000 : null })),
+    telemetry_rounds: rounds,
+    telemetry_matrix: variants.map(({ name }) => {
+      const rs = runs.get(name)!;
+      const m = median(rs);
+      return {
+        telemetry: name, ...m,
+        [`${throughput}_vs_off`]: base ? Math.round((figure(m, throughput) / base) * 1000) / 1000 : null,
+        [`${throughput}_runs`]: rs.map((r) => figure(r, throughput)),
+        ...(perUnit ? { [`${perUnit}_runs`]: rs.map((r) => figure(r, perUnit)) } : {}),
+      };
+    }),
   };
 }
 

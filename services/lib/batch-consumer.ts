@@ -13,9 +13,11 @@ import { inTransaction } from "./db.js";
 import type { Logger } from "./log.js";
 import { eventHandlerFailures, recordDelivery } from "./metrics.js";
 import type { Nats } from "./nats.js";
+import { TaskStatus } from "./task-status.js";
 
 export async function runBatchConsumer<D extends DescMessage>(
   nats: Nats, ds: DataSource, schema: string, spec: BatchConsumerDecl<D>, log: Logger, env: Record<string, string | undefined> = {},
+  status = new TaskStatus("consumer", spec.durable),
 ): Promise<RunningConsumer> {
   const consumer = await durableConsumer(nats, { ...spec, maxAckPending: spec.batch * 4 }, env);
   const stats: ConsumerStats = { applied: 0, rejected: 0, failed: 0 };
@@ -47,10 +49,12 @@ export async function runBatchConsumer<D extends DescMessage>(
         return { applied: events.length, rejected };
       });
       for (const m of msgs) m.ack();
+      status.succeeded();
       stats.applied += counts.applied;
       stats.rejected += counts.rejected;
     } catch (err) {
       stats.failed += msgs.length;
+      status.failed(err);
       eventHandlerFailures.inc({ durable: spec.durable }, msgs.length);
       const delayMs = redeliveryDelayMs(msgs[0]);
       log.warn({ err, durable: spec.durable, events: msgs.length, delayMs }, "event batch failed; will be redelivered");
@@ -58,7 +62,7 @@ export async function runBatchConsumer<D extends DescMessage>(
     }
   };
 
-  const running = consumeUntilStopped(consumer, spec.batch * 2, log, spec.durable, async (messages, stopping) => {
+  const running = consumeUntilStopped(consumer, spec.batch * 2, log, spec.durable, status, async (messages, stopping) => {
     let buffer: JsMsg[] = [];
     for await (const msg of messages) {
       buffer.push(msg);

@@ -4,13 +4,14 @@
 // ack, NATS replay) finds the id and changes nothing. An event that no retry can apply is rejected loudly and
 // acknowledged, so it cannot block the ones behind it.
 import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from "nats";
+import { AckPolicy, ConsumerEvents, DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from "nats";
 import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "./db.js";
 import type { EventType } from "./events.js";
 import type { Logger } from "./log.js";
 import { eventHandlerFailures, recordDelivery } from "./metrics.js";
 import { natsRetry, type Nats } from "./nats.js";
+import { TaskStatus } from "./task-status.js";
 import { contextOfTraceparent, inSpan, SpanKind } from "./tracing.js";
 
 /** Where an event came from, for handlers that record or log it. */
@@ -119,9 +120,13 @@ export function redeliveryDelayMs(msg: JsMsg): number {
   return Math.min(30_000, 500 * 2 ** Math.min(msg.info.redeliveryCount, 6));
 }
 
-/** Runs a declared consumer, one event per transaction, up to `concurrency` at once (the guarantees at the top). */
+/**
+ * Runs a declared consumer, one event per transaction, up to `concurrency` at once (the guarantees at the top).
+ * `status` hears of each event handled and each failure (task-status.ts).
+ */
 export async function runConsumer<D extends DescMessage>(
   nats: Nats, ds: DataSource, schema: string, spec: ConsumerDecl<D>, log: Logger, env: Record<string, string | undefined> = {},
+  status = new TaskStatus("consumer", spec.durable),
 ): Promise<RunningConsumer> {
   const consumer = await durableConsumer(nats, { ...spec, maxAckPending: 1000 }, env);
   const concurrency = spec.concurrency ?? 8;
@@ -158,10 +163,12 @@ export async function runConsumer<D extends DescMessage>(
         return "rejected";
       });
       msg.ack();
+      status.succeeded();
       if (outcome === "applied") stats.applied++;
       if (outcome === "rejected") stats.rejected++;
     } catch (err) {
       stats.failed++;
+      status.failed(err);
       eventHandlerFailures.inc({ durable: spec.durable });
       const delayMs = redeliveryDelayMs(msg);
       log.warn({ err, eventId: meta.eventId, subject: msg.subject, delayMs }, "event handling failed; will be redelivered");
@@ -169,7 +176,7 @@ export async function runConsumer<D extends DescMessage>(
     }
   });
 
-  const running = consumeUntilStopped(consumer, concurrency * 2, log, spec.durable, async (messages, stopping) => {
+  const running = consumeUntilStopped(consumer, concurrency * 2, log, spec.durable, status, async (messages, stopping) => {
     for await (const msg of messages) {
       const p = handleOne(msg).finally(() => inFlight.delete(p));
       inFlight.add(p);
@@ -180,12 +187,19 @@ export async function runConsumer<D extends DescMessage>(
   return { durable: spec.durable, stats, stop: running.stop };
 }
 
+/** What a consume() iterator reports that means no events reach the consumer. */
+const TROUBLE: string[] = [
+  ConsumerEvents.HeartbeatsMissed, ConsumerEvents.ConsumerNotFound, ConsumerEvents.StreamNotFound,
+  ConsumerEvents.ConsumerDeleted, ConsumerEvents.NoResponders,
+];
+
 /**
  * Feeds `consume()` batches to `handle` until stopped, resuming after an interruption (NATS restarted, the
- * consumer was reset). Stopping ends the batch in hand, then waits for `drain` (work already started).
+ * consumer was reset), and tells `status` of the interruptions. Stopping ends the batch in hand, then waits for
+ * `drain` (work already started).
  */
 export function consumeUntilStopped(
-  consumer: Consumer, maxMessages: number, log: Logger, durable: string,
+  consumer: Consumer, maxMessages: number, log: Logger, durable: string, status: TaskStatus,
   handle: (messages: ConsumerMessages, stopping: () => boolean) => Promise<void>,
   drain: () => Promise<unknown>,
 ): { stop(): Promise<void> } {
@@ -196,9 +210,12 @@ export function consumeUntilStopped(
       try {
         const messages = await consumer.consume({ max_messages: maxMessages });
         stopHook = () => messages.stop();
+        void watchTrouble(messages, status);
         await handle(messages, () => stopping);
       } catch (err) {
-        if (!stopping) log.warn({ err, durable }, "consumer interrupted; resuming");
+        if (stopping) break;
+        status.failed(err);
+        log.warn({ err, durable }, "consumer interrupted; resuming");
       }
       if (!stopping) await new Promise((r) => setTimeout(r, 500));
     }
@@ -211,6 +228,16 @@ export function consumeUntilStopped(
       await Promise.race([loop, new Promise((r) => setTimeout(r, 2000))]);
     },
   };
+}
+
+async function watchTrouble(messages: ConsumerMessages, status: TaskStatus): Promise<void> {
+  try {
+    for await (const s of await messages.status()) {
+      if (TROUBLE.includes(s.type)) status.failed(`${s.type}: ${JSON.stringify(s.data)}`);
+    }
+  } catch {
+    /* the iterator ended with its messages */
+  }
 }
 
 /**

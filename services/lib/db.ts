@@ -77,17 +77,23 @@ export async function inTransaction<T>(ds: DataSource, work: (tx: EntityManager)
   }
 }
 
-/** A migration of one statement each way, for tables the shared libraries add to a service's schema. */
-export function sqlMigration(name: string, up: string, down: string): new () => MigrationInterface {
+/**
+ * A migration of SQL statements, run in order each way: a service's schema, or the tables the shared libraries
+ * add to it. `name` ends with the migration's timestamp, as TypeORM records it.
+ */
+export function sqlMigration(name: string, up: string | string[], down: string | string[]): new () => MigrationInterface {
+  const run = async (q: QueryRunner, statements: string | string[]) => {
+    for (const sql of [statements].flat()) await q.query(sql);
+  };
   return class implements MigrationInterface {
     name = name;
 
     async up(q: QueryRunner): Promise<void> {
-      await q.query(up);
+      await run(q, up);
     }
 
     async down(q: QueryRunner): Promise<void> {
-      await q.query(down);
+      await run(q, down);
     }
   };
 }

@@ -9,6 +9,7 @@ import { rows, type Db } from "./sql.js";
 import type { EventMessage, EventType } from "./events.js";
 import { eventPublishFailures, eventsPublished, outboxOldestAge, outboxWaiting } from "./metrics.js";
 import { eventHeaders, type Nats } from "./nats.js";
+import { TaskStatus } from "./task-status.js";
 import { contextOfTraceparent, currentTraceparent, inSpan, SpanKind } from "./tracing.js";
 
 /**
@@ -152,6 +153,8 @@ export interface OutboxRelayOptions {
   pollMs?: number;
   /** Published rows are kept this long for inspection, then deleted. */
   retainMs?: number;
+  /** Told of each pass: one that ended well (even with nothing to publish) or one that failed. */
+  status?: TaskStatus;
 }
 
 /**
@@ -277,7 +280,9 @@ export class OutboxRelay {
           lastCleanup = Date.now();
           await this.deleteExpired();
         }
+        this.opts.status?.succeeded();
       } catch (err) {
+        this.opts.status?.failed(err);
         backoffMs = Math.min(5000, backoffMs ? backoffMs * 2 : 100);
         this.log.warn({ err: (err as Error).message, retryInMs: backoffMs }, "outbox publish failed; retrying");
       }

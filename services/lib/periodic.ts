@@ -8,6 +8,7 @@ import type { DataSource } from "typeorm";
 import { JobLease, type LeaseTiming } from "./lease.js";
 import type { Logger } from "./log.js";
 import type { BackgroundTask } from "./server.js";
+import { TaskStatus } from "./task-status.js";
 
 export interface PeriodicJob {
   name: string;
@@ -28,12 +29,16 @@ export interface LeaseStore {
   timing?: LeaseTiming;
 }
 
-/** Runs a job every `everyMs` (first pass one interval after start) until stopped; on one replica unless everyReplica. */
-export function runPeriodic(job: PeriodicJob, log: Logger, leases?: LeaseStore): BackgroundTask {
+/**
+ * Runs a job every `everyMs` (first pass one interval after start) until stopped; on one replica unless
+ * everyReplica. Its status says leader or standby by the lease, and failing from a failed pass to the next good one.
+ */
+export function runPeriodic(job: PeriodicJob, log: Logger, leases?: LeaseStore): BackgroundTask & { status: TaskStatus } {
   if (!job.everyReplica && !leases) throw new Error(`periodic job ${job.name} runs on one replica at a time, which needs a database for its lease (or declare everyReplica)`);
   const stopping = new AbortController();
   let pass: AbortController | undefined;
   const lease = job.everyReplica ? undefined : new JobLease(leases!.ds, leases!.schema, job.name, log, leases!.timing, () => pass?.abort());
+  const status = new TaskStatus("job", job.name, lease && (() => lease.held));
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   const schedule = () => {
@@ -42,12 +47,16 @@ export function runPeriodic(job: PeriodicJob, log: Logger, leases?: LeaseStore):
       if (lease && !lease.held) return schedule();
       pass = new AbortController();
       running = job.run(AbortSignal.any([stopping.signal, pass.signal]))
-        .catch((err) => log.warn({ err: (err as Error).message, job: job.name }, "periodic job failed; retrying next interval"))
+        .then(() => status.succeeded(), (err) => {
+          status.failed(err);
+          log.warn({ err: (err as Error).message, job: job.name }, "periodic job failed; retrying next interval");
+        })
         .finally(schedule);
     }, job.everyMs);
   };
   return {
     name: job.name,
+    status,
     start: async () => {
       await lease?.start();
       schedule();

@@ -22,9 +22,12 @@ import { reflectionEnabled } from "./reflection.js";
 import { meshTransport } from "./transport.js";
 import { startTracing, tracingInterceptor } from "./tracing.js";
 import { runBatchConsumer } from "./batch-consumer.js";
-import { runConsumer, type AnyConsumerDecl, type ConsumerStats, type RunningConsumer } from "./consumers.js";
+import { runConsumer, type AnyConsumerDecl, type RunningConsumer } from "./consumers.js";
 import { OutboxRelay } from "./outbox.js";
 import { runPeriodic, type PeriodicJob } from "./periodic.js";
+import { TaskStatus, type TaskReport } from "./task-status.js";
+
+export type { TaskReport } from "./task-status.js";
 
 export type Redis = RedisClientType;
 
@@ -56,6 +59,8 @@ export interface BackgroundTask {
   name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** What the task tells of its successes and failures (task-status.ts); without it, only started or stopped. */
+  status?: TaskStatus;
 }
 
 export interface BuiltService {
@@ -88,18 +93,11 @@ export interface RunningService {
   /** Where Prometheus scrapes this process (absent with METRICS_ENABLED=false). */
   metricsUrl?: string;
   ctx: ServiceContext;
-  /** What the runtime runs besides RPCs: each background task, consumer and job, with its counters. */
+  /** What the runtime runs besides RPCs: each relay, consumer, background task and job, its state and counters. */
   tasks(): TaskReport[];
   /** The process's in-flight limit and its counts of admitted and refused calls. */
   admission: AdmissionGate;
   stop(): Promise<void>;
-}
-
-export interface TaskReport {
-  name: string;
-  kind: "background" | "outbox" | "consumer" | "job";
-  running: boolean;
-  stats?: ConsumerStats;
 }
 
 export async function startService(mod: ServiceModule, config: Config): Promise<RunningService> {
@@ -172,24 +170,26 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
   }
 
   let metrics: MetricsServer | undefined;
+  let tasks: RuntimeTask[];
+  const reports = () => tasks.map((t) => t.status.report());
   try {
-    metrics = await startMetricsServer(config.env, config.host, config.port, log);
+    tasks = runtimeTasks(mod, ctx, built);
+    metrics = await startMetricsServer(config.env, config.host, config.port, log, reports);
   } catch (err) {
     server.forceShutdown();
     for (const close of closers.reverse()) await close().catch(() => {});
     throw err;
   }
 
-  const tasks = runtimeTasks(mod, ctx, built);
-  const started: (BackgroundTask & { report: TaskReport })[] = [];
+  const started: RuntimeTask[] = [];
   for (const task of tasks) {
     await task.start();
-    task.report.running = true;
+    task.status.started();
     started.push(task);
   }
   log.info({
     port, metrics: metrics?.url, tls: config.tls ? `mutual TLS as ${config.tls.identity}` : "off",
-    tasks: tasks.map((t) => `${t.report.kind}:${t.name}`),
+    tasks: tasks.map((t) => `${t.status.kind}:${t.name}`),
   }, `${mod.name} listening`);
 
   let stopping: Promise<void> | undefined;
@@ -203,51 +203,65 @@ export async function startService(mod: ServiceModule, config: Config): Promise<
     clearTimeout(timer);
     for (const task of started.reverse()) {
       await task.stop().catch((err) => log.warn({ err, task: task.name }, "background task did not stop cleanly"));
-      task.report.running = false;
+      task.status.stopped();
     }
     for (const close of closers.reverse()) await close().catch((err) => log.warn({ err }, "close failed"));
     await metrics?.close();
     log.info(`${mod.name} stopped`);
   })());
 
-  return { port, url: `http://127.0.0.1:${port}`, metricsUrl: metrics?.url, ctx, admission, stop, tasks: () => tasks.map((t) => ({ ...t.report })) };
+  return { port, url: `http://127.0.0.1:${port}`, metricsUrl: metrics?.url, ctx, admission, stop, tasks: reports };
 }
+
+type RuntimeTask = BackgroundTask & { status: TaskStatus };
 
 /**
  * Everything a module declared besides its RPCs, as tasks in start order (stopped in reverse): the outbox relay,
  * the consumers (recording processed events in the module's schema), its own background work, the periodic jobs.
+ * Each has a status (task-status.ts); a consumer's also says failing while the NATS connection is lost.
  */
-function runtimeTasks(mod: ServiceModule, ctx: ServiceContext, built: BuiltService): (BackgroundTask & { report: TaskReport })[] {
-  const task = (kind: TaskReport["kind"], t: BackgroundTask, stats?: () => ConsumerStats) => {
-    const report: TaskReport = { name: t.name, kind, running: false };
-    if (stats) Object.defineProperty(report, "stats", { get: stats, enumerable: true });
-    return { name: t.name, start: () => t.start(), stop: () => t.stop(), report };
-  };
-  const out: (BackgroundTask & { report: TaskReport })[] = [];
+function runtimeTasks(mod: ServiceModule, ctx: ServiceContext, built: BuiltService): RuntimeTask[] {
+  const out: RuntimeTask[] = [];
   const schema = mod.database?.schema;
   if (mod.outbox) {
     if (!schema) throw new Error(`${mod.name}: an outbox needs a database`);
-    const relay = new OutboxRelay(ctx.db, ctx.nats, ctx.config.databaseUrl, ctx.log.child({ component: "outbox" }), { schema });
-    out.push(task("outbox", { name: `${mod.name}-outbox`, start: () => relay.start(), stop: () => relay.stop() }));
+    const status = new TaskStatus("outbox", `${mod.name}-outbox`);
+    const relay = new OutboxRelay(ctx.db, ctx.nats, ctx.config.databaseUrl, ctx.log.child({ component: "outbox" }), { schema, status });
+    out.push({ name: status.name, start: () => relay.start(), stop: () => relay.stop(), status });
   }
+  const consumers: TaskStatus[] = [];
   for (const decl of built.consumers ?? []) {
     if (!schema || !ctx.nats) throw new Error(`${mod.name}: consumer ${decl.durable} needs a database and NATS`);
     let running: RunningConsumer | undefined;
     const log = ctx.log.child({ component: decl.durable });
-    out.push(task("consumer", {
+    const status = new TaskStatus("consumer", decl.durable, undefined, () => running?.stats ?? { applied: 0, rejected: 0, failed: 0 });
+    consumers.push(status);
+    out.push({
       name: decl.durable,
+      status,
       start: async () => {
         running = "batch" in decl
-          ? await runBatchConsumer(ctx.nats, ctx.db, schema, decl, log, ctx.config.env)
-          : await runConsumer(ctx.nats, ctx.db, schema, decl, log, ctx.config.env);
+          ? await runBatchConsumer(ctx.nats, ctx.db, schema, decl, log, ctx.config.env, status)
+          : await runConsumer(ctx.nats, ctx.db, schema, decl, log, ctx.config.env, status);
       },
       stop: async () => { await running?.stop(); },
-    }, () => running?.stats ?? { applied: 0, rejected: 0, failed: 0 }));
+    });
   }
-  for (const t of built.background ?? []) out.push(task("background", t));
+  if (consumers.length) void watchConnection(ctx.nats, consumers);
+  for (const t of built.background ?? []) {
+    out.push({ name: t.name, start: () => t.start(), stop: () => t.stop(), status: t.status ?? new TaskStatus("background", t.name) });
+  }
   const leases = schema ? { ds: ctx.db, schema } : undefined;
-  for (const job of built.jobs ?? []) out.push(task("job", runPeriodic(job, ctx.log.child({ component: job.name }), leases)));
+  for (const job of built.jobs ?? []) out.push(runPeriodic(job, ctx.log.child({ component: job.name }), leases));
   return out;
+}
+
+/** Consumers get no events while the NATS connection is lost: they say failing until it is back. */
+async function watchConnection(nats: Nats, consumers: TaskStatus[]): Promise<void> {
+  for await (const s of nats.nc.status()) {
+    if (s.type === "disconnect") for (const c of consumers) c.failed(`NATS connection lost (${s.data})`);
+    if (s.type === "reconnect") for (const c of consumers) c.recovered();
+  }
 }
 
 /** Entry point of a service process: configuration from the environment, stop on SIGTERM / SIGINT. */

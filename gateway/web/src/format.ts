@@ -57,6 +57,22 @@ export function plural(n: number | bigint, one: string, many = `${one}s`): strin
   return `${n.toLocaleString("en-US")} ${n === 1 || n === 1n ? one : many}`;
 }
 
+/**
+ * Labels of a protobuf enum's values for people: each name in sentence case ("ON_HOLD" is "On hold"), UNSPECIFIED
+ * as "Unknown", and `differently` where the page words a value its own way.
+ */
+export function enumLabels<E extends number>(
+  enumObject: Record<string, string | number>, differently: Partial<Record<E, string>> = {},
+): Record<E, string> {
+  const labels = {} as Record<E, string>;
+  for (const [name, value] of Object.entries(enumObject)) {
+    if (typeof value !== "number") continue;
+    const words = name === "UNSPECIFIED" ? "Unknown" : name.charAt(0) + name.slice(1).toLowerCase().replaceAll("_", " ");
+    labels[value as E] = differently[value as E] ?? words;
+  }
+  return labels;
+}
+
 /** "Only 3 left", "Out of stock" or "In stock", from stock left and the low-stock flag. */
 export function stockLabel(stockLeft: number, lowStock: boolean): { text: string; kind: "out" | "low" | "in" } {
   if (stockLeft <= 0) return { text: "Out of stock", kind: "out" };

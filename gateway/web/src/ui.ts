@@ -1,6 +1,7 @@
-// Pieces several pages share: sign-in guards, form errors, item pictures, stock badges, the cart count, announcements.
+// Pieces several pages share: sign-in guards, form errors, item pictures, stock badges, the cart count, announcements,
+// lists shown a page at a time.
 import { api, fieldProblem, friendly } from "./api.js";
-import { h, notice, pageTitle, showFieldError } from "./dom.js";
+import { busy, h, notice, pageTitle, replace, showFieldError } from "./dom.js";
 import { stockLabel } from "./format.js";
 import { here } from "./router.js";
 import { session, type Session, type ShopRole } from "./session.js";
@@ -97,3 +98,26 @@ export function showFormError(form: HTMLFormElement, errors: HTMLElement, err: u
   errors.replaceChildren(notice("error", friendly(err)));
   return false;
 }
+
+/**
+ * A list shown a page at a time: `page(token)` fetches the page after `token` ("" for the first), shows its rows
+ * and returns the next page's token; the returned button (`label`, hidden on the last page) fetches the next one.
+ * A failure shows in `status`, unless the page was left. Call load() for the first page.
+ */
+export function pagedList(
+  label: string, status: HTMLElement, signal: AbortSignal, page: (token: string) => Promise<string>,
+): { more: HTMLButtonElement; load(): Promise<void> } {
+  const more = h("button", { type: "button", class: "button", hidden: true }, label);
+  let token = "";
+  const load = async () => {
+    try {
+      token = await page(token);
+      more.hidden = !token;
+    } catch (err) {
+      if (!signal.aborted) replace(status, notice("error", friendly(err)));
+    }
+  };
+  more.addEventListener("click", () => busy(more, load, "Loading…"));
+  return { more, load };
+}
+

@@ -8,24 +8,15 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { expect } from "chai";
 import { AssignmentService, WarehouseOrderAssignedSchema } from "../../../gen/shop/assignment/v1/assignment_pb.js";
 import { EVENTS } from "../../lib/events.js";
-import { eventually, spawnService, type ServiceProcess } from "../../../test/harness.js";
+import { eventually, spawnedForSuite, spawnService, suiteFixture, type ServiceProcess } from "../../../test/harness.js";
 import { warehouseOrderId } from "../src/domain/ids.js";
-import { PLACES, startWorld, type World } from "./fixture.js";
-
-
-
+import { PLACES, startWorld } from "./fixture.js";
 
 describe("assignment: crash between allocation and commit", function () {
   this.timeout(90_000);
-  let w: World;
-  const children: ServiceProcess[] = [];
-
+  const children = spawnedForSuite();
   // A short ack wait so the unacknowledged event comes back within seconds of the crash.
-  before(async () => { w = await startWorld({ assignment: false, ackWaitMs: 2000 }); });
-  after(async () => {
-    for (const c of children) await c.stop();
-    await w?.stop();
-  });
+  const w = suiteFixture(() => startWorld({ assignment: false, ackWaitMs: 2000 }));
 
   /** `node --import tsx services/assignment/src/main.ts`, wired to the in-process Inventory. */
   async function startAssignmentProcess(env: Record<string, string>): Promise<ServiceProcess> {

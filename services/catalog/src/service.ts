@@ -17,7 +17,7 @@ import { optionalCategoryId, refusedUpdate, validateItemUpdate, validateNewItem 
 import { decodeCursor, encodeCursor, isoFromMicros } from "./domain/paging.js";
 import { listAllCategories, listChildCategories } from "./store/categories.js";
 import {
-  archiveIfActive, categoryExists, getItemRow, getItemRows, insertItem, listItemRows, toItem, updateItemIfCurrent,
+  archiveIfActive, categoryExists, getItemRow, getItemRows, insertItem, listItemRows, toItem, updateItemIfCurrent, type ItemRow,
 } from "./store/items.js";
 
 export const PAGE_SIZE = { default: 50, max: 200 };
@@ -33,13 +33,16 @@ async function withCategoryCheck<T>(categoryId: string | undefined, work: () => 
   }
 }
 
-async function announce(tx: EntityManager, changeType: ItemChangeType, item: Item): Promise<void> {
+/** The item a write left in `row`, announced (ItemChanged) in the write's transaction. */
+async function announced(tx: EntityManager, changeType: ItemChangeType, row: ItemRow): Promise<Item> {
+  const item = toItem(row);
   await enqueueEvent(tx, EVENTS.catalogItemChanged, create(ItemChangedSchema, {
     eventId: randomUUID(),
     changeType,
     item,
     occurTime: item.updateTime,
   }));
+  return item;
 }
 
 export function catalogHandlers(db: DataSource): ServiceImpl<typeof CatalogService> {
@@ -50,9 +53,7 @@ export function catalogHandlers(db: DataSource): ServiceImpl<typeof CatalogServi
       const item = await withCategoryCheck(draft.categoryId, () => inTransaction(db, async (tx) => {
         const row = await insertItem(tx, randomUUID(), draft);
         if (!row) throw alreadyExists("SKU_TAKEN", `sku: ${JSON.stringify(draft.sku)} is already used by another item`);
-        const created = toItem(row);
-        await announce(tx, ItemChangeType.CREATED, created);
-        return created;
+        return announced(tx, ItemChangeType.CREATED, row);
       }));
       return { item };
     },
@@ -66,9 +67,7 @@ export function catalogHandlers(db: DataSource): ServiceImpl<typeof CatalogServi
           const current = await getItemRow(tx, itemId);
           throw refusedUpdate(itemId, expectedVersion, current && { version: BigInt(current.version), status: current.status });
         }
-        const updated = toItem(row);
-        await announce(tx, ItemChangeType.UPDATED, updated);
-        return updated;
+        return announced(tx, ItemChangeType.UPDATED, row);
       }));
       return { item };
     },
@@ -78,11 +77,7 @@ export function catalogHandlers(db: DataSource): ServiceImpl<typeof CatalogServi
       const itemId = uuid(req.itemId, "item_id");
       const item = await inTransaction(db, async (tx) => {
         const row = await archiveIfActive(tx, itemId);
-        if (row) {
-          const archived = toItem(row);
-          await announce(tx, ItemChangeType.ARCHIVED, archived);
-          return archived;
-        }
+        if (row) return announced(tx, ItemChangeType.ARCHIVED, row);
         const current = await getItemRow(tx, itemId);
         if (!current) throw notFound("item", itemId);
         return toItem(current); // already archived: nothing changes, no event

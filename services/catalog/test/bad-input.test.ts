@@ -7,7 +7,8 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { ItemStatus } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { money } from "../../lib/money.js";
-import { newItem, startCatalog, type CatalogUnderTest } from "./helpers.js";
+import { newItem, startCatalog } from "./helpers.js";
+import { suiteFixture } from "../../../test/harness.js";
 
 const RUNS = 200;
 const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
@@ -94,21 +95,17 @@ function rawCall(session: http2.ClientHttp2Session, path: string, headers: Recor
 
 describe("catalog under bad input", function () {
   this.timeout(120_000);
-  let c: CatalogUnderTest;
+  const c = suiteFixture(() => startCatalog());
   let realCategories: string[];
   let active: { id: string; sku: string };
   let archived: { id: string };
 
   before(async () => {
-    c = await startCatalog();
     realCategories = (await c.client.listCategories({})).categories.map((cat) => cat.id);
     const a = (await c.client.createItem(newItem(), c.admin)).item!;
     active = { id: a.id, sku: a.sku };
     const b = (await c.client.createItem(newItem(), c.admin)).item!;
     archived = { id: (await c.client.archiveItem({ itemId: b.id }, c.admin)).item!.id };
-  });
-  after(async () => {
-    await c?.stop();
   });
 
   async function snapshot(): Promise<string> {

@@ -5,8 +5,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { expect } from "chai";
 import { ItemStatus, UpdateItemRequestSchema, type Item } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { money } from "../../lib/money.js";
-import { startCatalog, newItem, type CatalogUnderTest } from "./helpers.js";
-import { failure } from "../../../test/harness.js";
+import { startCatalog, newItem } from "./helpers.js";
+import { failure, suiteFixture } from "../../../test/harness.js";
 
 async function codeOf(p: Promise<unknown>): Promise<{ code: Code; message: string }> {
   const e = await failure(p);
@@ -14,14 +14,7 @@ async function codeOf(p: Promise<unknown>): Promise<{ code: Code; message: strin
 }
 
 describe("catalog service", function () {
-  let c: CatalogUnderTest;
-
-  before(async () => {
-    c = await startCatalog();
-  });
-  after(async () => {
-    await c?.stop();
-  });
+  const c = suiteFixture(() => startCatalog());
 
   async function createItem(overrides = {}): Promise<Item> {
     const { item } = await c.client.createItem(newItem(overrides), c.admin);

@@ -4,10 +4,10 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { CheckoutStatus } from "../../../gen/shop/order/v1/order_pb.js";
-import { bearer, eventually, tokenFor } from "../../../test/harness.js";
+import { bearer, eventually, suiteFixture, tokenFor } from "../../../test/harness.js";
 import { Code } from "../../lib/errors.js";
 import { registry } from "../../lib/metrics.js";
-import { address, card, expectCode, key, startWorld, type World } from "./fixture.js";
+import { address, card, expectCode, key, startWorld } from "./fixture.js";
 
 /** Inventory.Reserve calls served so far (every service of the suite runs in this process, with one registry). */
 async function reserveCalls(): Promise<number> {
@@ -19,14 +19,7 @@ async function reserveCalls(): Promise<number> {
 
 describe("order: checkouts", function () {
   this.timeout(60_000);
-  let w: World;
-
-  before(async () => {
-    w = await startWorld({ SUBMISSION_RECOVERY_INTERVAL_MS: "200" });
-  });
-  after(async () => {
-    await w?.stop();
-  });
+  const w = suiteFixture(() => startWorld({ SUBMISSION_RECOVERY_INTERVAL_MS: "200" }));
 
   it("prices every line from Catalog and reserves it for CHECKOUT_TTL_SECONDS", async () => {
     const a = await w.item(10, 1250n);

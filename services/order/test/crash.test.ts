@@ -4,24 +4,13 @@
 import { Code } from "@connectrpc/connect";
 import { expect } from "chai";
 import { CheckoutStatus, OrderStatus } from "../../../gen/shop/order/v1/order_pb.js";
-import { eventually, spawnService, type ServiceProcess } from "../../../test/harness.js";
-import { address, card, codeOf, expectCode, key, orderClient, startWorld, type World } from "./fixture.js";
-
-
-
+import { eventually, spawnedForSuite, spawnService, suiteFixture, type ServiceProcess } from "../../../test/harness.js";
+import { address, card, codeOf, expectCode, key, orderClient, startWorld } from "./fixture.js";
 
 describe("order: crash right after payment", function () {
   this.timeout(90_000);
-  let w: World;
-  const children: ServiceProcess[] = [];
-
-  before(async () => {
-    w = await startWorld({}, false);
-  });
-  after(async () => {
-    for (const c of children) await c.stop();
-    await w?.stop();
-  });
+  const children = spawnedForSuite();
+  const w = suiteFixture(() => startWorld({}, false));
 
   /** The order service as its own process (node --import tsx services/order/src/main.ts), wired to the in-process services. */
   async function startOrderProcess(env: Record<string, string>): Promise<ServiceProcess> {

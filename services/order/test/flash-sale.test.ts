@@ -3,21 +3,14 @@
 // deadlocked, and every unit comes back when the checkouts expire or are cancelled.
 import { expect } from "chai";
 import { CheckoutStatus } from "../../../gen/shop/order/v1/order_pb.js";
-import { eventually } from "../../../test/harness.js";
-import { startWorld, type Shopper, type World } from "./fixture.js";
+import { eventually, suiteFixture } from "../../../test/harness.js";
+import { startWorld, type Shopper } from "./fixture.js";
 
 const TTL_S = 15;
 
 describe("order: checkouts in a flash sale", function () {
   this.timeout(90_000);
-  let w: World;
-
-  before(async () => {
-    w = await startWorld({ CHECKOUT_TTL_SECONDS: String(TTL_S), RESERVATION_SWEEP_INTERVAL_MS: "200" });
-  });
-  after(async () => {
-    await w?.stop();
-  });
+  const w = suiteFixture(() => startWorld({ CHECKOUT_TTL_SECONDS: String(TTL_S), RESERVATION_SWEEP_INTERVAL_MS: "200" }));
 
   async function shoppersWith(count: number, ...lines: [string, number][]): Promise<Shopper[]> {
     const shoppers = await Promise.all(Array.from({ length: count }, () => w.shopper()));

@@ -6,23 +6,16 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { connect } from "nats";
 import { expect } from "chai";
 import { CheckoutStatus, OrderPlacedSchema, OrderStatus, PaymentStatus, type Checkout } from "../../../gen/shop/order/v1/order_pb.js";
-import { eventually, testInfra } from "../../../test/harness.js";
+import { eventually, suiteFixture, testInfra } from "../../../test/harness.js";
 import { Code } from "../../lib/errors.js";
 import { EVENTS } from "../../lib/events.js";
 import { encodePageToken } from "../../lib/validate.js";
 import { TEST_CARDS } from "../src/payment/test-provider.js";
-import { address, card, codeOf, expectCode, key, startWorld, type Shopper, type World } from "./fixture.js";
+import { address, card, codeOf, expectCode, key, startWorld, type Shopper } from "./fixture.js";
 
 describe("order: submitting orders", function () {
   this.timeout(60_000);
-  let w: World;
-
-  before(async () => {
-    w = await startWorld({ SUBMISSION_RECOVERY_INTERVAL_MS: "200" });
-  });
-  after(async () => {
-    await w?.stop();
-  });
+  const w = suiteFixture(() => startWorld({ SUBMISSION_RECOVERY_INTERVAL_MS: "200" }));
 
   async function checkoutFor(units: number, quantity: number, priceMinor = 1999n): Promise<{ s: Shopper; c: Checkout; itemId: string }> {
     const item = await w.item(units, priceMinor);

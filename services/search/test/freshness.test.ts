@@ -16,7 +16,7 @@ import { SearchService } from "../../../gen/shop/search/v1/search_pb.js";
 import { money } from "../../lib/money.js";
 import { EVENTS } from "../../lib/events.js";
 import { eventHeaders } from "../../lib/nats.js";
-import { eventually, startServices, testInfra, testKeyEnv } from "../../../test/harness.js";
+import { eventually, startServices, suiteFixture, testInfra, testKeyEnv } from "../../../test/harness.js";
 import { STATS_KEY } from "../src/cache.js";
 import { search } from "../src/main.js";
 import { CATEGORIES, startSearchFixture, type SearchFixture } from "./fixture.js";
@@ -32,12 +32,10 @@ async function timeUntil(since: number, seen: () => Promise<boolean>, limitMs = 
 
 describe("search freshness", function () {
   this.timeout(60_000);
-  let f: SearchFixture;
+  const f = suiteFixture(() => startSearchFixture());
   before(async () => {
-    f = await startSearchFixture();
     await f.createFixtureItems();
   });
-  after(async () => f?.stop());
 
   it("makes a catalog change searchable within 2 seconds", async () => {
     const item = f.items.dellXps;

@@ -5,18 +5,16 @@ import { expect } from "chai";
 import { SearchService, SortOrder, SuggestionKind } from "../../../gen/shop/search/v1/search_pb.js";
 import { MoneySchema } from "../../../gen/shop/common/v1/common_pb.js";
 import { money } from "../../lib/money.js";
-import { eventually } from "../../../test/harness.js";
-import { CATEGORIES, FIXTURE_ITEMS, startSearchFixture, type SearchFixture } from "./fixture.js";
+import { eventually, suiteFixture } from "../../../test/harness.js";
+import { CATEGORIES, FIXTURE_ITEMS, startSearchFixture } from "./fixture.js";
 
 describe("search listings", function () {
   this.timeout(60_000);
-  let f: SearchFixture;
+  const f = suiteFixture(() => startSearchFixture());
   const all = Object.keys(FIXTURE_ITEMS).length;
   before(async () => {
-    f = await startSearchFixture();
     await f.createFixtureItems();
   });
-  after(async () => f?.stop());
 
   it("browses everything, newest first, when the query is empty", async () => {
     const res = await f.query({ pageSize: 100 });

@@ -1,15 +1,14 @@
 // Relevance a shopper would accept, on the small fixture catalog: query -> expected top results.
 import { expect } from "chai";
-import { startSearchFixture, type SearchFixture } from "./fixture.js";
+import { startSearchFixture } from "./fixture.js";
+import { suiteFixture } from "../../../test/harness.js";
 
 describe("search relevance", function () {
   this.timeout(60_000);
-  let f: SearchFixture;
+  const f = suiteFixture(() => startSearchFixture());
   before(async () => {
-    f = await startSearchFixture();
     await f.createFixtureItems();
   });
-  after(async () => f?.stop());
 
   const top = async (query: string, n = 3) => (await f.ids({ query })).slice(0, n).map((id) => f.keyOf(id));
 

@@ -6,37 +6,29 @@ import { api, friendly, isCode } from "../api.js";
 import { busy, clearFieldErrors, field, h, id, notice, pageTitle, replace, showFieldError, spinner } from "../dom.js";
 import { formatMoney, moneyInput, parseMoney, plural } from "../format.js";
 import { navigate, type PageContext } from "../router.js";
-import { guard, showFormError, toast } from "../ui.js";
+import { guard, pagedList, showFormError, toast } from "../ui.js";
 
 export async function adminPage({ main, signal }: PageContext): Promise<void> {
   if (!guard(main, "Admin", ["admin"], "manage the shop")) return;
   main.append(pageTitle("Catalog"), h("p", { class: "actions" }, h("a", { class: "button primary", href: "/admin/items/new" }, "New item")));
   const table = h("tbody");
-  const more = h("button", { type: "button", class: "button", hidden: true }, "Show more items");
   const status = h("div", { "aria-live": "polite" });
+  const { more, load } = pagedList("Show more items", status, signal, async (token) => {
+    const res = await api.catalog.listItems({ pageSize: 25, pageToken: token, includeArchived: true }, { signal });
+    const stock = res.items.length ? (await api.inventory.batchGetAvailability({ itemIds: res.items.map((i) => i.id) }, { signal })).availabilities : [];
+    const left = new Map(stock.map((a) => [a.itemId, a.available]));
+    table.append(...res.items.map((i) => h("tr", null,
+      h("td", null, h("a", { href: `/admin/items/${i.id}` }, i.name)),
+      h("td", null, h("code", null, i.sku)),
+      h("td", { class: "num" }, formatMoney(i.price)),
+      h("td", { class: "num" }, String(left.get(i.id) ?? 0)),
+      h("td", null, i.status === ItemStatus.ARCHIVED ? "Archived" : "On sale"))));
+    return res.nextPageToken;
+  });
   main.append(status, h("div", { class: "table-wrap" }, h("table", { class: "admin-table" },
     h("thead", null, h("tr", null, h("th", { scope: "col" }, "Item"), h("th", { scope: "col" }, "SKU"), h("th", { scope: "col" }, "Price"),
       h("th", { scope: "col" }, "Stock"), h("th", { scope: "col" }, "Status"))),
     table)), more);
-  let token = "";
-  const load = async () => {
-    try {
-      const res = await api.catalog.listItems({ pageSize: 25, pageToken: token, includeArchived: true }, { signal });
-      const stock = res.items.length ? (await api.inventory.batchGetAvailability({ itemIds: res.items.map((i) => i.id) }, { signal })).availabilities : [];
-      const left = new Map(stock.map((a) => [a.itemId, a.available]));
-      table.append(...res.items.map((i) => h("tr", null,
-        h("td", null, h("a", { href: `/admin/items/${i.id}` }, i.name)),
-        h("td", null, h("code", null, i.sku)),
-        h("td", { class: "num" }, formatMoney(i.price)),
-        h("td", { class: "num" }, String(left.get(i.id) ?? 0)),
-        h("td", null, i.status === ItemStatus.ARCHIVED ? "Archived" : "On sale"))));
-      token = res.nextPageToken;
-      more.hidden = !token;
-    } catch (err) {
-      if (!signal.aborted) replace(status, notice("error", friendly(err)));
-    }
-  };
-  more.addEventListener("click", () => busy(more, load, "Loading…"));
   await load();
 }
 

@@ -4,29 +4,13 @@ import { Code } from "@connectrpc/connect";
 import { OrderStatus, ShipmentStatus, type Order } from "../../../../gen/shop/order/v1/order_pb.js";
 import { api, friendly, isCode } from "../api.js";
 import { busy, h, notice, pageTitle, replace, spinner } from "../dom.js";
-import { formatDate, formatMoney, plural } from "../format.js";
+import { enumLabels, formatDate, formatMoney, plural } from "../format.js";
 import type { PageContext } from "../router.js";
-import { announce, guard } from "../ui.js";
+import { announce, guard, pagedList } from "../ui.js";
 
-export const ORDER_STATUS: Record<OrderStatus, string> = {
-  [OrderStatus.UNSPECIFIED]: "Unknown",
-  [OrderStatus.PLACED]: "Placed",
-  [OrderStatus.PROCESSING]: "Processing",
-  [OrderStatus.PACKED]: "Packed",
-  [OrderStatus.SHIPPED]: "Shipped",
-  [OrderStatus.DELIVERED]: "Delivered",
-  [OrderStatus.CANCELLED]: "Cancelled",
-};
+export const ORDER_STATUS = enumLabels<OrderStatus>(OrderStatus);
 
-const SHIPMENT_STATUS: Record<ShipmentStatus, string> = {
-  [ShipmentStatus.UNSPECIFIED]: "Unknown",
-  [ShipmentStatus.ASSIGNED]: "Preparing",
-  [ShipmentStatus.PICKED]: "Picked",
-  [ShipmentStatus.PACKED]: "Packed",
-  [ShipmentStatus.SHIPPED]: "Shipped",
-  [ShipmentStatus.DELIVERED]: "Delivered",
-  [ShipmentStatus.CANCELLED]: "Cancelled",
-};
+const SHIPMENT_STATUS = enumLabels<ShipmentStatus>(ShipmentStatus, { [ShipmentStatus.ASSIGNED]: "Preparing" });
 
 const STEPS = [OrderStatus.PLACED, OrderStatus.PROCESSING, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.DELIVERED];
 
@@ -38,29 +22,21 @@ export async function ordersPage({ main, signal }: PageContext): Promise<void> {
   if (!guard(main, "Your orders", ["customer"], "see your orders")) return;
   main.append(pageTitle("Your orders"));
   const list = h("ul", { class: "order-list" });
-  const more = h("button", { type: "button", class: "button", hidden: true }, "Show more orders");
   const status = h("div", { "aria-live": "polite" });
-  main.append(status, list, more);
-  let token = "";
-  const load = async () => {
-    try {
-      const res = await api.order.getMyOrders({ pageSize: 10, pageToken: token }, { signal });
-      if (!token && !res.orders.length) {
-        replace(status, h("p", { class: "empty" }, "You haven't ordered anything yet. ", h("a", { href: "/" }, "Start shopping"), "."));
-      }
-      list.append(...res.orders.map((o) => h("li", { class: "order-row" },
-        h("a", { href: `/orders/${o.id}` }, `Order of ${formatDate(o.createTime)}`),
-        statusBadge(o.status),
-        h("span", null, plural(o.lines.reduce((n, l) => n + l.quantity, 0), "item")),
-        h("span", { class: "price" }, formatMoney(o.total)),
-        h("span", { class: "hint" }, o.lines.map((l) => l.name).slice(0, 3).join(", ")))));
-      token = res.nextPageToken;
-      more.hidden = !token;
-    } catch (err) {
-      if (!signal.aborted) replace(status, notice("error", friendly(err)));
+  const { more, load } = pagedList("Show more orders", status, signal, async (token) => {
+    const res = await api.order.getMyOrders({ pageSize: 10, pageToken: token }, { signal });
+    if (!token && !res.orders.length) {
+      replace(status, h("p", { class: "empty" }, "You haven't ordered anything yet. ", h("a", { href: "/" }, "Start shopping"), "."));
     }
-  };
-  more.addEventListener("click", () => busy(more, load, "Loading…"));
+    list.append(...res.orders.map((o) => h("li", { class: "order-row" },
+      h("a", { href: `/orders/${o.id}` }, `Order of ${formatDate(o.createTime)}`),
+      statusBadge(o.status),
+      h("span", null, plural(o.lines.reduce((n, l) => n + l.quantity, 0), "item")),
+      h("span", { class: "price" }, formatMoney(o.total)),
+      h("span", { class: "hint" }, o.lines.map((l) => l.name).slice(0, 3).join(", ")))));
+    return res.nextPageToken;
+  });
+  main.append(status, list, more);
   await load();
 }
 

@@ -4,19 +4,11 @@ import { WarehouseOrderStatus, type WarehouseOrder } from "../../../../gen/shop/
 import type { Warehouse } from "../../../../gen/shop/inventory/v1/inventory_pb.js";
 import { api, fieldProblem, friendly } from "../api.js";
 import { busy, field, h, notice, pageTitle, replace, spinner } from "../dom.js";
-import { formatDate } from "../format.js";
+import { enumLabels, formatDate } from "../format.js";
 import type { PageContext } from "../router.js";
 import { announce, guard, toast } from "../ui.js";
 
-const LABEL: Record<WarehouseOrderStatus, string> = {
-  [WarehouseOrderStatus.UNSPECIFIED]: "Unknown",
-  [WarehouseOrderStatus.ASSIGNED]: "To pick",
-  [WarehouseOrderStatus.PICKED]: "Picked",
-  [WarehouseOrderStatus.PACKED]: "Packed",
-  [WarehouseOrderStatus.SHIPPED]: "Shipped",
-  [WarehouseOrderStatus.DELIVERED]: "Delivered",
-  [WarehouseOrderStatus.CANCELLED]: "Cancelled",
-};
+const LABEL = enumLabels<WarehouseOrderStatus>(WarehouseOrderStatus, { [WarehouseOrderStatus.ASSIGNED]: "To pick" });
 
 const NEXT: Partial<Record<WarehouseOrderStatus, [WarehouseOrderStatus, string]>> = {
   [WarehouseOrderStatus.ASSIGNED]: [WarehouseOrderStatus.PICKED, "Mark picked"],

@@ -12,24 +12,20 @@ import {
 import { UnusableEvent } from "../../../lib/consumers.js";
 import type { Logger } from "../../../lib/log.js";
 import { isUuid } from "../../../lib/validate.js";
-import { deriveOrderStatus, type ShipmentStatus } from "../domain/shipments.js";
+import { deriveOrderStatus, SHIPMENT_STATUSES, type ShipmentStatus } from "../domain/shipments.js";
 import * as orders from "../store/orders.js";
 import { recordShipments, statusesOf, type ShipmentRow } from "../store/shipments.js";
 import { ORDER_CHANGED_CHANNEL } from "./watch.js";
 
-const STATUS: Partial<Record<WarehouseOrderStatus, ShipmentStatus>> = {
-  [WarehouseOrderStatus.ASSIGNED]: "ASSIGNED",
-  [WarehouseOrderStatus.PICKED]: "PICKED",
-  [WarehouseOrderStatus.PACKED]: "PACKED",
-  [WarehouseOrderStatus.SHIPPED]: "SHIPPED",
-  [WarehouseOrderStatus.DELIVERED]: "DELIVERED",
-  [WarehouseOrderStatus.CANCELLED]: "CANCELLED",
-};
+/** The view's status of a warehouse order's: the same name, none for UNSPECIFIED or a value this build does not know. */
+function shipmentStatusOf(status: WarehouseOrderStatus): ShipmentStatus | undefined {
+  return SHIPMENT_STATUSES.find((s) => s === WarehouseOrderStatus[status]);
+}
 
 /** A warehouse order as the view stores it; throws with the reason when the message cannot be one. */
 export function shipmentFrom(wo: WarehouseOrder | undefined, orderId?: string): ShipmentRow {
   if (!wo) throw new Error("warehouse_order is missing");
-  const status = STATUS[wo.status];
+  const status = shipmentStatusOf(wo.status);
   if (!status) throw new Error(`warehouse_order.status ${wo.status} is not a warehouse order status`);
   for (const [field, value] of [["id", wo.id], ["order_id", wo.orderId], ["warehouse_id", wo.warehouseId]] as const) {
     if (!isUuid(value)) throw new Error(`warehouse_order.${field} is not a UUID`);

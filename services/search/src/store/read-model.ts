@@ -73,31 +73,31 @@ export async function readSnapshot(
   await client.connect();
   const counts = { items: 0, stock: 0 };
   try {
+    /** Runs `select` through a cursor, handing each batch of rows (as arrays) to `each`. */
+    const inBatches = async (cursor: string, select: string, each: (rows: unknown[][]) => void) => {
+      await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${select}`);
+      for (;;) {
+        const res = await client.query({ text: `FETCH ${batch} FROM ${cursor}`, rowMode: "array" });
+        if (res.rows.length === 0) return;
+        each(res.rows);
+      }
+    };
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    await client.query(`DECLARE items NO SCROLL CURSOR FOR
+    await inBatches("items", `
       SELECT item_id::text, version::float8, active, name, description, brand, category_id, price_minor::float8,
              currency, image_url, attribute_text, created_ms::float8
-      FROM search.items`);
-    for (;;) {
-      const res = await client.query({ text: `FETCH ${batch} FROM items`, rowMode: "array" });
-      if (res.rows.length === 0) break;
-      counts.items += res.rows.length;
-      onItems(res.rows.map((r: unknown[]) => ({
+      FROM search.items`, (rows) => {
+      counts.items += rows.length;
+      onItems(rows.map((r) => ({
         itemId: r[0] as string, version: r[1] as number, active: r[2] as boolean, name: r[3] as string,
         description: r[4] as string, brand: r[5] as string, categoryId: r[6] as string, priceMinor: r[7] as number,
         currency: r[8] as string, imageUrl: r[9] as string, attributeText: r[10] as string, createdMs: r[11] as number,
       })));
-    }
-    await client.query(`DECLARE stock NO SCROLL CURSOR FOR
-      SELECT item_id::text, available, low_stock, sequence::float8 FROM search.stock`);
-    for (;;) {
-      const res = await client.query({ text: `FETCH ${batch} FROM stock`, rowMode: "array" });
-      if (res.rows.length === 0) break;
-      counts.stock += res.rows.length;
-      onStock(res.rows.map((r: unknown[]) => ({
-        itemId: r[0] as string, available: r[1] as number, lowStock: r[2] as boolean, sequence: r[3] as number,
-      })));
-    }
+    });
+    await inBatches("stock", `SELECT item_id::text, available, low_stock, sequence::float8 FROM search.stock`, (rows) => {
+      counts.stock += rows.length;
+      onStock(rows.map((r) => ({ itemId: r[0] as string, available: r[1] as number, lowStock: r[2] as boolean, sequence: r[3] as number })));
+    });
     await client.query("COMMIT");
     return counts;
   } finally {
