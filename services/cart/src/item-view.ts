@@ -52,8 +52,9 @@ export class ItemView {
   }
 
   /**
-   * Several items, with their stock left when `withStock`; the ones the view lacks in one call per service.
-   * `held`: what the view holds of them, when the caller read it already (CartStore.loadWithView).
+   * Several items and the stock the view holds of them; the items it lacks, and with `withStock` their stock,
+   * in one call per service. `held`: what the view holds of them, when the caller read it already
+   * (CartStore.loadWithView).
    */
   async many(itemIds: string[], signal: AbortSignal | undefined, withStock: boolean, held?: Map<string, ViewRow>): Promise<Looked> {
     held ??= await readView(this.db, itemIds);
@@ -62,12 +63,11 @@ export class ItemView {
     const itemsMissing: string[] = [];
     const stockMissing: string[] = [];
     for (const id of itemIds) {
-      const row = held!.get(id);
+      const row = held.get(id);
       if (row?.item) items.set(id, itemOf(row.item));
       else itemsMissing.push(id);
-      if (!withStock) continue;
       if (row?.stock) stock.set(id, row.stock.available);
-      else stockMissing.push(id);
+      else if (withStock) stockMissing.push(id);
     }
     await Promise.all([
       itemsMissing.length && this.upstream.batchGetItems(itemsMissing, signal).then(async (found) => {

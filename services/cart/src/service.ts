@@ -37,8 +37,8 @@ export function cartHandlers(store: CartStore, prices: ItemView): ServiceImpl<ty
       const userId = customerId(ctx);
       if (req.linesOnly) {
         const { stored, view: held } = req.priced ? await store.loadWithView(userId) : { stored: await store.load(userId), view: undefined };
-        const items = held && (await prices.many(stored.lines.map((l) => l.itemId), ctx.signal, false, held)).items;
-        return create(GetCartResponseSchema, { cart: bareCart(userId, stored, items) });
+        const viewed = held && await prices.many(stored.lines.map((l) => l.itemId), ctx.signal, false, held);
+        return create(GetCartResponseSchema, { cart: bareCart(userId, stored, viewed) });
       }
       return create(GetCartResponseSchema, { cart: await view(userId, ctx.signal) });
     },

@@ -6,7 +6,16 @@ import { expect } from "chai";
 import { CheckoutStatus } from "../../../gen/shop/order/v1/order_pb.js";
 import { bearer, eventually, suiteFixture, tokenFor } from "../../../test/harness.js";
 import { Code } from "../../lib/errors.js";
+import { registry } from "../../lib/metrics.js";
 import { address, card, expectCode, key, startWorld } from "./fixture.js";
+
+/** Inventory.Reserve calls served so far (every service of the suite runs in this process, with one registry). */
+async function reserveCalls(): Promise<number> {
+  const metric = await registry.getSingleMetric("rpc_server_duration_milliseconds")!.get();
+  // A histogram's values are its buckets, sum and count, told apart by metricName.
+  return metric.values.filter((v) => (v as { metricName?: string }).metricName === "rpc_server_duration_milliseconds_count" && v.labels.rpc_method === "Reserve")
+    .reduce((n, v) => n + v.value, 0);
+}
 
 describe("order: checkouts", function () {
   this.timeout(60_000);
@@ -88,6 +97,32 @@ describe("order: checkouts", function () {
     expect(r.alerts.map((x) => [x.itemId, x.name, x.requested, x.available])).to.deep.equal([[b.id, b.name, 3, 1]]);
     expect(await w.aggregated(a.id)).to.equal(5);
     expect(await w.aggregated(b.id)).to.equal(1);
+  });
+
+  it("answers an item the cart's view holds as sold out without a reservation, and sells it again once stock is back", async () => {
+    const item = await w.item(1);
+    const holder = await w.shopper();
+    const late = await w.shopper();
+    await w.fill(holder, [item.id, 1]);
+    await w.fill(late, [item.id, 1]);
+    const held = (await w.order.beginCheckout({}, holder.h)).checkout!;
+    await eventually(async () => (await w.sql.query(`SELECT available FROM cart.item_view WHERE item_id = $1`, [item.id])).rows[0]?.available === 0,
+      5_000, "the cart's view to hear the item is sold out");
+
+    const reservesBefore = await reserveCalls();
+    const r = await w.order.beginCheckout({}, late.h);
+    expect(r.checkout).to.equal(undefined);
+    expect(r.alerts.map((a) => [a.itemId, a.name, a.requested, a.available])).to.deep.equal([[item.id, item.name, 1, 0]]);
+    expect(await reserveCalls()).to.equal(reservesBefore); // Inventory was not asked
+
+    // The holder gives the unit back: within about a second the late shopper can have it.
+    await w.order.cancelCheckout({ checkoutId: held.id }, holder.h);
+    const t0 = Date.now();
+    const again = await eventually(async () => (await w.order.beginCheckout({}, late.h)).checkout, 5_000, "the unit to be buyable again");
+    expect(again.status).to.equal(CheckoutStatus.ACTIVE);
+    expect(Date.now() - t0).to.be.below(2_000);
+    expect(await w.aggregated(item.id)).to.equal(0);
+    await w.expectAuditClean();
   });
 
   it("replaces the active checkout: its stock is released first, so the last units can be checked out again", async () => {
