@@ -9,7 +9,7 @@ import { createClient } from "@connectrpc/connect";
 import { ensureAccount, type AccountSpec } from "../gateway/src/identity/accounts.js";
 import { identityDatabase } from "../gateway/src/identity/store.js";
 import { InventoryService } from "../gen/shop/inventory/v1/inventory_pb.js";
-import { INFRA_DEFAULTS, intFrom, SERVICE_NAMES, type Config } from "../services/lib/config.js";
+import { booleanFrom, INFRA_DEFAULTS, intFrom, SERVICE_NAMES, type Config } from "../services/lib/config.js";
 import { ensureKeyFiles, TokenSigner, type KeyFiles } from "../services/lib/keys.js";
 import { openDatabase } from "../services/lib/db.js";
 import { startInfra, type Infra } from "./infra.js";
@@ -57,8 +57,8 @@ async function main(): Promise<void> {
   say(`catalog: ${seeded.categories} categories, ${seeded.items} items; ${seeded.warehouses} warehouses (migrate + seed ${seeded.ms} ms)`);
   if (shuttingDown) return;
 
-  // MESH_TLS=1: mutual TLS between all processes, with a local CA and certificates kept under the data directory.
-  const certificates = env.MESH_TLS === "1"
+  // MESH_TLS=1 (or true): mutual TLS between all processes, with a local CA and certificates kept under the data directory.
+  const certificates = booleanFrom(env, "MESH_TLS", false)
     ? await ensureMeshCertificates(path.join(dataDir, "tls"), [...SERVICE_NAMES, "gateway", "start"])
     : undefined;
   if (certificates) say(`mesh TLS: CA and certificates in ${path.relative(process.cwd(), certificates.dir) || certificates.dir}`);

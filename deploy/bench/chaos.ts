@@ -21,6 +21,7 @@ const flags = cliFlags({
     replicas: { type: "int", default: 2, min: 2, help: "processes of every service" },
     "nats-nodes": { type: "int", default: 3, min: 3, max: 5, help: "JetStream cluster size" },
     kill: { type: "string", default: [...SERVICE_NAMES, "nats"].join(","), help: "what to kill one replica of, comma-separated" },
+    keep: { type: "boolean", help: "keep logs, NATS stores and evidence.json (kept anyway when an order is lost)" },
     "partition-seconds": { type: "int", default: 10, help: "how long one NATS node is cut off (0: no partition)" },
   },
 });
@@ -42,7 +43,7 @@ if (noPartition) {
 const report = await runChaos({
   seconds: flags.seconds, concurrency: flags.concurrency, users: flags.users, items: flags.items,
   replicas: flags.replicas, natsNodes: flags["nats-nodes"], kill: kill as (ServiceName | "nats")[],
-  partitionSeconds: flags["partition-seconds"], log,
+  partitionSeconds: flags["partition-seconds"], keep: flags.keep, log,
 });
 console.log(JSON.stringify(report));
 const clean = report.lost === 0 && report.duplicates === 0 && report.audit_violations === 0 && report.internal_errors === 0;

@@ -7,7 +7,7 @@
 // order costs (docs/performance.md "Cost per order"): CPU ms per order by process (from /proc), mesh calls,
 // SQL statements and transactions per order (counted), one mesh call's CPU measured in the same run; then an
 // open-loop phase at 70% of the measured capacity, and with --overload one at twice it (refused vs admitted).
-//   flags: --seconds 60 --users 2000 --items 200 --concurrency 16 --warmup 5 --open-seconds 20 --overload
+//   flags: --seconds 60 --users 2000 --items 200 --concurrency 16 --warmup 5 --open-seconds 20 --overload --statements 12
 // --telemetry-matrix runs it once per telemetry setting (off, metrics, metrics and the access log, traces at 10% and
 // 100%: telemetry.ts; --telemetry-rounds times each, in turns) on fresh stacks and prints the results side by side.
 import { randomUUID } from "node:crypto";
@@ -35,7 +35,7 @@ import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, po
 import { telemetryMatrix } from "./telemetry.js";
 
 const { seconds, users, items: itemCount, concurrency, warmup, "open-seconds": openSeconds, overload, "overload-seconds": overloadSeconds,
-  "overload-limit": overloadLimit, "telemetry-matrix": matrix, "telemetry-rounds": matrixRounds } = cliFlags({
+  "overload-limit": overloadLimit, "telemetry-matrix": matrix, "telemetry-rounds": matrixRounds, statements: topStatements } = cliFlags({
   usage: "npm run bench:checkout --",
   summary: "Sustained end-to-end ordering through the gateway for a fixed time: virtual buyers fill a 1-3 line cart, "
     + "begin checkout and submit; a NATS subscriber times each order's warehouse event. Prints one JSON line.",
@@ -50,6 +50,7 @@ const { seconds, users, items: itemCount, concurrency, warmup, "open-seconds": o
       type: "int", default: 64, min: 1,
       help: "with --overload, a throwaway stack's GATEWAY_MAX_IN_FLIGHT (calls in flight per service; above --concurrency)",
     },
+    statements: { type: "int", default: 12, min: 0, help: "how many of the most frequent SQL statements to list per order (top_statements_per_order)" },
     "telemetry-matrix": {
       type: "boolean", help: "run once per telemetry setting (off, metrics, access log, traces at 10% and 100%) on fresh stacks, side by side",
     },
@@ -237,7 +238,7 @@ async function measure(stack: BenchStack) {
     mesh_calls_per_order_by_procedure: Object.fromEntries(Object.entries(calls).map(([p, n]) => [p.replace(/^\/shop\./, ""), perOrder(n)])),
     sql_statements_per_order: withStatements ? perOrder(statements.reduce((a, s) => a + s.calls, 0)) : null,
     transactions_per_order: perOrder(after.pg.transactions - before.pg.transactions),
-    top_statements_per_order: statements.slice(0, 12).map((s) => ({ per_order: perOrder(s.calls), query: s.query.replace(/\s+/g, " ").slice(0, 160) })),
+    top_statements_per_order: statements.slice(0, topStatements).map((s) => ({ per_order: perOrder(s.calls), query: s.query.replace(/\s+/g, " ").slice(0, 160) })),
   };
   const rpcFloor = await meshCallCost({ calls: 5000, concurrency: 16, rounds: 2 });
 

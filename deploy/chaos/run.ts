@@ -22,6 +22,7 @@ import { startInfra, type Infra, type NatsNodePlacement } from "../infra.js";
 import { launchMesh, type RunningMesh } from "../mesh.js";
 import { seedDemoData } from "../seed.js";
 import { isolatedNetwork, type IsolatedNetwork } from "./netns.js";
+import { lostOrderEvidence, type Evidence, type LostStage } from "./evidence.js";
 import { checkoutsChargedTwice, WarehouseListener } from "./verdict.js";
 
 export interface ChaosOptions {
@@ -37,6 +38,11 @@ export interface ChaosOptions {
   kill: (ServiceName | "nats")[];
   /** > 0: the last NATS node runs in its own network namespace and is cut off for this long */
   partitionSeconds: number;
+  /**
+   * Keep the process logs, the NATS stores and evidence.json (where each lost order stopped, evidence.ts) in a
+   * directory of their own, printed at the end; without it they are kept only when an order was lost.
+   */
+  keep?: boolean;
   /** extra environment for the mesh, e.g. <NAME>_REPLICAS (ports: free ones unless GATEWAY_PORT is set) */
   env?: Record<string, string>;
   log: (m: string) => void;
@@ -49,7 +55,8 @@ export interface ChaosReport {
   orders_attempted: number;
   orders_placed: number;
   lost: number;
-  lost_detail: { not_announced: number; not_visible: number };
+  /** not_announced split by where each such order stopped (evidence.ts LOST_STAGES) */
+  lost_detail: { not_announced: number; not_visible: number } & Partial<Record<LostStage, number>>;
   duplicates: number;
   duplicates_detail: { charged_twice: number; assigned_twice: number };
   audit_violations: number;
@@ -64,6 +71,8 @@ export interface ChaosReport {
   restarts_by_process: Record<string, number>;
   orders_per_s: number;
   machine: { cpus: number; load_before: number[] };
+  /** where the logs and evidence.json were kept (--keep, or an order was lost) */
+  kept?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -91,6 +100,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     o.log(`starting the stack: REPLICAS=${o.replicas}, ${o.natsNodes} NATS nodes${net ? ` (nats#${o.natsNodes} in network namespace ${net.name})` : ""}`);
     const infra = await startInfra({ dataDir, ephemeral: true, natsNodes: o.natsNodes, natsPlacement: placement, supervise: true, log: () => {} });
     cleanups.push(() => infra.stop());
+    let result: { report: ChaosReport; evidence: Evidence } | undefined;
+    // After the mesh stopped (its logs complete), before the infra's data is deleted.
+    cleanups.push(async () => {
+      if (!o.keep && !(result && result.report.lost > 0)) return; // with --keep also a stack that failed to start
+      const kept = fs.mkdtempSync(path.join(os.tmpdir(), "shop-chaos-kept-"));
+      for (const dir of ["logs", "nats"]) {
+        if (fs.existsSync(path.join(dataDir, dir))) fs.cpSync(path.join(dataDir, dir), path.join(kept, dir), { recursive: true });
+      }
+      if (result) {
+        fs.writeFileSync(path.join(kept, "evidence.json"), JSON.stringify({ report: result.report, ...result.evidence }, null, 2));
+        result.report.kept = kept;
+      }
+      o.log(`logs, NATS stores and evidence.json kept in ${kept}`);
+    });
     await seedDemoData(infra.databaseUrl, { items: 0, warehouses: 3, seed: 1 });
     const keys = ensureKeyFiles(path.join(dataDir, "keys"));
     const mesh = launchMesh({
@@ -104,7 +127,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     });
     cleanups.push(() => mesh.stop());
     await mesh.ready;
-    return await underFire(o, infra, mesh, net, loadBefore, TokenSigner.fromFile(keys.signingKeysFile, "AUTH_SIGNING_KEYS_FILE"));
+    result = await underFire(o, infra, mesh, net, loadBefore, TokenSigner.fromFile(keys.signingKeysFile, "AUTH_SIGNING_KEYS_FILE"));
+    return result.report;
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => o.log(`cleanup: ${(err as Error).message}`));
   }
@@ -125,7 +149,7 @@ async function meshPorts(): Promise<Record<string, string>> {
 
 async function underFire(
   o: ChaosOptions, infra: Infra, mesh: RunningMesh, net: IsolatedNetwork | undefined, loadBefore: number[], userTokens: TokenSigner,
-): Promise<ChaosReport> {
+): Promise<{ report: ChaosReport; evidence: Evidence }> {
   const transport = gatewayTransport(mesh.gatewayUrl, o.concurrency + 8);
   const catalog = createClient(CatalogService, transport);
   const inventory = createClient(InventoryService, transport);
@@ -210,16 +234,19 @@ async function underFire(
   const audit = await withRetry(() => inventory.auditStock({ itemIds }, admin));
   const chargedTwice = await checkoutsChargedTwice(infra.databaseUrl);
   await warehouses.stop();
+  const lost = new Set([...placed.keys()].filter((id) => !warehouses.announcedOrders.has(id) || notVisible.has(id)));
+  const evidence = await lostOrderEvidence(infra.databaseUrl, nats, [...lost], warehouses.announcedOrders)
+    .catch((err): Evidence => ({ counts: {} as Evidence["counts"], orders: [], jetstream: { error: (err as Error).message } }));
   await nats.nc.close();
 
   const restartsBy: Record<string, number> = {};
   for (const p of mesh.processes) if (p.restarts) restartsBy[p.name] = p.restarts;
   for (const s of infra.supervised) if (s.restarts) restartsBy[s.name] = s.restarts;
-  const lost = new Set([...placed.keys()].filter((id) => !warehouses.announcedOrders.has(id) || notVisible.has(id)));
-  return {
+  const stages = Object.fromEntries(Object.entries(evidence.counts).filter(([stage, n]) => n > 0 && stage !== "announced"));
+  const report: ChaosReport = {
     seconds: Math.round(window * 10) / 10, replicas: o.replicas, nats_nodes: o.natsNodes,
     orders_attempted: attempted, orders_placed: placed.size,
-    lost: lost.size, lost_detail: { not_announced: notAnnounced, not_visible: notVisible.size },
+    lost: lost.size, lost_detail: { not_announced: notAnnounced, not_visible: notVisible.size, ...stages },
     duplicates: chargedTwice + warehouses.assignedTwice(),
     duplicates_detail: { charged_twice: chargedTwice, assigned_twice: warehouses.assignedTwice() },
     audit_violations: audit.violations.length,
@@ -230,6 +257,7 @@ async function underFire(
     orders_per_s: Math.round((placed.size / window) * 10) / 10,
     machine: { cpus: os.cpus().length, load_before: loadBefore },
   };
+  return { report, evidence };
 }
 
 /**

@@ -1,10 +1,12 @@
 // What bench:chaos judges a run by: every placed order announced to its warehouses (a JetStream ordered consumer
-// on warehouse.> for the whole run, which resumes where it was after losing its node) and visible through
-// GetOrder; no checkout charged twice, no warehouse order announced twice; the stock audit clean.
+// on warehouse.> for the whole run, which resumes where it was after losing its node or going quiet while
+// messages wait) and visible through GetOrder; no checkout charged twice, no warehouse order announced twice;
+// the stock audit clean.
 import { fromBinary } from "@bufbuild/protobuf";
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from "nats";
 import pg from "pg";
 import { WarehouseOrderAssignedSchema } from "../../gen/shop/assignment/v1/assignment_pb.js";
+import { STALL_MS } from "../../services/lib/consumers.js";
 
 /** The warehouse systems' view: which orders were announced, and by how many distinct events each. */
 export class WarehouseListener {
@@ -21,13 +23,27 @@ export class WarehouseListener {
   start(): void {
     this.loop = (async () => {
       while (!this.stopped) {
+        let watchdog: NodeJS.Timeout | undefined;
         try {
           const consumer = await this.js.consumers.get("WAREHOUSE", {
             filterSubjects: "warehouse.*.orders.assigned",
             ...(this.lastSeq ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastSeq + 1 } : {}),
           });
-          this.messages = await consumer.consume();
+          const messages = await consumer.consume();
+          this.messages = messages;
+          // The same quiet-pull check as the mesh's consumers (consumeUntilStopped): messages wait, none arrive.
+          let last = Date.now();
+          watchdog = setInterval(() => {
+            if (Date.now() - last < STALL_MS) return;
+            last = Date.now();
+            consumer.info().then((info) => {
+              if (info.num_pending === 0) return;
+              this.log(`warehouse listener received nothing while ${info.num_pending} messages wait; resuming after stream seq ${this.lastSeq}`);
+              messages.stop();
+            }, () => messages.stop());
+          }, STALL_MS / 2);
           for await (const m of this.messages) {
+            last = Date.now();
             this.lastSeq = m.seq;
             const wo = fromBinary(WarehouseOrderAssignedSchema, m.data).warehouseOrder;
             if (!wo) continue;
@@ -39,6 +55,8 @@ export class WarehouseListener {
           }
         } catch (err) {
           if (!this.stopped) this.log(`warehouse listener interrupted (${(err as Error).message}); resuming after stream seq ${this.lastSeq}`);
+        } finally {
+          clearInterval(watchdog);
         }
         if (!this.stopped) await new Promise((r) => setTimeout(r, 500));
       }

@@ -1,20 +1,23 @@
-// A 3-node JetStream cluster (NATS_NODES=3): streams get 3 replicas and the configured limits, and the event
+// A 3-node JetStream cluster (NATS_NODES=3): streams get 3 replicas and the configured limits, the event
 // pipeline (outbox -> relay -> JetStream -> durable consumer) loses and doubles nothing while one node is
-// killed with SIGKILL mid-stream.
+// killed with SIGKILL mid-stream, and a durable consumer keeps consuming when its pull requests die on the server:
+// its leader moves to another node (the server answers the pull "409 Leadership Change"), or the durable is
+// replaced under it (the pull is dropped). The nats client alone waits for missed heartbeats (30-45 s) and, after
+// a disconnect, not always even then; runConsumer pulls afresh (consumers.ts consumeUntilStopped).
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { create } from "@bufbuild/protobuf";
-import { StorageType } from "nats";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { AckPolicy, DeliverPolicy, StorageType } from "nats";
 import type { DataSource, MigrationInterface, QueryRunner } from "typeorm";
 import { OrderCancelledSchema } from "../../gen/shop/order/v1/order_pb.js";
 import { inTransaction, openDatabase } from "../../services/lib/db.js";
 import { createLogger } from "../../services/lib/log.js";
 import { runConsumer, type RunningConsumer } from "../../services/lib/consumers.js";
 import { EVENTS } from "../../services/lib/events.js";
-import { connectNats, ensureStreams, streamSettings, type Nats } from "../../services/lib/nats.js";
+import { connectNats, ensureStreams, eventHeaders, streamSettings, type Nats } from "../../services/lib/nats.js";
 import { enqueueEvent, eventTablesSql, OutboxRelay } from "../../services/lib/outbox.js";
 import { freshDatabase, testInfra } from "../../test/harness.js";
 import { startInfra, type Infra } from "../infra.js";
@@ -134,5 +137,74 @@ describe("NATS cluster (3 JetStream nodes)", function () {
     expect(info.config.num_replicas, JSON.stringify(info.cluster)).to.equal(3);
     expect(info.cluster?.replicas?.map((r) => r.name)).to.include(victim.serverName);
     expect(info.state.messages).to.equal(N);
+  });
+
+  describe("a durable consumer whose pull dies on the server", function () {
+    const DURABLE = "resume-test";
+    let resumeDs: DataSource;
+
+    before(async function () {
+      resumeDs = await openDatabase(await freshDatabase("resume"), { schema: SCHEMA, migrations: [EventTables] }, 4, "resume-test");
+      stops.push(() => resumeDs.destroy());
+      const consumerNats = await connectNats(infra.natsUrl, "resume-test-consumer");
+      stops.push(() => consumerNats.nc.close());
+      const consumer: RunningConsumer = await runConsumer(consumerNats, resumeDs, SCHEMA, {
+        event: EVENTS.ordersCancelled, durable: DURABLE, ackWaitMs: 60_000, stallMs: 2000,
+        handle: async (_event, tx, meta) => {
+          await tx.query(`INSERT INTO "${SCHEMA}".received (event_id) VALUES ($1)`, [meta.eventId]);
+        },
+      }, log);
+      stops.push(() => consumer.stop());
+    });
+
+    async function publish(): Promise<string> {
+      const eventId = randomUUID();
+      const event = create(OrderCancelledSchema, { eventId, orderId: randomUUID(), reason: "resume test" });
+      await nats.js.publish(EVENTS.ordersCancelled.subject, toBinary(OrderCancelledSchema, event), { msgID: eventId, headers: eventHeaders(eventId) });
+      return eventId;
+    }
+
+    /** Milliseconds until the event is applied, or undefined when it is not within `withinMs`. */
+    async function appliedWithin(eventId: string, withinMs: number): Promise<number | undefined> {
+      const started = Date.now();
+      while (Date.now() - started < withinMs) {
+        const rows: unknown[] = await resumeDs.query(`SELECT 1 FROM "${SCHEMA}".received WHERE event_id = $1`, [eventId]);
+        if (rows.length) return Date.now() - started;
+        await sleep(200);
+      }
+      return undefined;
+    }
+
+    async function consumerLeader(): Promise<string | undefined> {
+      for (let t = 0; t < 60; t++) {
+        const leader = await nats.jsm.consumers.info("ORDERS", DURABLE).then((i) => i.cluster?.leader, () => undefined);
+        if (leader) return leader;
+        await sleep(250);
+      }
+      return undefined;
+    }
+
+    it("applies events published after its leader moved to another node within seconds", async function () {
+      expect(await appliedWithin(await publish(), 30_000), "first event").to.be.a("number");
+      for (let round = 0; round < 2; round++) {
+        const before = await consumerLeader();
+        const r = await nats.nc.request(`$JS.API.CONSUMER.LEADER.STEPDOWN.ORDERS.${DURABLE}`, undefined, { timeout: 10_000 });
+        expect(new TextDecoder().decode(r.data)).to.contain('"success":true');
+        const after = await consumerLeader();
+        expect(after, "a new leader").to.be.a("string").and.not.equal(before);
+        expect(await appliedWithin(await publish(), 15_000), `event after leader change ${round + 1}`).to.be.a("number");
+      }
+    });
+
+    it("applies events published after its durable was replaced under it", async function () {
+      const info = await nats.jsm.consumers.info("ORDERS", DURABLE);
+      await nats.jsm.consumers.delete("ORDERS", DURABLE);
+      await nats.jsm.consumers.add("ORDERS", {
+        durable_name: DURABLE, filter_subject: info.config.filter_subject, ack_policy: AckPolicy.Explicit,
+        ack_wait: info.config.ack_wait, max_ack_pending: info.config.max_ack_pending,
+        deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: info.delivered.stream_seq + 1,
+      });
+      expect(await appliedWithin(await publish(), 15_000), "event after the durable was replaced").to.be.a("number");
+    });
   });
 });

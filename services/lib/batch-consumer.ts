@@ -19,7 +19,8 @@ export async function runBatchConsumer<D extends DescMessage>(
   nats: Nats, ds: DataSource, schema: string, spec: BatchConsumerDecl<D>, log: Logger, env: Record<string, string | undefined> = {},
   status = new TaskStatus("consumer", spec.durable),
 ): Promise<RunningConsumer> {
-  const consumer = await durableConsumer(nats, { ...spec, maxAckPending: spec.batch * 4 }, env);
+  const bind = () => durableConsumer(nats, { ...spec, maxAckPending: spec.batch * 4 }, env);
+  const consumer = await bind();
   const stats: ConsumerStats = { applied: 0, rejected: 0, failed: 0 };
   let current: Promise<void> = Promise.resolve();
 
@@ -62,20 +63,26 @@ export async function runBatchConsumer<D extends DescMessage>(
     }
   };
 
-  const running = consumeUntilStopped(consumer, spec.batch * 2, log, spec.durable, status, async (messages, stopping) => {
-    let buffer: JsMsg[] = [];
-    for await (const msg of messages) {
-      buffer.push(msg);
-      // Apply when the batch is full or nothing else has arrived yet (pending counts the message in hand).
-      if (buffer.length >= spec.batch || messages.getPending() <= 1) {
-        const batch = buffer;
-        buffer = [];
-        current = apply(batch);
-        await current;
+  const running = consumeUntilStopped({
+    consumer, rebind: bind, maxMessages: spec.batch * 2, log, durable: spec.durable, status,
+    async handle(messages, stopping, progress) {
+      let buffer: JsMsg[] = [];
+      for await (const msg of messages) {
+        progress();
+        buffer.push(msg);
+        // Apply when the batch is full or nothing else has arrived yet (pending counts the message in hand).
+        if (buffer.length >= spec.batch || messages.getPending() <= 1) {
+          const batch = buffer;
+          buffer = [];
+          current = apply(batch);
+          await current;
+          progress();
+        }
+        if (stopping()) break;
       }
-      if (stopping()) break;
-    }
-    if (buffer.length) await apply(buffer);
-  }, () => current.catch(() => {}));
+      if (buffer.length) await apply(buffer);
+    },
+    drain: () => current.catch(() => {}),
+  });
   return { durable: spec.durable, stats, stop: running.stop };
 }

@@ -100,6 +100,15 @@ export function intFrom(env: Record<string, string | undefined>, name: string, f
   return n;
 }
 
+/** A yes/no setting: true or 1, false or 0 (any case); anything else fails start-up rather than meaning "no". */
+export function booleanFrom(env: Record<string, string | undefined>, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? "").trim().toLowerCase();
+  if (raw === "") return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new Error(`${name} must be true or false, got "${env[name]}"`);
+}
+
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** A duration setting in milliseconds: "7d", "12h", "90m", "30s", "500ms" (a bare number is seconds). */

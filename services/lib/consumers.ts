@@ -4,7 +4,7 @@
 // ack, NATS replay) finds the id and changes nothing. An event that no retry can apply is rejected loudly and
 // acknowledged, so it cannot block the ones behind it.
 import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import { AckPolicy, ConsumerEvents, DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from "nats";
+import { AckPolicy, ConsumerEvents, DeliverPolicy, type Consumer, type ConsumerInfo, type ConsumerMessages, type JsMsg } from "nats";
 import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "./db.js";
 import type { EventType } from "./events.js";
@@ -33,6 +33,8 @@ export interface ConsumerDecl<D extends DescMessage = DescMessage> {
   concurrency?: number;
   /** How long an unacknowledged delivery waits before redelivery (default 30 s). */
   ackWaitMs?: number;
+  /** Quiet time after which the server is asked whether events wait undelivered (consumeUntilStopped; STALL_MS). */
+  stallMs?: number;
   /** Applies the event in the given transaction. Throwing redelivers it later; UnusableEvent rejects it. */
   handle(event: MessageShape<D>, tx: EntityManager, meta: EventMeta): Promise<void>;
   /** Keeps a rejected event (in the transaction that acknowledges it). Without it, rejected events are only logged. */
@@ -81,7 +83,8 @@ export async function durableConsumer(
   const placement = consumerPlacement(env);
   const durable = spec.durable + placement.durableSuffix;
   const stream = spec.event.stream;
-  // Retried while a cluster elects leaders (a node was lost): a starting replica waits instead of crashing.
+  // Retried while a cluster elects leaders (a node was lost) or the node reached is cut off (JetStream answers
+  // 503): a starting replica waits instead of crashing. The binding (a consumer info) is retried the same way.
   await natsRetry(`consumer ${durable}`, () => nats.jsm.consumers.add(stream, {
     durable_name: durable,
     filter_subject: spec.event.subject,
@@ -93,7 +96,7 @@ export async function durableConsumer(
     // Already exists with the same config: fine. Anything else is real.
     await nats.jsm.consumers.info(stream, durable).catch(() => { throw err; });
   }));
-  return nats.js.consumers.get(stream, durable);
+  return natsRetry(`consumer ${durable}`, () => nats.js.consumers.get(stream, durable));
 }
 
 /** The event's id: the publisher's Nats-Msg-Id (the outbox row id), else the stream position. */
@@ -128,7 +131,8 @@ export async function runConsumer<D extends DescMessage>(
   nats: Nats, ds: DataSource, schema: string, spec: ConsumerDecl<D>, log: Logger, env: Record<string, string | undefined> = {},
   status = new TaskStatus("consumer", spec.durable),
 ): Promise<RunningConsumer> {
-  const consumer = await durableConsumer(nats, { ...spec, maxAckPending: 1000 }, env);
+  const bind = () => durableConsumer(nats, { ...spec, maxAckPending: 1000 }, env);
+  const consumer = await bind();
   const concurrency = spec.concurrency ?? 8;
   const inFlight = new Set<Promise<void>>();
   const stats: ConsumerStats = { applied: 0, rejected: 0, failed: 0 };
@@ -176,15 +180,34 @@ export async function runConsumer<D extends DescMessage>(
     }
   });
 
-  const running = consumeUntilStopped(consumer, concurrency * 2, log, spec.durable, status, async (messages, stopping) => {
-    for await (const msg of messages) {
-      const p = handleOne(msg).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      if (inFlight.size >= concurrency) await Promise.race(inFlight);
-      if (stopping()) break;
-    }
-  }, () => Promise.allSettled([...inFlight]));
+  const running = consumeUntilStopped({
+    consumer, rebind: bind, maxMessages: concurrency * 2, log, durable: spec.durable, status, stallMs: spec.stallMs,
+    async handle(messages, stopping, progress) {
+      for await (const msg of messages) {
+        progress();
+        const p = handleOne(msg).finally(() => { inFlight.delete(p); progress(); });
+        inFlight.add(p);
+        if (inFlight.size >= concurrency) await Promise.race(inFlight);
+        if (stopping()) break;
+      }
+    },
+    drain: () => Promise.allSettled([...inFlight]),
+  });
   return { durable: spec.durable, stats, stop: running.stop };
+}
+
+/** How long a consumer may receive nothing while its durable has messages waiting before it pulls afresh. */
+export const STALL_MS = 10_000;
+
+/**
+ * Whether a consumer that received nothing for `idleMs` is stalled rather than idle, by the server's count:
+ * messages wait undelivered, or deliveries stay unacknowledged past their ack wait (due for redelivery) while
+ * nothing reaches us, and the consumer is not at its max_ack_pending (where the server rightly holds back).
+ */
+export function looksStalled(info: ConsumerInfo, idleMs: number, stallMs = STALL_MS): boolean {
+  if (info.config.max_ack_pending && info.num_ack_pending >= info.config.max_ack_pending) return false;
+  const ackWaitMs = (info.config.ack_wait ?? 30e9) / 1e6;
+  return info.num_pending > 0 || (info.num_ack_pending > 0 && idleMs > ackWaitMs + stallMs);
 }
 
 /** What a consume() iterator reports that means no events reach the consumer. */
@@ -193,29 +216,86 @@ const TROUBLE: string[] = [
   ConsumerEvents.ConsumerDeleted, ConsumerEvents.NoResponders,
 ];
 
+export interface ConsumeLoop {
+  /** The durable at start; after an interruption `rebind` is asked again (it re-creates a durable that was lost). */
+  consumer: Consumer;
+  rebind(): Promise<Consumer>;
+  maxMessages: number;
+  log: Logger;
+  durable: string;
+  /** Hears of each interruption (task-status.ts). */
+  status: TaskStatus;
+  /** Quiet time after which the server is asked whether messages wait (STALL_MS). */
+  stallMs?: number;
+  /** Takes messages until they end or stopping() says so; calls progress() for each message taken and each finished. */
+  handle(messages: ConsumerMessages, stopping: () => boolean, progress: () => void): Promise<void>;
+  /** Waits for the work already started. */
+  drain(): Promise<unknown>;
+}
+
 /**
  * Feeds `consume()` batches to `handle` until stopped, resuming after an interruption (NATS restarted, the
  * consumer was reset), and tells `status` of the interruptions. Stopping ends the batch in hand, then waits for
  * `drain` (work already started).
+ *
+ * A pull can also go quiet without ending: the pull requests lived on a consumer leader that died or was cut
+ * off, and the client's own recovery (idle heartbeats) is switched off by a disconnect and not always switched
+ * back on. Nothing would then arrive again, on every replica alike, while the durable's messages wait. So when
+ * nothing has arrived for `stallMs`, the server is asked (consumer info); if messages wait (looksStalled), this
+ * pull is stopped and a fresh one started; at once when the server says the consumer's leader changed. Acks are
+ * explicit: whatever the stopped pull held is redelivered.
  */
-export function consumeUntilStopped(
-  consumer: Consumer, maxMessages: number, log: Logger, durable: string, status: TaskStatus,
-  handle: (messages: ConsumerMessages, stopping: () => boolean) => Promise<void>,
-  drain: () => Promise<unknown>,
-): { stop(): Promise<void> } {
+export function consumeUntilStopped(o: ConsumeLoop): { stop(): Promise<void> } {
+  const stallMs = o.stallMs ?? STALL_MS;
   let stopping = false;
   let stopHook: () => void = () => {};
   const loop = (async () => {
+    let consumer: Consumer | undefined = o.consumer;
     while (!stopping) {
+      let watchdog: NodeJS.Timeout | undefined;
       try {
-        const messages = await consumer.consume({ max_messages: maxMessages });
+        consumer ??= await o.rebind();
+        const messages = await consumer.consume({ max_messages: o.maxMessages });
         stopHook = () => messages.stop();
-        void watchTrouble(messages, status);
-        await handle(messages, () => stopping);
+        let last = Date.now();
+        let asking = false;
+        const current = consumer;
+        watchdog = setInterval(() => {
+          if (asking || stopping || Date.now() - last < stallMs) return;
+          asking = true;
+          current.info().then((info) => {
+            const idleMs = Date.now() - last;
+            if (idleMs < stallMs || !looksStalled(info, idleMs, stallMs)) return;
+            o.log.warn({ durable: o.durable, idleMs, pending: info.num_pending, ackPending: info.num_ack_pending },
+              "consumer received nothing while messages wait; pulling afresh");
+            o.status.failed(`received nothing for ${idleMs} ms while ${info.num_pending} events wait`);
+            messages.stop();
+          }, (err: Error) => {
+            // The consumer itself is gone (not only unreachable): start over, re-creating it.
+            if (!/consumer not found/i.test(err.message)) return;
+            o.log.warn({ durable: o.durable, err: err.message }, "consumer lost; creating it again");
+            consumer = undefined;
+            messages.stop();
+          }).finally(() => { asking = false; });
+        }, Math.max(250, stallMs / 2));
+        // The consumer's leader changed: the pull requests died with its leadership (the server says so, and the
+        // client would wait for missed heartbeats, up to 45 s). Pull afresh from the new leader at once.
+        void messages.status().then(async (events) => {
+          for await (const e of events) {
+            if (TROUBLE.includes(e.type)) o.status.failed(`${e.type}: ${JSON.stringify(e.data)}`);
+            if (!/leadership change/i.test(String(e.data))) continue;
+            o.log.info({ durable: o.durable }, "consumer leader changed; pulling afresh");
+            messages.stop();
+          }
+        }).catch(() => {});
+        await o.handle(messages, () => stopping, () => { last = Date.now(); });
       } catch (err) {
+        consumer = undefined;
         if (stopping) break;
-        status.failed(err);
-        log.warn({ err, durable }, "consumer interrupted; resuming");
+        o.status.failed(err);
+        o.log.warn({ err, durable: o.durable }, "consumer interrupted; resuming");
+      } finally {
+        clearInterval(watchdog);
       }
       if (!stopping) await new Promise((r) => setTimeout(r, 500));
     }
@@ -224,21 +304,12 @@ export function consumeUntilStopped(
     async stop() {
       stopping = true;
       stopHook();
-      await drain();
+      await o.drain();
       await Promise.race([loop, new Promise((r) => setTimeout(r, 2000))]);
     },
   };
 }
 
-async function watchTrouble(messages: ConsumerMessages, status: TaskStatus): Promise<void> {
-  try {
-    for await (const s of await messages.status()) {
-      if (TROUBLE.includes(s.type)) status.failed(`${s.type}: ${JSON.stringify(s.data)}`);
-    }
-  } catch {
-    /* the iterator ended with its messages */
-  }
-}
 
 /**
  * A consumer's concurrency, capped so its events in flight (each holds a connection) never take more than

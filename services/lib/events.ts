@@ -53,13 +53,13 @@ function perWarehouse<D extends DescMessage>(stream: StreamName, pattern: string
 }
 
 export const EVENTS = {
-  /** Every item change (create, update, status), carrying the whole item as of a version. Consumed by Search. */
+  /** Every item change (create, update, status), carrying the whole item as of a version. Consumed by Search and Cart. */
   catalogItemChanged: event("CATALOG", "catalog.items.changed", ItemChangedSchema, "catalog"),
-  /** An item's aggregated stock changed. Consumed by Search. */
+  /** An item's aggregated stock changed. Consumed by Search and Cart (and by Assignment, per warehouse). */
   inventoryStockChanged: event("INVENTORY", "inventory.stock.changed", StockChangedSchema, "inventory"),
   /** An item's stock fell under the low-stock threshold. */
   inventoryStockLow: event("INVENTORY", "inventory.stock.low", LowStockSchema, "inventory"),
-  /** An order was placed (paid, stock reserved). Consumed by Assignment. */
+  /** An order was placed (paid, stock reserved). Consumed by Assignment and Cart. */
   ordersPlaced: event("ORDERS", "orders.placed", OrderPlacedSchema, "order"),
   /** CancelOrder completed (stock returned, payment voided). */
   ordersCancelled: event("ORDERS", "orders.cancelled", OrderCancelledSchema, "order"),

@@ -105,6 +105,25 @@ export async function enqueueEvent<D extends DescMessage>(tx: EntityManager, typ
   );
 }
 
+/**
+ * An event a caller's own statement writes, so the change and its event are one round trip: `cte` (named `name`)
+ * inserts the row for each row the statement's CTE `source` yields (so only when that change happened), and
+ * `notify` is a scalar expression for the statement's SELECT list that wakes the relay. Parameters are numbered
+ * from `$first`; append `params` to the statement's.
+ */
+export function outboxCte<D extends DescMessage>(
+  type: EventType<D>, event: EventMessage<D>, name: string, source: string, first: number,
+): { cte: string; notify: string; params: unknown[] } {
+  const row = outboxRow(type, event);
+  const p = (i: number) => `$${first + i}`;
+  return {
+    cte: `${name} AS (INSERT INTO "${type.producer}".outbox (event_id, subject, message_type, payload, traceparent)
+      SELECT ${p(0)}::uuid, ${p(1)}::text, ${p(2)}::text, ${p(3)}::bytea, ${p(4)}::text FROM ${source} RETURNING 1)`,
+    notify: `(SELECT pg_notify(${p(5)}, '') FROM ${name} LIMIT 1)`,
+    params: [row.eventId, row.subject, row.messageType, row.payload, currentTraceparent() ?? null, notifyChannel(type.producer)],
+  };
+}
+
 /** Writes many events in the caller's transaction with one statement (bulk writers: stock changes, seeds). */
 export async function enqueueRows(db: Db, schema: string, events: OutboxRow[]): Promise<void> {
   if (events.length === 0) return;

@@ -8,13 +8,11 @@ import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import type * as grpc from "@grpc/grpc-js";
 import type { PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
+import { booleanFrom } from "./config.js";
 
 /** Whether GRPC_REFLECTION allows reflection (unset: yes). Any value other than true/false/1/0 fails start-up. */
 export function reflectionEnabled(env: Record<string, string | undefined>): boolean {
-  const raw = (env.GRPC_REFLECTION ?? "").trim().toLowerCase();
-  if (raw === "" || raw === "true" || raw === "1") return true;
-  if (raw === "false" || raw === "0") return false;
-  throw new Error(`GRPC_REFLECTION must be true or false, got "${env.GRPC_REFLECTION}"`);
+  return booleanFrom(env, "GRPC_REFLECTION", true);
 }
 
 /** Adds the reflection services to `server`, describing `services` (and every file their messages use). */

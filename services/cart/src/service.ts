@@ -11,20 +11,20 @@ import { failedPrecondition, invalidArgument, permissionDenied, unauthenticated 
 import { isUuid, optionalUuid, uuid, uuidList } from "../../lib/validate.js";
 import { bareCart, cartFullMessage, checkCanHold, presentCart, validateQuantity } from "./domain/cart.js";
 import type { CartStore } from "./store/cart-store.js";
-import type { Upstream } from "./upstream.js";
+import type { ItemView } from "./item-view.js";
 
 /** Most item ids one ClearCart may name (an order has at most as many lines as a cart). */
 const MAX_CLEAR_ITEM_IDS = 500;
 
-export function cartHandlers(store: CartStore, upstream: Upstream): ServiceImpl<typeof CartService> {
+export function cartHandlers(store: CartStore, prices: ItemView): ServiceImpl<typeof CartService> {
   /**
-   * The cart with live prices and stock: one Catalog call and one Inventory call, both concurrently, for the
-   * lines not already `known` (the item an update just looked up).
+   * The cart with prices and stock from the cart's view (item-view.ts), for the lines not already `known` (the
+   * item an update just looked up).
    */
   async function view(userId: string, signal: AbortSignal, known?: { item: Item; stockLeft: number }): Promise<Cart> {
-    const stored = await store.load(userId);
+    const { stored, view: held } = await store.loadWithView(userId);
     const ids = stored.lines.map((l) => l.itemId).filter((id) => id !== known?.item.id);
-    const [items, stock] = await Promise.all([upstream.batchGetItems(ids, signal), upstream.batchStockLeft(ids, signal)]);
+    const { items, stock } = await prices.many(ids, signal, true, held);
     if (known) {
       items.set(known.item.id, known.item);
       stock.set(known.item.id, known.stockLeft);
@@ -35,7 +35,11 @@ export function cartHandlers(store: CartStore, upstream: Upstream): ServiceImpl<
   return {
     async getCart(req, ctx) {
       const userId = customerId(ctx);
-      if (req.linesOnly) return create(GetCartResponseSchema, { cart: bareCart(userId, await store.load(userId)) });
+      if (req.linesOnly) {
+        const { stored, view: held } = req.priced ? await store.loadWithView(userId) : { stored: await store.load(userId), view: undefined };
+        const viewed = held && await prices.many(stored.lines.map((l) => l.itemId), ctx.signal, false, held);
+        return create(GetCartResponseSchema, { cart: bareCart(userId, stored, viewed) });
+      }
       return create(GetCartResponseSchema, { cart: await view(userId, ctx.signal) });
     },
 
@@ -47,7 +51,7 @@ export function cartHandlers(store: CartStore, upstream: Upstream): ServiceImpl<
         await store.removeLine(userId, itemId);
         return create(UpdateCartItemQuantityResponseSchema, { cart: await view(userId, ctx.signal) });
       }
-      const [item, stockLeft] = await Promise.all([upstream.getItem(itemId, ctx.signal), upstream.stockLeft(itemId, ctx.signal)]);
+      const { item, stockLeft } = await prices.one(itemId, ctx.signal);
       checkCanHold(item, stockLeft, quantity);
       const price = item.price!; // checkCanHold verified its currency, so it is set
       const result = await store.setLine(userId, itemId, quantity, price.minorUnits, price.currencyCode);

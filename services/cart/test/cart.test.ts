@@ -1,4 +1,5 @@
-// CartService against real Catalog and Inventory services (real Postgres, Redis, NATS from the harness).
+// CartService against real Catalog and Inventory services (real Postgres, Redis, NATS from the harness); the
+// cart's price-and-stock view is fed by their real events.
 import { randomUUID } from "node:crypto";
 import http2 from "node:http2";
 import { createServer, type Server, type Socket } from "node:net";
@@ -11,7 +12,7 @@ import { CartService, type Cart } from "../../../gen/shop/cart/v1/cart_pb.js";
 import { CatalogService, type Item } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js";
 import { money } from "../../lib/money.js";
-import { bearer, startServices, tokenFor, failure } from "../../../test/harness.js";
+import { bearer, eventually, isolatedConsumers, startServices, tokenFor, failure } from "../../../test/harness.js";
 import { catalog } from "../../catalog/src/main.js";
 import { inventory } from "../../inventory/src/main.js";
 import { cart } from "../src/main.js";
@@ -62,8 +63,21 @@ describe("CartService", function () {
     return item!;
   }
 
+  /** Environment of every cart instance of this file: its own durable consumers, sharing the file's database. */
+  const consumers = isolatedConsumers();
+
+  /** Waits until the cart's view has heard of the item at `version` or later and, if given, `available` units. */
+  async function viewHeard(itemId: string, want: { version?: bigint; available?: number }): Promise<void> {
+    await eventually(async () => {
+      const [r]: { version: string | null; available: number | null }[] = await mesh.services.cart.ctx.db.query(
+        `SELECT version, available FROM cart.item_view WHERE item_id = $1`, [itemId]);
+      return !!r && (want.version === undefined || (r.version !== null && BigInt(r.version) >= want.version))
+        && (want.available === undefined || r.available === want.available);
+    }, 10_000, `the cart's view of item ${itemId} at ${JSON.stringify(want, (_, v) => typeof v === "bigint" ? String(v) : v)}`);
+  }
+
   before(async () => {
-    mesh = await startServices([catalog, inventory, cart]);
+    mesh = await startServices([catalog, inventory, cart], { env: consumers });
     carts = cartClient(mesh.services.cart.url);
     catalogClient = createClient(CatalogService, createGrpcTransport({ baseUrl: mesh.services.catalog.url }));
     inventoryClient = createClient(InventoryService, createGrpcTransport({ baseUrl: mesh.services.inventory.url }));
@@ -158,12 +172,12 @@ describe("CartService", function () {
     const kept = await makeItem(5);
     await a.set(kept.id, 2);
     const archived = await makeItem(5);
-    await catalogClient.archiveItem({ itemId: archived.id }, admin);
+    await viewHeard(archived.id, { version: (await catalogClient.archiveItem({ itemId: archived.id }, admin)).item!.version });
     const err = await codeOf(a.set(archived.id, 1));
     expect(err.code).to.equal(Code.FailedPrecondition);
     expect(err.message).to.contain("archived");
 
-    await catalogClient.archiveItem({ itemId: kept.id }, admin);
+    await viewHeard(kept.id, { version: (await catalogClient.archiveItem({ itemId: kept.id }, admin)).item!.version, available: 5 });
     const line = (await a.get()).lines[0];
     expect(line).to.include({ itemId: kept.id, quantity: 2, available: false, stockLeft: 5 });
   });
@@ -172,7 +186,8 @@ describe("CartService", function () {
     const a = await shopper(carts);
     const item = await makeItem(5, 1000n);
     await a.set(item.id, 2);
-    await catalogClient.updateItem({ itemId: item.id, expectedVersion: item.version, price: money(1500n) }, admin);
+    const { item: changed } = await catalogClient.updateItem({ itemId: item.id, expectedVersion: item.version, price: money(1500n) }, admin);
+    await viewHeard(item.id, { version: changed!.version });
     const c = await a.get();
     expect(c.lines[0].unitPrice?.minorUnits).to.equal(1500n);
     expect(c.lines[0].priceWhenAdded?.minorUnits).to.equal(1000n);
@@ -203,6 +218,7 @@ describe("CartService", function () {
     const item = await makeItem(4);
     await a.set(item.id, 3);
     await inventoryClient.writeOff({ warehouseId, itemId: item.id, quantity: 2, reason: "damaged" }, admin);
+    await viewHeard(item.id, { available: 2 });
     const line = (await a.get()).lines[0];
     expect(line).to.include({ quantity: 3, stockLeft: 2, available: false });
   });
@@ -332,7 +348,7 @@ describe("CartService", function () {
     before(async () => {
       small = await startServices([cart], {
         databaseUrl: mesh.databaseUrl,
-        env: { CATALOG_ADDR: mesh.services.catalog.url, INVENTORY_ADDR: mesh.services.inventory.url, CART_MAX_LINES: "3" },
+        env: { ...consumers, CATALOG_ADDR: mesh.services.catalog.url, INVENTORY_ADDR: mesh.services.inventory.url, CART_MAX_LINES: "3" },
       });
     });
 
@@ -363,7 +379,7 @@ describe("CartService", function () {
     async function cartWith(addrs: { CATALOG_ADDR?: string; INVENTORY_ADDR?: string }) {
       const m = await startServices([cart], {
         databaseUrl: mesh.databaseUrl,
-        env: { CATALOG_ADDR: mesh.services.catalog.url, INVENTORY_ADDR: mesh.services.inventory.url, CART_DEPENDENCY_TIMEOUT_MS: "300", ...addrs },
+        env: { ...consumers, CATALOG_ADDR: mesh.services.catalog.url, INVENTORY_ADDR: mesh.services.inventory.url, CART_DEPENDENCY_TIMEOUT_MS: "300", ...addrs },
       });
       broken.push(m);
       return cartClient(m.services.cart.url);
@@ -382,20 +398,30 @@ describe("CartService", function () {
       await new Promise((r) => silent.close(r));
     });
 
-    it("answers Unavailable, not Internal, when Catalog or Inventory refuses connections or hangs", async () => {
+    it("answers Unavailable, not Internal, when Catalog or Inventory refuses connections or hangs for an item its view lacks", async () => {
       const item = await makeItem(5);
       const subject = randomUUID();
       await (await shopper(carts, subject)).set(item.id, 1);
+      await viewHeard(item.id, { version: item.version, available: 5 });
       // A closed port: bind one and release it.
       const closed = createServer();
       await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
       const closedAddr = `127.0.0.1:${(closed.address() as AddressInfo).port}`;
       await new Promise((r) => closed.close(r));
 
+      // Held in the view: neither service is asked, so both down changes nothing for the shopper.
+      const cut = await shopper(await cartWith({ CATALOG_ADDR: closedAddr, INVENTORY_ADDR: silentAddr }), subject);
+      expect((await cut.get()).lines.map((l) => [l.quantity, l.stockLeft, l.available])).to.deep.equal([[1, 5, true]]);
+      expect((await cut.set(item.id, 2)).lines.map((l) => l.quantity)).to.deep.equal([2]);
+      await cut.set(item.id, 1);
+
       for (const addrs of [{ CATALOG_ADDR: closedAddr }, { INVENTORY_ADDR: closedAddr }, { CATALOG_ADDR: silentAddr }, { INVENTORY_ADDR: silentAddr }]) {
         const a = await shopper(await cartWith(addrs), subject);
         const what = JSON.stringify(addrs);
+        // The view has not heard of the item (as at a cold start): the cart must ask.
+        await mesh.services.cart.ctx.db.query(`DELETE FROM cart.item_view WHERE item_id = $1`, [item.id]);
         expect((await codeOf(a.get())).code, `GetCart ${what}`).to.equal(Code.Unavailable);
+        await mesh.services.cart.ctx.db.query(`DELETE FROM cart.item_view WHERE item_id = $1`, [item.id]);
         expect((await codeOf(a.set(item.id, 2))).code, `UpdateCartItemQuantity ${what}`).to.equal(Code.Unavailable);
       }
       // Nothing was changed by the failed updates.

@@ -1,10 +1,14 @@
-// Mesh TLS settings: all three files or none, a start-up error naming the variable otherwise, and the process a
-// certificate names (SAN URI first, then CN).
+// Mesh TLS settings: all three files or none, a start-up error naming the variable otherwise, the process a
+// certificate names (SAN URI first, then CN), and a client of two replicas (an ipv4: target) verifying both.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { identityOf, meshTlsFromEnv } from "../mesh-tls.js";
+import { createClient } from "@connectrpc/connect";
+import * as grpc from "@grpc/grpc-js";
+import { Health } from "../../../gen/grpc/health/v1/health_pb.js";
+import { identityOf, meshTlsFromEnv, serverCredentials } from "../mesh-tls.js";
+import { channelTarget, meshTransport } from "../transport.js";
 import { testCertificates } from "../../../test/harness.js";
 
 describe("mesh TLS settings", () => {
@@ -32,5 +36,30 @@ describe("mesh TLS settings", () => {
     expect(identityOf({ subjectaltname: "URI:spiffe://elsewhere/order", subject: { CN: "cart" } })).to.equal("cart");
     expect(identityOf({ subject: "O=shop\nCN=gateway" })).to.equal("gateway");
     expect(identityOf({ subjectaltname: "DNS:localhost" })).to.equal(undefined);
+  });
+
+  it("verifies every replica of a comma-separated address (ipv4: target) against its certificate, calling both", async () => {
+    const certs = await testCertificates();
+    const answered: number[] = [];
+    const servers = await Promise.all([0, 1].map(async (replica) => {
+      const server = new grpc.Server();
+      server.register("/grpc.health.v1.Health/Check", (call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>) => {
+        answered.push(replica);
+        done(null, Buffer.from([0x08, 0x01])); // status: SERVING
+      }, (b: Buffer) => b, (b: Buffer) => b, "unary");
+      const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0",
+        serverCredentials(meshTlsFromEnv(certs.envFor("inventory"))), (err, p) => (err ? reject(err) : resolve(p))));
+      return { server, port };
+    }));
+    try {
+      const hosts = servers.map((s) => `127.0.0.1:${s.port}`);
+      const addr = hosts.map((h) => `http://${h}`).join(",");
+      expect(channelTarget(addr)).to.equal(`ipv4:${hosts.join(",")}`);
+      const health = createClient(Health, meshTransport(addr, 5000, meshTlsFromEnv(certs.envFor("gateway"))));
+      for (let i = 0; i < 4; i++) expect((await health.check({})).status).to.equal(1);
+      expect(new Set(answered)).to.deep.equal(new Set([0, 1]));
+    } finally {
+      for (const s of servers) s.server.forceShutdown();
+    }
   });
 });

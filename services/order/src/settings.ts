@@ -1,5 +1,5 @@
 // Order's own settings, from the environment (config.env); each documented with its default.
-import { intFrom } from "../../lib/config.js";
+import { booleanFrom, intFrom } from "../../lib/config.js";
 
 export interface OrderSettings {
   /** CHECKOUT_TTL_SECONDS (600): how long BeginCheckout holds stock (Inventory accepts 1 s - 1 h). */
@@ -57,11 +57,4 @@ export function loadSettings(env: Record<string, string | undefined>): OrderSett
     crashAfterPayment: env.ORDER_FAULT_CRASH_AFTER_PAYMENT === "1",
     acceptCardFields: booleanFrom(env, "PAYMENT_ACCEPT_CARD_FIELDS", true),
   };
-}
-
-function booleanFrom(env: Record<string, string | undefined>, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  if (raw !== "true" && raw !== "false") throw new Error(`${name} must be true or false, got "${raw}"`);
-  return raw === "true";
 }

@@ -1,11 +1,21 @@
-// BeginCheckout, CancelCheckout and GetCheckout against real Catalog, Inventory and Cart: prices from Catalog,
+// BeginCheckout, CancelCheckout and GetCheckout against real Catalog, Inventory and Cart: Catalog's prices (as the
+// cart's price view holds them, or from Catalog for items the view has not heard of),
 // stock held once per shopper, released on cancel or replacement, and each shopper sees only their own.
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { CheckoutStatus } from "../../../gen/shop/order/v1/order_pb.js";
 import { bearer, eventually, suiteFixture, tokenFor } from "../../../test/harness.js";
 import { Code } from "../../lib/errors.js";
+import { registry } from "../../lib/metrics.js";
 import { address, card, expectCode, key, startWorld } from "./fixture.js";
+
+/** Inventory.Reserve calls served so far (every service of the suite runs in this process, with one registry). */
+async function reserveCalls(): Promise<number> {
+  const metric = await registry.getSingleMetric("rpc_server_duration_milliseconds")!.get();
+  // A histogram's values are its buckets, sum and count, told apart by metricName.
+  return metric.values.filter((v) => (v as { metricName?: string }).metricName === "rpc_server_duration_milliseconds_count" && v.labels.rpc_method === "Reserve")
+    .reduce((n, v) => n + v.value, 0);
+}
 
 describe("order: checkouts", function () {
   this.timeout(60_000);
@@ -38,14 +48,27 @@ describe("order: checkouts", function () {
     await expectCode(w.order.beginCheckout({}, s.h), Code.FailedPrecondition, "empty");
   });
 
-  it("charges the price Catalog has now, not the price the cart was filled at", async () => {
+  it("charges Catalog's new price once the cart has heard of it, not the price the cart was filled at, and records its version", async () => {
     const item = await w.item(5, 1000n);
     const s = await w.shopper();
     await w.fill(s, [item.id, 2]);
-    await w.setPrice(item.id, 1500n);
+    const version = await w.setPrice(item.id, 1500n);
     const c = (await w.order.beginCheckout({}, s.h)).checkout!;
     expect(c.lines[0].unitPrice!.minorUnits).to.equal(1500n);
     expect(c.total!.minorUnits).to.equal(3000n);
+    const stored = await w.sql.query(`SELECT lines FROM "order".checkouts WHERE id = $1`, [c.id]);
+    expect(stored.rows[0].lines[0]).to.include({ itemId: item.id, unitPriceMinor: "1500", itemVersion: String(version) });
+  });
+
+  it("prices an item the cart's view has not heard of from Catalog", async () => {
+    const item = await w.item(5, 1234n);
+    const s = await w.shopper();
+    await w.fill(s, [item.id, 1]);
+    await w.sql.query(`DELETE FROM cart.item_view WHERE item_id = $1`, [item.id]); // as at a cold start
+    const c = (await w.order.beginCheckout({}, s.h)).checkout!;
+    expect(c.lines.map((l) => [l.itemId, l.unitPrice!.minorUnits])).to.deep.equal([[item.id, 1234n]]);
+    const stored = await w.sql.query(`SELECT lines FROM "order".checkouts WHERE id = $1`, [c.id]);
+    expect(stored.rows[0].lines[0]).to.include({ itemVersion: String(item.version) });
   });
 
   it("alerts with nothing available for an archived item, and reserves nothing for the other lines", async () => {
@@ -53,7 +76,7 @@ describe("order: checkouts", function () {
     const fine = await w.item(5);
     const s = await w.shopper();
     await w.fill(s, [gone.id, 1], [fine.id, 2]);
-    await w.catalog.archiveItem({ itemId: gone.id }, w.admin);
+    await w.archive(gone.id);
     const r = await w.order.beginCheckout({}, s.h);
     expect(r.checkout).to.equal(undefined);
     expect(r.alerts.map((a) => [a.itemId, a.requested, a.available])).to.deep.equal([[gone.id, 1, 0]]);
@@ -74,6 +97,32 @@ describe("order: checkouts", function () {
     expect(r.alerts.map((x) => [x.itemId, x.name, x.requested, x.available])).to.deep.equal([[b.id, b.name, 3, 1]]);
     expect(await w.aggregated(a.id)).to.equal(5);
     expect(await w.aggregated(b.id)).to.equal(1);
+  });
+
+  it("answers an item the cart's view holds as sold out without a reservation, and sells it again once stock is back", async () => {
+    const item = await w.item(1);
+    const holder = await w.shopper();
+    const late = await w.shopper();
+    await w.fill(holder, [item.id, 1]);
+    await w.fill(late, [item.id, 1]);
+    const held = (await w.order.beginCheckout({}, holder.h)).checkout!;
+    await eventually(async () => (await w.sql.query(`SELECT available FROM cart.item_view WHERE item_id = $1`, [item.id])).rows[0]?.available === 0,
+      5_000, "the cart's view to hear the item is sold out");
+
+    const reservesBefore = await reserveCalls();
+    const r = await w.order.beginCheckout({}, late.h);
+    expect(r.checkout).to.equal(undefined);
+    expect(r.alerts.map((a) => [a.itemId, a.name, a.requested, a.available])).to.deep.equal([[item.id, item.name, 1, 0]]);
+    expect(await reserveCalls()).to.equal(reservesBefore); // Inventory was not asked
+
+    // The holder gives the unit back: within about a second the late shopper can have it.
+    await w.order.cancelCheckout({ checkoutId: held.id }, holder.h);
+    const t0 = Date.now();
+    const again = await eventually(async () => (await w.order.beginCheckout({}, late.h)).checkout, 5_000, "the unit to be buyable again");
+    expect(again.status).to.equal(CheckoutStatus.ACTIVE);
+    expect(Date.now() - t0).to.be.below(2_000);
+    expect(await w.aggregated(item.id)).to.equal(0);
+    await w.expectAuditClean();
   });
 
   it("replaces the active checkout: its stock is released first, so the last units can be checked out again", async () => {

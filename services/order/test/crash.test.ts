@@ -71,7 +71,7 @@ describe("order: crash right after payment", function () {
     expect(again.id).to.equal(sub.order_id);
     expect(again.status).to.equal(OrderStatus.PLACED);
     expect(await charges()).to.deep.equal(["CAPTURED"]);
-    // Recovery empties the cart with the service's own token.
+    // The order recovery placed is announced; Cart empties the bought lines when it consumes orders.placed.
     await eventually(async () => (await w.cart.getCart({}, s.h)).cart!.lines.length === 0, 10_000, "cart emptied");
     await w.expectAuditClean();
     await restarted.stop();

@@ -114,13 +114,14 @@ describe("order domain: shipping address and submission input", () => {
 
 describe("order domain: pricing", () => {
   const item = (id: string, minor: bigint, over: Partial<CatalogPrice> = {}): CatalogPrice =>
-    ({ id, name: `item ${id}`, onSale: true, currency: "USD", minorUnits: minor, ...over });
+    ({ id, name: `item ${id}`, onSale: true, currency: "USD", minorUnits: minor, version: 1n, ...over });
 
-  it("prices every line at the catalog's price and sums exactly in minor units", () => {
-    const catalog = new Map([["a", item("a", 1999n)], ["b", item("b", 1n)]]);
+  it("prices every line at the catalog's price, records the item version priced and sums exactly in minor units", () => {
+    const catalog = new Map([["a", item("a", 1999n, { version: 7n })], ["b", item("b", 1n)]]);
     const priced = priceLines([{ itemId: "a", quantity: 3, name: "cart name" }, { itemId: "b", quantity: 99, name: "" }], catalog, "USD");
     expect(priced.unsellable).to.deep.equal([]);
-    expect(priced.lines.map((l) => [l.itemId, l.name, l.unitPriceMinor])).to.deep.equal([["a", "item a", 1999n], ["b", "item b", 1n]]);
+    expect(priced.lines.map((l) => [l.itemId, l.name, l.unitPriceMinor, l.itemVersion]))
+      .to.deep.equal([["a", "item a", 1999n, 7n], ["b", "item b", 1n, 1n]]);
     expect(priced.totalMinor).to.equal(3n * 1999n + 99n);
   });
 

@@ -15,7 +15,7 @@ import { InventoryService } from "../../../gen/shop/inventory/v1/inventory_pb.js
 import { OrderService, PaymentCardSchema, type Order, type PaymentCard } from "../../../gen/shop/order/v1/order_pb.js";
 import { money } from "../../lib/money.js";
 import type { RunningService, ServiceModule } from "../../lib/server.js";
-import { bearer, isolatedConsumers, startServices, tokenFor } from "../../../test/harness.js";
+import { bearer, eventually, isolatedConsumers, startServices, tokenFor } from "../../../test/harness.js";
 import type { AssignmentHooks } from "../../assignment/src/assigner.js";
 import { assignmentModule } from "../../assignment/src/main.js";
 import { cart } from "../../cart/src/main.js";
@@ -52,7 +52,10 @@ export interface World {
   /** Puts the lines in the shopper's cart (through Cart, as the shopper). */
   fill(s: Shopper, ...lines: [string, number][]): Promise<void>;
   aggregated(itemId: string): Promise<number>;
-  setPrice(itemId: string, priceMinor: bigint): Promise<void>;
+  /** Changes the item's price and waits until the cart's price view has heard of it; returns the new version. */
+  setPrice(itemId: string, priceMinor: bigint): Promise<bigint>;
+  /** Archives the item and waits until the cart's price view has heard of it. */
+  archive(itemId: string): Promise<void>;
   expectAuditClean(): Promise<void>;
   /** Counts of what SubmitOrder writes, to prove a refused call changed nothing. */
   counts(): Promise<{ charges: number; captured: number; voided: number; orders: number; submissions: number; outbox: number }>;
@@ -85,6 +88,11 @@ export async function startWorld(
   const categoryId = (categories.categories.find((c) => c.depth > 0) ?? categories.categories[0]).id;
   const wh = await inventoryClient.createWarehouse({ code: `W-${randomUUID().slice(0, 8)}`, name: "Test warehouse", location: { lat: 44.9, lon: -93.2 } }, admin);
   let n = 0;
+  /** Browsing may be seconds stale: waits for the cart's price view (fed by catalog.items.changed) to reach `version`. */
+  const cartViewHeard = (itemId: string, version: bigint) => eventually(async () => {
+    const r = await sql.query(`SELECT version FROM cart.item_view WHERE item_id = $1`, [itemId]);
+    return r.rows[0]?.version != null && BigInt(r.rows[0].version) >= version;
+  }, 10_000, `the cart's view of item ${itemId} at version ${version}`);
 
   const w: World = {
     services: running.services,
@@ -124,7 +132,12 @@ export async function startWorld(
     },
     async setPrice(itemId, priceMinor) {
       const current = await catalogClient.getItem({ itemId });
-      await catalogClient.updateItem({ itemId, expectedVersion: current.item!.version, price: money(priceMinor) }, admin);
+      const { item } = await catalogClient.updateItem({ itemId, expectedVersion: current.item!.version, price: money(priceMinor) }, admin);
+      await cartViewHeard(itemId, item!.version);
+      return item!.version;
+    },
+    async archive(itemId) {
+      await cartViewHeard(itemId, (await catalogClient.archiveItem({ itemId }, admin)).item!.version);
     },
     async expectAuditClean() {
       const r = await inventoryClient.auditStock({}, admin);

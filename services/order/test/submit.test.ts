@@ -2,11 +2,13 @@
 // often and concurrently it is sent, declines and provider errors leave the shopper able to retry, a failure
 // after payment voids it, and bad input changes nothing.
 import { randomUUID } from "node:crypto";
-import { fromBinary } from "@bufbuild/protobuf";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { connect } from "nats";
 import { expect } from "chai";
 import { CheckoutStatus, OrderPlacedSchema, OrderStatus, PaymentStatus, type Checkout } from "../../../gen/shop/order/v1/order_pb.js";
-import { eventually, suiteFixture } from "../../../test/harness.js";
+import { eventually, suiteFixture, testInfra } from "../../../test/harness.js";
 import { Code } from "../../lib/errors.js";
+import { EVENTS } from "../../lib/events.js";
 import { encodePageToken } from "../../lib/validate.js";
 import { TEST_CARDS } from "../src/payment/test-provider.js";
 import { address, card, codeOf, expectCode, key, startWorld, type Shopper } from "./fixture.js";
@@ -30,7 +32,7 @@ describe("order: submitting orders", function () {
   const reservation = async (checkoutId: string) =>
     (await w.sql.query(`SELECT status, order_id FROM inventory.reservations WHERE checkout_id = $1`, [checkoutId])).rows[0];
 
-  it("places the order: checkout total charged, reservation committed, OrderPlaced in the outbox, cart emptied", async () => {
+  it("places the order: checkout total charged, reservation committed, OrderPlaced in the outbox, bought lines emptied from the cart", async () => {
     const { s, c, itemId } = await checkoutFor(10, 3, 2500n);
     const keep = await w.item(5);
     await w.fill(s, [keep.id, 1]); // added after the checkout began: stays in the cart
@@ -51,9 +53,6 @@ describe("order: submitting orders", function () {
     expect((await w.order.getCheckout({ checkoutId: c.id }, s.h)).checkout).to.deep.include({ status: CheckoutStatus.COMPLETED, orderId: o.id });
     expect((await w.order.getOrder({ orderId: o.id }, s.h)).order).to.deep.equal(o);
 
-    const cartNow = (await w.cart.getCart({}, s.h)).cart!;
-    expect(cartNow.lines.map((l) => l.itemId)).to.deep.equal([keep.id]);
-
     const outbox = (await w.sql.query(`SELECT subject, payload FROM "order".outbox`)).rows
       .map((r) => ({ subject: r.subject as string, event: fromBinary(OrderPlacedSchema, r.payload) }))
       .filter((r) => r.event.orderId === o.id);
@@ -63,6 +62,23 @@ describe("order: submitting orders", function () {
     expect(outbox[0].event.total!.minorUnits).to.equal(7500n);
     expect(outbox[0].event.lines.map((l) => [l.itemId, l.quantity])).to.deep.equal([[itemId, 3]]);
     await eventually(async () => (await w.sql.query(`SELECT published_at FROM "order".outbox WHERE event_id = $1`, [outbox[0].event.eventId])).rows[0].published_at, 10_000, "OrderPlaced published");
+    // Cart empties the bought line when it consumes orders.placed; the line added after the checkout began stays.
+    const lines = async () => (await w.cart.getCart({ linesOnly: true }, s.h)).cart!.lines.map((l) => l.itemId);
+    await eventually(async () => (await lines()).length === 1, 10_000, "the bought line removed from the cart");
+    expect(await lines()).to.deep.equal([keep.id]);
+
+    // The same order announced again (another event id) removes nothing more: the shopper's new line stays.
+    await w.fill(s, [itemId, 1]);
+    const again = { ...outbox[0].event, eventId: randomUUID() };
+    const nc = await connect({ servers: testInfra().natsUrl });
+    try {
+      await nc.jetstream().publish(EVENTS.ordersPlaced.subject, toBinary(OrderPlacedSchema, again), { msgID: again.eventId });
+    } finally {
+      await nc.close();
+    }
+    await eventually(async () => (await w.sql.query(`SELECT 1 FROM cart.processed_events WHERE event_id = $1`, [again.eventId])).rows.length, 10_000,
+      "the repeated OrderPlaced consumed");
+    expect(await lines()).to.have.members([keep.id, itemId]);
     await w.expectAuditClean();
   });
 

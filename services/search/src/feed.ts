@@ -15,7 +15,7 @@ import type { JsMsg } from "nats";
 import { ItemChangedSchema, type Category } from "../../../gen/shop/catalog/v1/catalog_pb.js";
 import { StockChangedSchema } from "../../../gen/shop/inventory/v1/inventory_pb.js";
 import type { Logger } from "../../lib/log.js";
-import type { Nats } from "../../lib/nats.js";
+import { natsRetry, type Nats } from "../../lib/nats.js";
 import { CategoryTree } from "./domain/categories.js";
 import { itemDocOf, millisOf, stockDocOf } from "./domain/events.js";
 import { SearchIndex } from "./index/search-index.js";
@@ -95,7 +95,8 @@ export class IndexFeed {
     // The floors first: every event at or below them is committed in the read model we are about to read.
     const floors = new Map<string, number>();
     for (const f of this.opts.follows) {
-      const info = await nats.jsm.consumers.info(f.stream, f.durable);
+      // Retried while the cluster elects leaders or this client moves off a node cut off (JetStream answers 503).
+      const info = await natsRetry(`consumer ${f.durable}`, () => nats.jsm.consumers.info(f.stream, f.durable), log);
       // Before its first acknowledgement a consumer reports an ack floor of 0: then, if it has delivered
       // nothing either, it starts right after `delivered` (a consumer created at "new" events); if it has,
       // replaying the whole stream is the safe answer.
@@ -141,8 +142,10 @@ export class IndexFeed {
 
   /** Replays one stream into `gen` from `startSeq` and keeps following it. */
   private async follow(gen: Generation, f: StreamFollow, startSeq: number): Promise<void> {
-    const consumer = await this.opts.nats.js.consumers.get(f.stream, { filterSubjects: f.subject, opt_start_seq: startSeq });
-    const pending = (await consumer.info()).num_pending;
+    const { consumer, pending } = await natsRetry(`feed of ${f.stream}`, async () => {
+      const c = await this.opts.nats.js.consumers.get(f.stream, { filterSubjects: f.subject, opt_start_seq: startSeq });
+      return { consumer: c, pending: (await c.info()).num_pending };
+    }, this.opts.log);
     const caughtUp = () => {
       if (!gen.behind.delete(f.stream)) return;
       if (gen.behind.size === 0) gen.markCaughtUp();

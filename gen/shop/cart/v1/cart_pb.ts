@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shop/cart/v1/cart.proto.
  */
 export const file_shop_cart_v1_cart: GenFile = /*@__PURE__*/
-  fileDesc("ChdzaG9wL2NhcnQvdjEvY2FydC5wcm90bxIMc2hvcC5jYXJ0LnYxItEBCghDYXJ0TGluZRIPCgdpdGVtX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEAoIcXVhbnRpdHkYAyABKAUSKQoKdW5pdF9wcmljZRgEIAEoCzIVLnNob3AuY29tbW9uLnYxLk1vbmV5Ei8KEHByaWNlX3doZW5fYWRkZWQYBSABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRIRCglhdmFpbGFibGUYBiABKAgSEgoKc3RvY2tfbGVmdBgHIAEoBRIRCglpbWFnZV91cmwYCCABKAkimAEKBENhcnQSDwoHdXNlcl9pZBgBIAEoCRIlCgVsaW5lcxgCIAMoCzIWLnNob3AuY2FydC52MS5DYXJ0TGluZRInCghzdWJ0b3RhbBgDIAEoCzIVLnNob3AuY29tbW9uLnYxLk1vbmV5Ei8KC3VwZGF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIkCg5HZXRDYXJ0UmVxdWVzdBISCgpsaW5lc19vbmx5GAEgASgIIjMKD0dldENhcnRSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQiQgodVXBkYXRlQ2FydEl0ZW1RdWFudGl0eVJlcXVlc3QSDwoHaXRlbV9pZBgBIAEoCRIQCghxdWFudGl0eRgCIAEoBSJCCh5VcGRhdGVDYXJ0SXRlbVF1YW50aXR5UmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0IjUKEENsZWFyQ2FydFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIQCghpdGVtX2lkcxgCIAMoCSITChFDbGVhckNhcnRSZXNwb25zZTKYAgoLQ2FydFNlcnZpY2USRgoHR2V0Q2FydBIcLnNob3AuY2FydC52MS5HZXRDYXJ0UmVxdWVzdBodLnNob3AuY2FydC52MS5HZXRDYXJ0UmVzcG9uc2UScwoWVXBkYXRlQ2FydEl0ZW1RdWFudGl0eRIrLnNob3AuY2FydC52MS5VcGRhdGVDYXJ0SXRlbVF1YW50aXR5UmVxdWVzdBosLnNob3AuY2FydC52MS5VcGRhdGVDYXJ0SXRlbVF1YW50aXR5UmVzcG9uc2USTAoJQ2xlYXJDYXJ0Eh4uc2hvcC5jYXJ0LnYxLkNsZWFyQ2FydFJlcXVlc3QaHy5zaG9wLmNhcnQudjEuQ2xlYXJDYXJ0UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_shop_common_v1_common]);
+  fileDesc("ChdzaG9wL2NhcnQvdjEvY2FydC5wcm90bxIMc2hvcC5jYXJ0LnYxIo0CCghDYXJ0TGluZRIPCgdpdGVtX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEAoIcXVhbnRpdHkYAyABKAUSKQoKdW5pdF9wcmljZRgEIAEoCzIVLnNob3AuY29tbW9uLnYxLk1vbmV5Ei8KEHByaWNlX3doZW5fYWRkZWQYBSABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRIRCglhdmFpbGFibGUYBiABKAgSEgoKc3RvY2tfbGVmdBgHIAEoBRIRCglpbWFnZV91cmwYCCABKAkSFAoMaXRlbV92ZXJzaW9uGAkgASgDEg8KB29uX3NhbGUYCiABKAgSEwoLc3RvY2tfa25vd24YCyABKAgimAEKBENhcnQSDwoHdXNlcl9pZBgBIAEoCRIlCgVsaW5lcxgCIAMoCzIWLnNob3AuY2FydC52MS5DYXJ0TGluZRInCghzdWJ0b3RhbBgDIAEoCzIVLnNob3AuY29tbW9uLnYxLk1vbmV5Ei8KC3VwZGF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI0Cg5HZXRDYXJ0UmVxdWVzdBISCgpsaW5lc19vbmx5GAEgASgIEg4KBnByaWNlZBgCIAEoCCIzCg9HZXRDYXJ0UmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0IkIKHVVwZGF0ZUNhcnRJdGVtUXVhbnRpdHlSZXF1ZXN0Eg8KB2l0ZW1faWQYASABKAkSEAoIcXVhbnRpdHkYAiABKAUiQgoeVXBkYXRlQ2FydEl0ZW1RdWFudGl0eVJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCI1ChBDbGVhckNhcnRSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSEAoIaXRlbV9pZHMYAiADKAkiEwoRQ2xlYXJDYXJ0UmVzcG9uc2UymAIKC0NhcnRTZXJ2aWNlEkYKB0dldENhcnQSHC5zaG9wLmNhcnQudjEuR2V0Q2FydFJlcXVlc3QaHS5zaG9wLmNhcnQudjEuR2V0Q2FydFJlc3BvbnNlEnMKFlVwZGF0ZUNhcnRJdGVtUXVhbnRpdHkSKy5zaG9wLmNhcnQudjEuVXBkYXRlQ2FydEl0ZW1RdWFudGl0eVJlcXVlc3QaLC5zaG9wLmNhcnQudjEuVXBkYXRlQ2FydEl0ZW1RdWFudGl0eVJlc3BvbnNlEkwKCUNsZWFyQ2FydBIeLnNob3AuY2FydC52MS5DbGVhckNhcnRSZXF1ZXN0Gh8uc2hvcC5jYXJ0LnYxLkNsZWFyQ2FydFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_shop_common_v1_common]);
 
 /**
  * @generated from message shop.cart.v1.CartLine
@@ -69,6 +69,29 @@ export type CartLine = Message<"shop.cart.v1.CartLine"> & {
    * @generated from field: string image_url = 8;
    */
   imageUrl: string;
+
+  /**
+   * Version of the catalog item the name and unit_price are of (the cart's price view, fed by
+   * catalog.items.changed); 0 when the view has not seen the item.
+   *
+   * @generated from field: int64 item_version = 9;
+   */
+  itemVersion: bigint;
+
+  /**
+   * The item is on sale as of item_version. Set with item_version.
+   *
+   * @generated from field: bool on_sale = 10;
+   */
+  onSale: boolean;
+
+  /**
+   * With lines_only and priced: true when stock_left is the stock the cart's view holds for the item (seconds
+   * stale at most); false when the view has not heard of its stock.
+   *
+   * @generated from field: bool stock_known = 11;
+   */
+  stockKnown: boolean;
 };
 
 /**
@@ -123,6 +146,16 @@ export type GetCartRequest = Message<"shop.cart.v1.GetCartRequest"> & {
    * @generated from field: bool lines_only = 1;
    */
   linesOnly: boolean;
+
+  /**
+   * With lines_only: also each line's name, unit_price, item_version and on_sale from the cart's price view
+   * (no remote call for items the view holds), and stock_left with stock_known as the view holds them (never
+   * looked up). For Order's BeginCheckout, which records the version it priced and answers a sold-out item
+   * without a reservation.
+   *
+   * @generated from field: bool priced = 2;
+   */
+  priced: boolean;
 };
 
 /**

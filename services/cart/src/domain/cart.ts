@@ -96,15 +96,25 @@ export function presentCart(
   });
 }
 
-/** The cart's lines as stored (GetCart with lines_only): item, quantity and the price when added, nothing live. */
-export function bareCart(userId: string, stored: StoredCart): Cart {
+/**
+ * The cart's lines as stored (GetCart with lines_only): item, quantity and the price when added, nothing live.
+ * With `viewed` (lines_only and priced): each known item's name, price, version and whether it is on sale too,
+ * and the stock left where the view holds it.
+ */
+export function bareCart(userId: string, stored: StoredCart, viewed?: { items: ReadonlyMap<string, Item>; stock: ReadonlyMap<string, number> }): Cart {
   return create(CartSchema, {
     userId,
-    lines: stored.lines.map((line) => create(CartLineSchema, {
-      itemId: line.itemId,
-      quantity: line.quantity,
-      priceWhenAdded: money(line.priceWhenAddedMinor, line.currency),
-    })),
+    lines: stored.lines.map((line) => {
+      const item = viewed?.items.get(line.itemId);
+      const left = viewed?.stock.get(line.itemId);
+      return create(CartLineSchema, {
+        itemId: line.itemId,
+        quantity: line.quantity,
+        priceWhenAdded: money(line.priceWhenAddedMinor, line.currency),
+        ...(item && { name: item.name, unitPrice: item.price, itemVersion: item.version, onSale: item.status === ItemStatus.ACTIVE }),
+        ...(left !== undefined && { stockLeft: Math.max(0, left), stockKnown: true }),
+      });
+    }),
     updateTime: stored.updateTime ? timestampFromDate(stored.updateTime) : undefined,
   });
 }

@@ -4,6 +4,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "../../../lib/db.js";
 import type { StoredCart, StoredLine } from "../domain/cart.js";
+import { VIEW_COLUMNS, viewRowOf, type RawViewRow, type ViewRow } from "./item-view.js";
 
 export type SetLineResult = "saved" | "cart-full";
 
@@ -11,23 +12,38 @@ export class CartStore {
   constructor(private readonly ds: DataSource, readonly maxLines: number) {}
 
   async load(userId: string): Promise<StoredCart> {
-    const rows: { update_time: Date; item_id: string | null; quantity: number | null; price_when_added_minor: string | null; currency: string | null; added_at: Date | null }[] =
+    return (await this.read(userId, false)).stored;
+  }
+
+  /** The cart and what the price-and-stock view holds of its items, in one statement. */
+  async loadWithView(userId: string): Promise<{ stored: StoredCart; view: Map<string, ViewRow> }> {
+    return this.read(userId, true);
+  }
+
+  private async read(userId: string, withView: boolean): Promise<{ stored: StoredCart; view: Map<string, ViewRow> }> {
+    const rows: ({ update_time: Date; line_item_id: string | null; quantity: number | null; price_when_added_minor: string | null; currency_added: string | null; added_at: Date | null } & Partial<RawViewRow>)[] =
       await this.ds.query(
-        `SELECT c.update_time, l.item_id, l.quantity, l.price_when_added_minor, l.currency, l.added_at
+        `SELECT c.update_time, l.item_id AS line_item_id, l.quantity, l.price_when_added_minor, l.currency AS currency_added, l.added_at
+                ${withView ? `, ${VIEW_COLUMNS}` : ""}
            FROM cart.carts c LEFT JOIN cart.cart_lines l ON l.user_id = c.user_id
+                ${withView ? "LEFT JOIN cart.item_view v ON v.item_id = l.item_id" : ""}
           WHERE c.user_id = $1
           ORDER BY l.added_at, l.item_id`,
         [userId],
       );
-    if (rows.length === 0) return { lines: [] };
-    const lines: StoredLine[] = rows.filter((r) => r.item_id !== null).map((r) => ({
-      itemId: r.item_id!,
-      quantity: r.quantity!,
-      priceWhenAddedMinor: BigInt(r.price_when_added_minor!),
-      currency: r.currency!,
-      addedAt: r.added_at!,
-    }));
-    return { updateTime: rows[0].update_time, lines };
+    const view = new Map<string, ViewRow>();
+    if (rows.length === 0) return { stored: { lines: [] }, view };
+    const lines: StoredLine[] = rows.filter((r) => r.line_item_id !== null).map((r) => {
+      if (withView && r.item_id) view.set(r.item_id, viewRowOf(r as RawViewRow));
+      return {
+        itemId: r.line_item_id!,
+        quantity: r.quantity!,
+        priceWhenAddedMinor: BigInt(r.price_when_added_minor!),
+        currency: r.currency_added!,
+        addedAt: r.added_at!,
+      };
+    });
+    return { stored: { updateTime: rows[0].update_time, lines }, view };
   }
 
   /**
@@ -53,6 +69,24 @@ export class CartStore {
   /** Removes one line; removing a line that is not there changes nothing. */
   async removeLine(userId: string, itemId: string): Promise<void> {
     await this.clear(userId, [itemId]);
+  }
+
+  /**
+   * Removes the lines of placed orders (orders.placed), once per order id: lines of items an order did not buy
+   * (added after its checkout began) stay. Takes no cart row lock: removing lines cannot break the line cap, and
+   * locking only lines keeps it from waiting on a shopper's write while holding what that write waits for.
+   */
+  static async removeBought(tx: EntityManager, orders: { orderId: string; userId: string; itemIds: string[] }[]): Promise<void> {
+    const bought = orders.flatMap((o) => o.itemIds.map((itemId) => [o.orderId, o.userId, itemId]));
+    if (bought.length === 0) return;
+    await tx.query(
+      `WITH bought AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS b (order_id, user_id, item_id)),
+            fresh AS (INSERT INTO cart.placed_orders (order_id) SELECT DISTINCT order_id FROM bought
+                      ON CONFLICT DO NOTHING RETURNING order_id)
+       DELETE FROM cart.cart_lines l USING bought b
+        WHERE b.order_id IN (SELECT order_id FROM fresh) AND l.user_id = b.user_id AND l.item_id = b.item_id`,
+      [bought.map((b) => b[0]), bought.map((b) => b[1]), bought.map((b) => b[2])],
+    );
   }
 
   /** Removes the given lines, or every line when `itemIds` is empty. Idempotent. */

@@ -137,13 +137,15 @@ interface LockedReservation extends ReservationRow {
 
 /** Locks one reservation row (FOR UPDATE) and reads it with its lines. */
 async function lockReservation(tx: Db, checkoutId: string): Promise<LockedReservation | undefined> {
-  const r = await one<{ status: ReservationStatusName; expires_at: Date; order_id: string | null; due: boolean }>(tx,
-    `SELECT status, expires_at, order_id, expires_at <= now() AS due FROM inventory.reservations
-     WHERE checkout_id = $1 FOR UPDATE`,
+  // The row lock and the lines in one statement (the lines never change once reserved).
+  const r = await one<{ status: ReservationStatusName; expires_at: Date; order_id: string | null; due: boolean; lines: [string, number][] | null }>(tx,
+    `SELECT r.status, r.expires_at, r.order_id, r.expires_at <= now() AS due,
+            (SELECT json_agg(json_build_array(l.item_id, l.quantity) ORDER BY l.item_id) FROM inventory.reservation_lines l
+              WHERE l.checkout_id = r.checkout_id) AS lines
+       FROM inventory.reservations r WHERE r.checkout_id = $1 FOR UPDATE OF r`,
     [checkoutId]);
   if (!r) return undefined;
-  const lines = await rows<Line>(tx,
-    `SELECT item_id AS "itemId", quantity FROM inventory.reservation_lines WHERE checkout_id = $1 ORDER BY item_id`, [checkoutId]);
+  const lines = (r.lines ?? []).map(([itemId, quantity]) => ({ itemId, quantity }));
   return { checkoutId, status: r.status, expiresAt: r.expires_at, orderId: r.order_id, due: r.due, lines };
 }
 
@@ -201,16 +203,17 @@ export async function commitReservation(ds: DataSource, checkoutId: string, orde
       await giveBack(tx, [r], "EXPIRED", threshold);
       return "expired";
     }
+    // The order, its units and the reservation COMMITTED: one statement (the units and the status change only
+    // when this order's row is new).
     const order = await one(tx,
-      `INSERT INTO inventory.orders (order_id, checkout_id, status) VALUES ($1, $2, 'COMMITTED')
-       ON CONFLICT (order_id) DO NOTHING RETURNING order_id`, [orderId, checkoutId]);
+      `WITH o AS (INSERT INTO inventory.orders (order_id, checkout_id, status) VALUES ($1, $2, 'COMMITTED')
+                  ON CONFLICT (order_id) DO NOTHING RETURNING order_id),
+            units AS (INSERT INTO inventory.order_stock (order_id, item_id, quantity, unassigned)
+                      SELECT o.order_id, l.item_id, l.quantity, l.quantity FROM o, inventory.reservation_lines l WHERE l.checkout_id = $2),
+            committed AS (UPDATE inventory.reservations SET status = 'COMMITTED', order_id = $1, updated_at = now()
+                          WHERE checkout_id = $2 AND EXISTS (SELECT 1 FROM o))
+       SELECT order_id FROM o`, [orderId, checkoutId]);
     if (!order) throw failedPrecondition("RESERVATION_COMMITTED", `order ${orderId} already holds the stock of another checkout`);
-    await rows(tx,
-      `INSERT INTO inventory.order_stock (order_id, item_id, quantity, unassigned)
-       SELECT $1, item_id, quantity, quantity FROM inventory.reservation_lines WHERE checkout_id = $2`, [orderId, checkoutId]);
-    await rows(tx,
-      `UPDATE inventory.reservations SET status = 'COMMITTED', order_id = $2, updated_at = now() WHERE checkout_id = $1`,
-      [checkoutId, orderId]);
     return { ...r, status: "COMMITTED", orderId };
   });
   if (result === "expired") throw failedPrecondition("RESERVATION_ENDED", `reservation ${checkoutId} expired before it was committed; its stock was released`);

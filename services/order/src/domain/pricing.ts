@@ -1,5 +1,5 @@
-// Pricing a checkout: every line at the catalog's price now (never the cart's or the client's), totals in
-// integer minor units. Items the catalog no longer sells become stock alerts with nothing available.
+// Pricing a checkout: every line at the catalog's price as of a known item version (never a price a client
+// sent), totals in integer minor units. Items the catalog no longer sells become stock alerts with nothing available.
 
 export interface WantedLine {
   itemId: string;
@@ -15,6 +15,8 @@ export interface CatalogPrice {
   onSale: boolean;
   currency: string;
   minorUnits: bigint;
+  /** The catalog item version the price is of. */
+  version: bigint;
 }
 
 export interface PricedLine {
@@ -22,6 +24,8 @@ export interface PricedLine {
   name: string;
   quantity: number;
   unitPriceMinor: bigint;
+  /** The catalog item version the line was priced at (absent on lines priced before versions were recorded). */
+  itemVersion?: bigint;
 }
 
 export interface UnsellableLine {
@@ -65,7 +69,7 @@ export function priceLines(wanted: WantedLine[], catalog: Map<string, CatalogPri
       unsellable.push({ itemId: w.itemId, name: item?.name ?? w.name, requested: w.quantity });
       continue;
     }
-    lines.push({ itemId: item.id, name: item.name, quantity: w.quantity, unitPriceMinor: item.minorUnits });
+    lines.push({ itemId: item.id, name: item.name, quantity: w.quantity, unitPriceMinor: item.minorUnits, itemVersion: item.version });
   }
   return { lines, unsellable, totalMinor: totalMinor(lines) };
 }

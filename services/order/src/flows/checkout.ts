@@ -1,4 +1,6 @@
-// Checkouts: BeginCheckout prices the cart from Catalog and holds its stock in Inventory; CancelCheckout and a
+// Checkouts: BeginCheckout prices the cart at Catalog's prices as of a recorded item version (the cart's price
+// view, fed by catalog.items.changed; Catalog itself for items the view has not heard of) and holds its stock in
+// Inventory; CancelCheckout and a
 // later BeginCheckout give the stock back. How each step survives a crash:
 // - the checkout row is written (RESERVING) before Inventory.Reserve, so a reservation never exists without a row;
 //   recovery cancels rows stuck in RESERVING and returns whatever they may hold;
@@ -46,33 +48,55 @@ export class CheckoutFlow {
   async begin(p: Principal): Promise<BeginResult> {
     const { log } = this.d;
     const userId = p.subject;
-    const cart = await callDependency(log, "cart", () => this.d.cart().getCart({ linesOnly: true }, { headers: onBehalfOf(p) }), [Code.Unauthenticated]);
-    const wanted = mergeLines((cart.cart?.lines ?? [])
-      .filter((l) => l.quantity > 0)
-      .map((l) => ({ itemId: l.itemId.toLowerCase(), quantity: l.quantity, name: l.name })));
+    const cart = await callDependency(log, "cart", () => this.d.cart().getCart({ linesOnly: true, priced: true }, { headers: onBehalfOf(p) }),
+      [Code.Unauthenticated]);
+    const cartLines = (cart.cart?.lines ?? []).filter((l) => l.quantity > 0);
+    const wanted = mergeLines(cartLines.map((l) => ({ itemId: l.itemId.toLowerCase(), quantity: l.quantity, name: l.name })));
     if (wanted.length === 0) throw failedPrecondition("CART_EMPTY", "the cart is empty");
     if (wanted.length > MAX_CHECKOUT_LINES) {
       throw failedPrecondition("TOO_MANY_LINES", `a checkout takes at most ${MAX_CHECKOUT_LINES} different items; remove some from the cart`,
         { max: String(MAX_CHECKOUT_LINES) });
     }
 
-    // Prices come from Catalog now, never from the cart or the client.
+    // Sold out as the cart's view says (Inventory's events, about a second stale): answered without a checkout
+    // row or a reservation round trip, which is what the many who come too late to a flash sale would cost.
+    // Inventory alone judges every other line. Not for a shopper with an active checkout: the stock it holds
+    // counts as gone in the view and goes back before reserving again (below).
+    const hasActive = await checkouts.hasActive(this.d.ds, userId);
+    if (!hasActive) {
+      const soldOut = new Set(cartLines.filter((l) => l.stockKnown && l.stockLeft === 0).map((l) => l.itemId.toLowerCase()));
+      const alerts = wanted.filter((w) => soldOut.has(w.itemId))
+        .map((w) => create(StockAlertSchema, { itemId: w.itemId, name: w.name, requested: w.quantity, available: 0 }));
+      if (alerts.length) return { alerts };
+    }
+
+    // Prices are Catalog's, never the client's: as of the item version the cart's view holds, else asked of Catalog.
+    const prices = new Map<string, CatalogPrice>();
+    for (const l of cartLines) {
+      if (l.itemVersion <= 0n) continue;
+      const id = l.itemId.toLowerCase();
+      prices.set(id, {
+        id, name: l.name, onSale: l.onSale, currency: l.unitPrice?.currencyCode ?? "", minorUnits: l.unitPrice?.minorUnits ?? -1n, version: l.itemVersion,
+      });
+    }
     const headers = await this.d.serviceHeaders();
-    const found = await callDependency(log, "catalog", () => this.d.catalog().batchGetItems({ itemIds: wanted.map((w) => w.itemId) }, { headers }));
-    const prices = new Map<string, CatalogPrice>(found.items.map((i) => [i.id.toLowerCase(), {
-      id: i.id.toLowerCase(),
-      name: i.name,
-      onSale: i.status === ItemStatus.ACTIVE,
-      currency: i.price?.currencyCode ?? "",
-      minorUnits: i.price?.minorUnits ?? -1n,
-    }]));
+    const unpriced = wanted.filter((w) => !prices.has(w.itemId)).map((w) => w.itemId);
+    if (unpriced.length) {
+      const found = await callDependency(log, "catalog", () => this.d.catalog().batchGetItems({ itemIds: unpriced }, { headers }));
+      for (const i of found.items) {
+        const id = i.id.toLowerCase();
+        prices.set(id, {
+          id, name: i.name, onSale: i.status === ItemStatus.ACTIVE, currency: i.price?.currencyCode ?? "", minorUnits: i.price?.minorUnits ?? -1n, version: i.version,
+        });
+      }
+    }
     const priced = priceLines(wanted, prices, STORE_CURRENCY);
     if (priced.unsellable.length) return { alerts: await this.alertsForUnsellable(priced, headers) };
 
     // Replace the shopper's active checkout: its stock goes back before the new one is reserved, so a shopper
-    // who begins again with the last unit in the cart gets it again. Most shoppers have none: a plain read skips
-    // the locked transaction then (one that appears meanwhile is ended under the lock when activating, below).
-    if (await checkouts.hasActive(this.d.ds, userId)) {
+    // who begins again with the last unit in the cart gets it again. Most shoppers have none: the plain read above
+    // skips the locked transaction then (one that appears meanwhile is ended under the lock when activating, below).
+    if (hasActive) {
       const replaced = await inTransaction(this.d.ds, async (tx) => {
         await checkouts.lockShopper(tx, userId);
         return this.endActive(tx, userId);

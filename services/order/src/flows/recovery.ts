@@ -1,6 +1,6 @@
 // The periodic job that finishes what requests left behind: stuck submissions (lease ran out), stock of
-// cancelled or abandoned checkouts not yet returned to Inventory, carts not yet emptied after an order, and
-// cancellations interrupted midway (they must complete: see cancellation.ts).
+// cancelled or abandoned checkouts not yet returned to Inventory, and cancellations interrupted midway (they must
+// complete: see cancellation.ts).
 import type { Logger } from "../../../lib/log.js";
 import type { PeriodicJob } from "../../../lib/periodic.js";
 import type { CancellationFlow } from "./cancellation.js";
@@ -13,7 +13,6 @@ export function orderRecovery(
   const steps: [string, () => Promise<number>][] = [
     ["submissions", () => flows.submissions.recoverStuck()],
     ["releases", () => flows.checkouts.releasePending()],
-    ["carts", () => flows.submissions.clearLeftoverCarts()],
     ["cancellations", () => flows.cancellations.recoverStuck()],
   ];
   return {

@@ -19,22 +19,20 @@
 //   3. Inventory.Commit(checkout, order id), idempotent. Refused (reservation expired or released) -> void the
 //      charge, FAILED. Unreachable -> stay PAID, hand the lease back, Unavailable: a retry or recovery continues.
 //   4. one transaction: order + lines (the checkout's prices and total: what the shopper saw), OrderPlaced outbox
-//      row, checkout COMPLETED, submission PLACED.
-//   5. empty the ordered items from the cart; a failure is retried by recovery and never fails the order.
+//      row, checkout COMPLETED, submission PLACED. Cart empties the bought lines when it consumes orders.placed,
+//      so SubmitOrder calls no other service after Inventory.
 // Recovery (RecoveryWorker, every SUBMISSION_RECOVERY_INTERVAL_MS): in-flight rows whose lease ran out are asked
 // of the provider (findCharge): not charged -> FAILED (the reservation is left to expire); charged -> step 3 on.
 // A holder that charged after recovery concluded "not charged" finds its lease gone and voids its own charge.
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code } from "@connectrpc/connect";
 import { OrderPlacedSchema, type Order, type SubmitOrderRequest } from "../../../../gen/shop/order/v1/order_pb.js";
-import { onBehalfOf, type Principal } from "../../../lib/auth.js";
+import type { Principal } from "../../../lib/auth.js";
 import { inTransaction } from "../../../lib/db.js";
 import { aborted, failedPrecondition, invalidArgument, notFound, unavailable, type ErrorReason } from "../../../lib/errors.js";
 import { money } from "../../../lib/money.js";
-import { EVENTS } from "../../../lib/events.js";
-import { enqueueEvent } from "../../../lib/outbox.js";
 import type { Db } from "../../../lib/sql.js";
 import { pause, type OrderDeps } from "../deps.js";
 import { callDependency, isCode } from "../../../lib/dependency.js";
@@ -58,8 +56,12 @@ interface Attempt {
   owner: string;
   deadline: number;
   payment: PaymentInput;
-  principal: Principal;
 }
+
+/** What one try of step 1 (claiming the checkout) came to. */
+type ClaimOutcome =
+  | { kind: "claimed" } | { kind: "lost" } | { kind: "busy" }
+  | { kind: "refused"; refusal: { reason: ErrorReason; message: string } };
 
 const VOIDED_AFTER_COMMIT_REFUSED = "the checkout expired before the order could be placed; the payment was voided";
 
@@ -72,21 +74,34 @@ export class SubmissionFlow {
     const checkout = await checkouts.findForUser(ds, input.checkoutId, p.subject);
     if (!checkout) throw notFound("checkout", input.checkoutId);
     const cardLast4 = await this.cardLast4(p, input);
-    const attempt: Attempt = { owner: randomUUID(), deadline: Date.now() + settings.waitMs, payment: input.payment, principal: p };
+    const attempt: Attempt = { owner: randomUUID(), deadline: Date.now() + settings.waitMs, payment: input.payment };
 
     let exists = false; // once the key's row is known to exist, polls only read it
     for (;;) {
-      let sub = exists ? undefined : await subs.insert(ds, {
-        id: randomUUID(),
-        userId: p.subject,
-        idempotencyKey: input.idempotencyKey,
-        checkoutId: checkout.id,
-        orderId: randomUUID(),
-        amountMinor: checkout.totalMinor,
-        currency: checkout.currency,
-        cardLast4,
-        shippingAddress: input.address,
-      }, attempt.owner, settings.leaseMs);
+      let sub: SubmissionRow | undefined;
+      let claimed: ClaimOutcome | undefined;
+      if (!exists) {
+        // The record and its claim on the checkout (step 1's first try) in one transaction. The checkout is locked
+        // first: the insert's foreign key check share-locks it, and two inserts upgrading that lock would deadlock.
+        const created = await inTransaction(ds, async (tx) => {
+          const c = (await checkouts.lock(tx, checkout.id))!;
+          const s = await subs.insert(tx, {
+            id: randomUUID(),
+            userId: p.subject,
+            idempotencyKey: input.idempotencyKey,
+            checkoutId: checkout.id,
+            orderId: randomUUID(),
+            amountMinor: checkout.totalMinor,
+            currency: checkout.currency,
+            cardLast4,
+            shippingAddress: input.address,
+          }, attempt.owner, settings.leaseMs);
+          if (!s) return undefined;
+          return { s, outcome: await this.claimLocked(tx, s, c, attempt) };
+        });
+        sub = created?.s;
+        claimed = created?.outcome;
+      }
       if (!sub) {
         const existing = await subs.byKey(ds, p.subject, input.idempotencyKey);
         exists = !!existing;
@@ -103,7 +118,7 @@ export class SubmissionFlow {
         }
       }
       try {
-        return await this.drive(sub, attempt);
+        return await this.drive(sub, attempt, claimed);
       } catch (err) {
         if (!(err instanceof LeaseLost)) throw err;
       }
@@ -138,21 +153,13 @@ export class SubmissionFlow {
     });
   }
 
-  /** Recovery: empties carts the request path could not (Cart was down). */
-  async clearLeftoverCarts(limit = 50): Promise<number> {
-    let cleared = 0;
-    for (const c of await subs.cartsToClear(this.d.ds, 2, limit)) {
-      if (await this.clearCart(c.id, c.userId, c.itemIds, undefined)) cleared++;
-    }
-    return cleared;
-  }
-
-  private async drive(sub: SubmissionRow, attempt: Attempt): Promise<Order> {
+  /** Steps 1-5; `claimed`: step 1's first try already made (with the record's insert). */
+  private async drive(sub: SubmissionRow, attempt: Attempt, claimed?: ClaimOutcome): Promise<Order> {
     if (sub.state === "PENDING") {
-      await this.claimCheckout(sub, attempt);
+      await this.claimCheckout(sub, attempt, claimed);
       sub = await this.pay(sub, attempt);
     }
-    return this.completePaid(sub, attempt.owner, attempt.principal);
+    return this.completePaid(sub, attempt.owner);
   }
 
   private async answer(sub: SubmissionRow): Promise<Order> {
@@ -169,29 +176,14 @@ export class SubmissionFlow {
     }
   }
 
-  /** Step 1: makes this submission the one entitled to pay for its checkout. */
-  private async claimCheckout(sub: SubmissionRow, attempt: Attempt): Promise<void> {
-    const { ds, settings } = this.d;
-    for (;;) {
-      const outcome = await inTransaction(ds, async (tx) => {
-        const s = await subs.lock(tx, sub.id);
-        if (!s || s.state !== "PENDING" || s.leaseOwner !== attempt.owner) return { kind: "lost" as const };
-        const c = (await checkouts.lock(tx, s.checkoutId))!;
-        const refusal = await this.refusal(tx, c);
-        if (refusal) {
-          await subs.transition(tx, s.id, attempt.owner, ["PENDING"], "FAILED", { error: refusal.message });
-          return { kind: "refused" as const, refusal };
-        }
-        if (c.submissionId && c.submissionId !== s.id) {
-          const holder = (await subs.states(tx, [c.submissionId])).get(c.submissionId);
-          if (holder === "PENDING" || holder === "PAID") {
-            await subs.extendLease(tx, s.id, attempt.owner, settings.leaseMs);
-            return { kind: "busy" as const };
-          }
-        }
-        // A full lease for the payment from here.
-        await subs.claimCheckout(tx, s.id, c.id, attempt.owner, settings.leaseMs);
-        return { kind: "claimed" as const };
+  /** Step 1: makes this submission the one entitled to pay for its checkout, from the outcome of a try if given. */
+  private async claimCheckout(sub: SubmissionRow, attempt: Attempt, tried?: ClaimOutcome): Promise<void> {
+    const { ds } = this.d;
+    for (let outcome = tried; ; outcome = undefined) {
+      outcome ??= await inTransaction(ds, async (tx): Promise<ClaimOutcome> => {
+        const locked = await subs.lockWithCheckout(tx, sub.id);
+        if (!locked || locked.sub.state !== "PENDING" || locked.sub.leaseOwner !== attempt.owner) return { kind: "lost" };
+        return this.claimLocked(tx, locked.sub, locked.checkout, attempt);
       });
       switch (outcome.kind) {
         case "claimed":
@@ -208,6 +200,25 @@ export class SubmissionFlow {
           await pause(25 + Math.random() * 50);
       }
     }
+  }
+
+  /** One try of step 1 on the locked submission (PENDING, this attempt's lease) and its locked checkout. */
+  private async claimLocked(tx: Db, s: SubmissionRow, c: checkouts.CheckoutRow, attempt: Attempt): Promise<ClaimOutcome> {
+    const refusal = await this.refusal(tx, c);
+    if (refusal) {
+      await subs.transition(tx, s.id, attempt.owner, ["PENDING"], "FAILED", { error: refusal.message });
+      return { kind: "refused", refusal };
+    }
+    if (c.submissionId && c.submissionId !== s.id) {
+      const holder = (await subs.states(tx, [c.submissionId])).get(c.submissionId);
+      if (holder === "PENDING" || holder === "PAID") {
+        await subs.extendLease(tx, s.id, attempt.owner, this.d.settings.leaseMs);
+        return { kind: "busy" };
+      }
+    }
+    // A full lease for the payment from here.
+    await subs.claimCheckout(tx, s.id, c.id, attempt.owner, this.d.settings.leaseMs);
+    return { kind: "claimed" };
   }
 
   /** Why a checkout cannot be paid for now, if it cannot. */
@@ -283,7 +294,7 @@ export class SubmissionFlow {
   }
 
   /** Steps 3-5 for a PAID submission; the request path and recovery share them. */
-  private async completePaid(sub: SubmissionRow, owner: string, principal: Principal | undefined): Promise<Order> {
+  private async completePaid(sub: SubmissionRow, owner: string): Promise<Order> {
     const { ds, log, payments } = this.d;
     try {
       const headers = await this.d.serviceHeaders();
@@ -309,24 +320,21 @@ export class SubmissionFlow {
 
     const placed = await this.place(sub);
     if (placed.row) ordersPlaced.inc();
-    await this.clearCart(sub.id, sub.userId, placed.itemIds, principal);
     // Just written: answer from what the transaction returned. A repeat (placed earlier) reads it back.
     const row = placed.row ?? await orders.findForUser(ds, sub.orderId, sub.userId);
     if (!row) throw new Error(`order ${sub.orderId} missing right after it was placed`);
     return orderView(row);
   }
 
-  /** Step 4, one transaction, idempotent: returns the ordered item ids, and the order when this call wrote it. */
-  private async place(sub: SubmissionRow): Promise<{ itemIds: string[]; row?: orders.OrderRow }> {
+  /** Step 4, one transaction, idempotent: returns the order when this call wrote it. */
+  private async place(sub: SubmissionRow): Promise<{ row?: orders.OrderRow }> {
     return inTransaction(this.d.ds, async (tx) => {
-      const s = (await subs.lock(tx, sub.id))!;
-      const c = (await checkouts.lock(tx, s.checkoutId))!;
-      const itemIds = c.lines.map((l) => l.itemId);
-      if (s.state === "PLACED") return { itemIds };
+      const { sub: s, checkout: c } = (await subs.lockWithCheckout(tx, sub.id))!;
+      if (s.state === "PLACED") return {};
       if (s.state !== "PAID") throw new LeaseLost();
       CHECKOUT_STATES.check(c.status, "COMPLETED"); // claimed by this submission, so still ACTIVE
       // The checkout's prices and total: what the shopper saw is what was charged and what the order says.
-      // The order, its lines, the checkout COMPLETED and the submission PLACED: one statement.
+      // The order, its lines, the checkout COMPLETED, the submission PLACED and OrderPlaced in the outbox: one statement.
       const row = await orders.insertPlaced(tx, {
         id: s.orderId,
         submissionId: s.id,
@@ -339,14 +347,7 @@ export class SubmissionFlow {
         chargeId: s.chargeId!,
         cardLast4: s.cardLast4,
         lines: c.lines,
-      });
-      if (!row) {
-        // The order was written before without its submission moving on (cannot happen: one transaction); finish it.
-        await checkouts.complete(tx, c.id, s.orderId);
-        await subs.markPlaced(tx, s.id);
-        return { itemIds };
-      }
-      await enqueueEvent(tx, EVENTS.ordersPlaced, create(OrderPlacedSchema, {
+      }, create(OrderPlacedSchema, {
         eventId: randomUUID(),
         orderId: s.orderId,
         userId: s.userId,
@@ -355,31 +356,14 @@ export class SubmissionFlow {
         total: money(c.totalMinor, c.currency),
         occurTime: timestampNow(),
       }));
-      return { itemIds, row };
+      if (!row) {
+        // The order was written before without its submission moving on (cannot happen: one transaction); finish it.
+        await checkouts.complete(tx, c.id, s.orderId);
+        await subs.markPlaced(tx, s.id);
+        return {};
+      }
+      return { row };
     });
-  }
-
-  /** Step 5: never fails the order; recovery retries with the service's own token. */
-  private async clearCart(submissionId: string, userId: string, itemIds: string[], principal: Principal | undefined): Promise<boolean> {
-    try {
-      if (principal) {
-        await this.d.cart().clearCart({ itemIds }, { headers: onBehalfOf(principal) });
-      } else {
-        await this.d.cart().clearCart({ userId, itemIds }, { headers: await this.d.serviceHeaders() });
-      }
-      await subs.markCartCleared(this.d.ds, submissionId);
-      return true;
-    } catch (err) {
-      const code = ConnectError.from(err).code;
-      if ([Code.InvalidArgument, Code.PermissionDenied, Code.NotFound].includes(code)) {
-        // Retrying cannot help; the order stands, the cart just keeps its lines.
-        this.d.log.error({ submissionId, err: (err as Error).message }, "cart refused to be emptied; giving up");
-        await subs.markCartCleared(this.d.ds, submissionId);
-        return false;
-      }
-      this.d.log.warn({ submissionId, err: (err as Error).message }, "emptying the cart failed; recovery will retry");
-      return false;
-    }
   }
 
   private async recover(sub: SubmissionRow, owner: string): Promise<void> {
@@ -397,7 +381,7 @@ export class SubmissionFlow {
         const paid = sub.state === "PAID"
           ? sub
           : await subs.transition(this.d.ds, sub.id, owner, ["PENDING"], "PAID", { chargeId: charge!.chargeId });
-        if (paid) await this.completePaid(paid, owner, undefined);
+        if (paid) await this.completePaid(paid, owner);
       }
     }
   }

@@ -23,11 +23,11 @@ export interface CheckoutRow {
   secondsLeft?: number;
 }
 
-interface RawCheckout {
+export interface RawCheckout {
   id: string;
   user_id: string;
   status: DbCheckoutStatus;
-  lines: { itemId: string; name: string; quantity: number; unitPriceMinor: string }[];
+  lines: { itemId: string; name: string; quantity: number; unitPriceMinor: string; itemVersion?: string }[];
   currency: string;
   total_minor: string;
   expires_at: Date | null;
@@ -45,7 +45,10 @@ export function toCheckout(r: RawCheckout): CheckoutRow {
     id: r.id,
     userId: r.user_id,
     status: r.status,
-    lines: r.lines.map((l) => ({ itemId: l.itemId, name: l.name, quantity: l.quantity, unitPriceMinor: BigInt(l.unitPriceMinor) })),
+    lines: r.lines.map((l) => ({
+      itemId: l.itemId, name: l.name, quantity: l.quantity, unitPriceMinor: BigInt(l.unitPriceMinor),
+      ...(l.itemVersion !== undefined && { itemVersion: BigInt(l.itemVersion) }),
+    })),
     currency: r.currency,
     totalMinor: BigInt(r.total_minor),
     expiresAt: r.expires_at,
@@ -66,7 +69,9 @@ export async function insertReserving(
   q: Db, c: { id: string; userId: string; lines: PricedLine[]; currency: string; totalMinor: bigint },
 ): Promise<void> {
   // bigint prices go into JSON as strings: JSON numbers lose precision past 2^53.
-  const lines = c.lines.map((l) => ({ itemId: l.itemId, name: l.name, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor.toString() }));
+  const lines = c.lines.map((l) => ({
+    itemId: l.itemId, name: l.name, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor.toString(), itemVersion: l.itemVersion?.toString(),
+  }));
   await rows(q, 
     `INSERT INTO ${T} (id, user_id, status, lines, currency, total_minor) VALUES ($1, $2, 'RESERVING', $3, $4, $5)`,
     [c.id, c.userId, JSON.stringify(lines), c.currency, c.totalMinor.toString()],
@@ -85,6 +90,19 @@ export async function latestForUser(q: Db, userId: string): Promise<CheckoutRow 
 /** Locks a checkout; the row carries its seconds left, read in the same round trip. */
 export async function lock(q: Db, id: string): Promise<CheckoutRow | undefined> {
   return first(q, `SELECT *, EXTRACT(EPOCH FROM (expires_at - now()))::float8 AS seconds_left FROM ${T} WHERE id = $1 FOR UPDATE`, [id]);
+}
+
+/**
+ * The columns of `lock` as one JSON value, for a statement that locks the checkout with another row (`alias` names
+ * the checkout in it): bigint and timestamps as text, read back by `fromJson`.
+ */
+export function lockedJson(alias: string): string {
+  return `to_jsonb(${alias}) || jsonb_build_object('total_minor', ${alias}.total_minor::text,
+    'seconds_left', EXTRACT(EPOCH FROM (${alias}.expires_at - now()))::float8)`;
+}
+
+export function fromJson(j: Omit<RawCheckout, "expires_at" | "created_at"> & { expires_at: string | null; created_at: string }): CheckoutRow {
+  return toCheckout({ ...j, expires_at: j.expires_at === null ? null : new Date(j.expires_at), created_at: new Date(j.created_at) });
 }
 
 /** Serializes checkout changes of one shopper (transaction-scoped, so nothing is held across remote calls). */

@@ -1,5 +1,8 @@
 // SQL for orders and their lines: written by SubmitOrder, advanced by the shipment events, cancelled by CancelOrder.
+import type { OrderPlacedSchema } from "../../../../gen/shop/order/v1/order_pb.js";
 import type { StoredAddress } from "../../../lib/address.js";
+import { EVENTS, type EventMessage } from "../../../lib/events.js";
+import { outboxCte } from "../../../lib/outbox.js";
 import type { PricedLine } from "../domain/pricing.js";
 import { one, rows, type Db } from "../../../lib/sql.js";
 import { IllegalTransition } from "../../../lib/state-machine.js";
@@ -96,13 +99,14 @@ export interface NewOrder {
 
 /**
  * Step 4 of SubmitOrder in one statement (the caller holds the submission's and the checkout's locks): the PLACED
- * order with its lines, its checkout COMPLETED, its submission PLACED. Returns the order; undefined (and nothing
- * changed) if it exists already.
+ * order with its lines, its checkout COMPLETED, its submission PLACED, and its OrderPlaced event in the outbox.
+ * Returns the order; undefined (and nothing changed) if it exists already.
  */
-export async function insertPlaced(q: Db, o: NewOrder): Promise<OrderRow | undefined> {
+export async function insertPlaced(q: Db, o: NewOrder, placed: EventMessage<typeof OrderPlacedSchema>): Promise<OrderRow | undefined> {
   // The edges this statement takes (its WHERE clauses say the same): the caller has checked both rows' states.
   CHECKOUT_STATES.check("ACTIVE", "COMPLETED");
   SUBMISSION_STATES.check("PAID", "PLACED");
+  const event = outboxCte(EVENTS.ordersPlaced, placed, "e", "o", 15);
   const inserted = await rows<Omit<RawOrder, "lines">>(
     q,
     `WITH o AS (
@@ -120,11 +124,11 @@ export async function insertPlaced(q: Db, o: NewOrder): Promise<OrderRow | undef
      ), s AS (
        UPDATE "order".submissions SET state = 'PLACED', error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = now()
        FROM o WHERE submissions.id = $14 AND submissions.state = 'PAID'
-     )
-     SELECT * FROM o`,
+     ), ${event.cte}
+     SELECT o.*, ${event.notify} AS notified FROM o`,
     [o.id, o.userId, o.checkoutId, o.currency, o.totalMinor.toString(), JSON.stringify(o.shippingAddress), o.paymentProvider,
       o.chargeId, o.cardLast4, o.lines.map((l) => l.itemId), o.lines.map((l) => l.name), o.lines.map((l) => l.quantity),
-      o.lines.map((l) => l.unitPriceMinor.toString()), o.submissionId],
+      o.lines.map((l) => l.unitPriceMinor.toString()), o.submissionId, ...event.params],
   );
   if (!inserted.length) return undefined;
   return toOrder({ ...inserted[0], lines: [] }, o.lines);

@@ -3,6 +3,8 @@
 import type { StoredAddress } from "../../../lib/address.js";
 import { SUBMISSION_STATES, type SubmissionState } from "../domain/submission.js";
 import { one, rows, type Db } from "../../../lib/sql.js";
+import * as checkouts from "./checkouts.js";
+import type { CheckoutRow } from "./checkouts.js";
 
 export interface SubmissionRow {
   id: string;
@@ -95,6 +97,17 @@ export async function byId(q: Db, id: string): Promise<SubmissionRow | undefined
 
 export async function lock(q: Db, id: string): Promise<SubmissionRow | undefined> {
   return maybe(q, `SELECT * FROM ${T} WHERE id = $1 FOR UPDATE`, [id]);
+}
+
+/**
+ * Locks a submission and its checkout in one statement (submission first, as `lock` then `checkouts.lock` would):
+ * what claiming the checkout and placing the order decide on.
+ */
+export async function lockWithCheckout(q: Db, id: string): Promise<{ sub: SubmissionRow; checkout: CheckoutRow } | undefined> {
+  const r = await one<RawSubmission & { checkout: Parameters<typeof checkouts.fromJson>[0] }>(q,
+    `SELECT s.*, ${checkouts.lockedJson("c")} AS checkout
+       FROM ${T} s JOIN "order".checkouts c ON c.id = s.checkout_id WHERE s.id = $1 FOR UPDATE OF s, c`, [id]);
+  return r && { sub: toSubmission(r), checkout: checkouts.fromJson(r.checkout) };
 }
 
 export async function states(q: Db, ids: string[]): Promise<Map<string, SubmissionState>> {
@@ -194,19 +207,3 @@ export async function claimStuck(q: Db, owner: string, leaseMs: number, limit: n
   return found.map(toSubmission);
 }
 
-/** Placed orders whose cart was not emptied yet (the shopper's call to Cart failed), oldest first. */
-export async function cartsToClear(q: Db, olderThanSeconds: number, limit: number): Promise<{ id: string; userId: string; itemIds: string[] }[]> {
-  const found = await rows<{ id: string; user_id: string; item_ids: string[] }>(
-    q,
-    `SELECT s.id, s.user_id, ARRAY(SELECT l->>'itemId' FROM jsonb_array_elements(c.lines) l) AS item_ids
-     FROM ${T} s JOIN "order".checkouts c ON c.id = s.checkout_id
-     WHERE s.state = 'PLACED' AND NOT s.cart_cleared AND s.updated_at < now() - make_interval(secs => $1)
-     ORDER BY s.updated_at LIMIT $2`,
-    [olderThanSeconds, limit],
-  );
-  return found.map((r) => ({ id: r.id, userId: r.user_id, itemIds: r.item_ids }));
-}
-
-export async function markCartCleared(q: Db, id: string): Promise<void> {
-  await rows(q, `UPDATE ${T} SET cart_cleared = true WHERE id = $1`, [id]);
-}

@@ -3,19 +3,10 @@
 // index is built from at start-up.
 import pg from "pg";
 import type { EntityManager } from "typeorm";
+import { newestById } from "../../../lib/newest.js";
 import type { ItemDoc, StockDoc } from "../index/documents.js";
 
 type Db = Pick<EntityManager, "query">;
-
-/** Keeps the newest of each id (a batch may hold several changes of one item; Postgres refuses duplicates). */
-function newestById<T extends { itemId: string }>(docs: T[], order: (d: T) => number): T[] {
-  const byId = new Map<string, T>();
-  for (const d of docs) {
-    const seen = byId.get(d.itemId);
-    if (!seen || order(d) > order(seen)) byId.set(d.itemId, d);
-  }
-  return [...byId.values()];
-}
 
 /**
  * Writes items that are newer than what the read model holds; returns the ids actually changed. `repair`
