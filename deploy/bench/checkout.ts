@@ -35,7 +35,7 @@ import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, po
 import { telemetryMatrix } from "./telemetry.js";
 
 const { seconds, users, items: itemCount, concurrency, warmup, "open-seconds": openSeconds, overload, "overload-seconds": overloadSeconds,
-  "overload-limit": overloadLimit, "telemetry-matrix": matrix, "telemetry-rounds": matrixRounds, statements: topStatements } = cliFlags({
+  "overload-limit": overloadLimit, "telemetry-matrix": matrix, "telemetry-rounds": matrixRounds, "telemetry-settings": matrixSettings, statements: topStatements } = cliFlags({
   usage: "npm run bench:checkout --",
   summary: "Sustained end-to-end ordering through the gateway for a fixed time: virtual buyers fill a 1-3 line cart, "
     + "begin checkout and submit; a NATS subscriber times each order's warehouse event. Prints one JSON line.",
@@ -55,6 +55,7 @@ const { seconds, users, items: itemCount, concurrency, warmup, "open-seconds": o
       type: "boolean", help: "run once per telemetry setting (off, metrics, access log, traces at 10% and 100%) on fresh stacks, side by side",
     },
     "telemetry-rounds": { type: "int", default: 1, min: 1, help: "with --telemetry-matrix, runs per setting, taking turns (the median is reported)" },
+    "telemetry-settings": { type: "string", help: "with --telemetry-matrix, only these settings (comma-separated, e.g. metrics), beside off" },
   },
 });
 const log = (m: string) => console.error(`[checkout] ${m}`);
@@ -68,7 +69,7 @@ const stackOptions = {
 };
 try {
   if (matrix) {
-    console.log(JSON.stringify(await telemetryMatrix(log, { throughput: "orders_per_s", perUnit: "cpu_ms_per_order", rounds: matrixRounds }, measure, stackOptions)));
+    console.log(JSON.stringify(await telemetryMatrix(log, { throughput: "orders_per_s", perUnit: "cpu_ms_per_order", rounds: matrixRounds, only: matrixSettings?.split(",").map((v) => v.trim()) }, measure, stackOptions)));
   } else {
     const stack = await benchStack(log, stackOptions);
     try {

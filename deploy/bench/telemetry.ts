@@ -35,19 +35,26 @@ export function telemetryVariants(sinkUrl: string): TelemetryVariant[] {
 const SCRAPE_MS = 5000;
 
 /**
- * Runs `run` `rounds` times per variant, each on its own throwaway stack started with the variant's environment,
+ * Runs `run` `rounds` times per variant (`only`: those named, with "off"), each on its own throwaway stack started with the variant's environment,
  * the variants taking turns (off, metrics, ..., off, metrics, ...) so that a machine whose speed drifts during the
  * matrix weighs on every variant alike. Returns per variant its median run by `throughput` (a figure of the
  * result, e.g. orders_per_s) beside every run's value of `throughput` and `perUnit` (e.g. cpu_ms_per_order), the
  * spans the sink received and the median's throughput relative to "off".
  */
 export async function telemetryMatrix<R extends Record<string, unknown>>(
-  log: (m: string) => void, figures: { throughput: keyof R & string; perUnit?: keyof R & string; rounds?: number },
+  log: (m: string) => void, figures: { throughput: keyof R & string; perUnit?: keyof R & string; rounds?: number; only?: string[] },
   run: (stack: BenchStack) => Promise<R>, stackOpts: BenchStackOptions = {},
 ): Promise<Record<string, unknown>> {
-  const { throughput, perUnit, rounds = 1 } = figures;
+  const { throughput, perUnit, rounds = 1, only } = figures;
   const sink = await startSpanSink();
-  const variants = telemetryVariants(sink.url);
+  const all = telemetryVariants(sink.url);
+  const unknown = (only ?? []).filter((name) => !all.some((v) => v.name === name));
+  if (unknown.length) {
+    await sink.close();
+    throw new Error(`unknown telemetry setting ${unknown.join(", ")}: the settings are ${all.map((v) => v.name).join(", ")}`);
+  }
+  // "off" always runs first: every other setting is compared with it.
+  const variants = only ? all.filter((v) => v.name === "off" || only.includes(v.name)) : all;
   const runs = new Map<string, Record<string, unknown>[]>(variants.map((v) => [v.name, []]));
   try {
     for (let round = 1; round <= rounds; round++) {
