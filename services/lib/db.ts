@@ -1,5 +1,6 @@
 // Postgres through TypeORM: one schema per service (docs/design.md), migrations (never synchronize), and a
 // transaction helper that retries the conflicts Postgres asks us to retry.
+import { createHash } from "node:crypto";
 import { DataSource, type EntityManager, type EntitySchema, type MigrationInterface, type QueryRunner } from "typeorm";
 import { PG, pgCode } from "./errors.js";
 
@@ -41,7 +42,40 @@ export async function openDatabase(url: string, spec: DatabaseSpec, poolSize = 2
     await ds.destroy();
     throw err;
   }
+  if (process.env.DB_PREPARED_STATEMENTS !== "false") prepareStatements(ds);
   return ds;
+}
+
+/** Most statement texts one process prepares; texts seen after that run unprepared. */
+const MAX_PREPARED = 300;
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_PREPARED) {
+    name = `s_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Every statement with parameters runs as a named prepared statement on the connection that runs it: Postgres
+ * parses and plans the same few dozen texts of the hot path thousands of times a second otherwise. Connections
+ * the pool opens from now on are patched (those opened for migrations are not, and need not be). A statement
+ * without parameters (START TRANSACTION, COMMIT, DDL) keeps the simple protocol. DB_PREPARED_STATEMENTS=false
+ * turns it off: behind a transaction-pooling PgBouncer older than 1.21 (docs/deploy.md).
+ */
+function prepareStatements(ds: DataSource): void {
+  type Query = (config: unknown, values?: unknown, callback?: unknown) => unknown;
+  const pool = (ds.driver as unknown as { master: { on(event: "connect", listener: (client: { query: Query }) => void): void } }).master;
+  pool.on("connect", (client) => {
+    const query = client.query.bind(client);
+    client.query = (config, values, callback) => {
+      const name = typeof config === "string" && Array.isArray(values) && values.length > 0 ? statementName(config) : undefined;
+      return name ? query({ name, text: config, values }, callback) : query(config, values, callback);
+    };
+  });
 }
 
 export async function migrate(ds: DataSource, schema: string): Promise<void> {
