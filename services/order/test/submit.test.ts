@@ -2,7 +2,8 @@
 // often and concurrently it is sent, declines and provider errors leave the shopper able to retry, a failure
 // after payment voids it, and bad input changes nothing.
 import { randomUUID } from "node:crypto";
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { connect } from "nats";
 import { expect } from "chai";
 import { CheckoutStatus, OrderPlacedSchema, OrderStatus, PaymentStatus, type Checkout } from "../../../gen/shop/order/v1/order_pb.js";
@@ -80,6 +81,31 @@ describe("order: submitting orders", function () {
       "the repeated OrderPlaced consumed");
     expect(await lines()).to.have.members([keep.id, itemId]);
     await w.expectAuditClean();
+  });
+
+  it("leaves a bought item in the cart when the shopper put it back after the order was placed", async () => {
+    const item = await w.item(5);
+    const s = await w.shopper();
+    await w.fill(s, [item.id, 2]);
+    const placed = (at: Date) => create(OrderPlacedSchema, {
+      eventId: randomUUID(), orderId: randomUUID(), userId: s.id, lines: [{ itemId: item.id, quantity: 1 }], occurTime: timestampFromDate(at),
+    });
+    const announce = async (e: ReturnType<typeof placed>) => {
+      const nc = await connect({ servers: testInfra().natsUrl });
+      try {
+        await nc.jetstream().publish(EVENTS.ordersPlaced.subject, toBinary(OrderPlacedSchema, e), { msgID: e.eventId });
+      } finally {
+        await nc.close();
+      }
+      await eventually(async () => (await w.sql.query(`SELECT 1 FROM cart.processed_events WHERE event_id = $1`, [e.eventId])).rows.length, 10_000,
+        "the OrderPlaced consumed");
+    };
+    const lines = async () => (await w.cart.getCart({ linesOnly: true }, s.h)).cart!.lines.map((l) => [l.itemId, l.quantity]);
+
+    await announce(placed(new Date(Date.now() - 60_000))); // placed before the line was last changed: it stays
+    expect(await lines()).to.deep.equal([[item.id, 2]]);
+    await announce(placed(new Date(Date.now() + 1_000))); // placed after: the line was bought
+    expect(await lines()).to.deep.equal([]);
   });
 
   it("answers 20 concurrent replays of one key with one order and one charge", async () => {

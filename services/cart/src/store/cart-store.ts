@@ -72,20 +72,22 @@ export class CartStore {
   }
 
   /**
-   * Removes the lines of placed orders (orders.placed), once per order id: lines of items an order did not buy
-   * (added after its checkout began) stay. Takes no cart row lock: removing lines cannot break the line cap, and
+   * Removes the lines of placed orders (orders.placed), once per order id: a line of an item the order did not
+   * buy stays, and so does one added or changed after the order was placed (the shopper put the item back in the
+   * cart before the event arrived). Takes no cart row lock: removing lines cannot break the line cap, and
    * locking only lines keeps it from waiting on a shopper's write while holding what that write waits for.
    */
-  static async removeBought(tx: EntityManager, orders: { orderId: string; userId: string; itemIds: string[] }[]): Promise<void> {
-    const bought = orders.flatMap((o) => o.itemIds.map((itemId) => [o.orderId, o.userId, itemId]));
+  static async removeBought(tx: EntityManager, orders: { orderId: string; userId: string; itemIds: string[]; placedAt: Date }[]): Promise<void> {
+    const bought = orders.flatMap((o) => o.itemIds.map((itemId) => ({ ...o, itemId })));
     if (bought.length === 0) return;
     await tx.query(
-      `WITH bought AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS b (order_id, user_id, item_id)),
+      `WITH bought AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[]) AS b (order_id, user_id, item_id, placed_at)),
             fresh AS (INSERT INTO cart.placed_orders (order_id) SELECT DISTINCT order_id FROM bought
                       ON CONFLICT DO NOTHING RETURNING order_id)
        DELETE FROM cart.cart_lines l USING bought b
-        WHERE b.order_id IN (SELECT order_id FROM fresh) AND l.user_id = b.user_id AND l.item_id = b.item_id`,
-      [bought.map((b) => b[0]), bought.map((b) => b[1]), bought.map((b) => b[2])],
+        WHERE b.order_id IN (SELECT order_id FROM fresh) AND l.user_id = b.user_id AND l.item_id = b.item_id
+          AND l.updated_at <= b.placed_at`,
+      [bought.map((b) => b.orderId), bought.map((b) => b.userId), bought.map((b) => b.itemId), bought.map((b) => b.placedAt.toISOString())],
     );
   }
 
