@@ -27,13 +27,14 @@ import { orderHandlers } from "./service.js";
 import { loadSettings } from "./settings.js";
 import { OrderSchema1732300000000 } from "./store/migrations/1732300000000-OrderSchema.js";
 import { OrderTracking1732400000000 } from "./store/migrations/1732400000000-OrderTracking.js";
+import { OrderCartClearedByCart1767500000000 } from "./store/migrations/1767500000000-OrderCartClearedByCart.js";
 
 export const ORDER_SCHEMA = "order";
 
 export const order: ServiceModule = {
   name: "order",
   outbox: true,
-  database: { schema: ORDER_SCHEMA, migrations: [OrderSchema1732300000000, OrderTracking1732400000000, outboxCleanupIndex(ORDER_SCHEMA), outboxTraceContext(ORDER_SCHEMA), jobLeasesTable(ORDER_SCHEMA)] },
+  database: { schema: ORDER_SCHEMA, migrations: [OrderSchema1732300000000, OrderTracking1732400000000, outboxCleanupIndex(ORDER_SCHEMA), outboxTraceContext(ORDER_SCHEMA), jobLeasesTable(ORDER_SCHEMA), OrderCartClearedByCart1767500000000] },
   async build(ctx) {
     const settings = loadSettings(ctx.config.env);
     // The test provider's card tokens live in its own schema of the same database (the gateway issues them).

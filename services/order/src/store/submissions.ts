@@ -20,7 +20,6 @@ export interface SubmissionRow {
   chargeId: string | null;
   error: string | null;
   leaseOwner: string | null;
-  cartCleared: boolean;
 }
 
 interface RawSubmission {
@@ -37,7 +36,6 @@ interface RawSubmission {
   charge_id: string | null;
   error: string | null;
   lease_owner: string | null;
-  cart_cleared: boolean;
 }
 
 const T = `"order".submissions`;
@@ -57,7 +55,6 @@ function toSubmission(r: RawSubmission): SubmissionRow {
     chargeId: r.charge_id,
     error: r.error,
     leaseOwner: r.lease_owner,
-    cartCleared: r.cart_cleared,
   };
 }
 
