@@ -19,7 +19,7 @@ import { runConsumer, type RunningConsumer } from "../../services/lib/consumers.
 import { EVENTS } from "../../services/lib/events.js";
 import { connectNats, ensureStreams, eventHeaders, streamSettings, type Nats } from "../../services/lib/nats.js";
 import { enqueueEvent, eventTablesSql, OutboxRelay } from "../../services/lib/outbox.js";
-import { freshDatabase, testInfra } from "../../test/harness.js";
+import { eventually, freshDatabase, testInfra } from "../../test/harness.js";
 import { startInfra, type Infra } from "../infra.js";
 
 // The outbox of the event's producer (the event catalog says order writes orders.cancelled), in a fresh database.
@@ -188,8 +188,12 @@ describe("NATS cluster (3 JetStream nodes)", function () {
       expect(await appliedWithin(await publish(), 30_000), "first event").to.be.a("number");
       for (let round = 0; round < 2; round++) {
         const before = await consumerLeader();
-        const r = await nats.nc.request(`$JS.API.CONSUMER.LEADER.STEPDOWN.ORDERS.${DURABLE}`, undefined, { timeout: 10_000 });
-        expect(new TextDecoder().decode(r.data)).to.contain('"success":true');
+        // The cluster refuses a step-down while no other replica is current (the node killed above may still be
+        // catching up): ask again until one is.
+        await eventually(async () => {
+          const r = await nats.nc.request(`$JS.API.CONSUMER.LEADER.STEPDOWN.ORDERS.${DURABLE}`, undefined, { timeout: 10_000 });
+          return new TextDecoder().decode(r.data).includes('"success":true');
+        }, 60_000, "the consumer leader stepping down");
         const after = await consumerLeader();
         expect(after, "a new leader").to.be.a("string").and.not.equal(before);
         expect(await appliedWithin(await publish(), 15_000), `event after leader change ${round + 1}`).to.be.a("number");
@@ -197,13 +201,14 @@ describe("NATS cluster (3 JetStream nodes)", function () {
     });
 
     it("applies events published after its durable was replaced under it", async function () {
-      const info = await nats.jsm.consumers.info("ORDERS", DURABLE);
-      await nats.jsm.consumers.delete("ORDERS", DURABLE);
-      await nats.jsm.consumers.add("ORDERS", {
+      // JetStream API calls time out while the cluster moves leaders after the step-downs above: retried.
+      const info = await eventually(() => nats.jsm.consumers.info("ORDERS", DURABLE), 60_000, "the durable's info");
+      await eventually(() => nats.jsm.consumers.delete("ORDERS", DURABLE), 60_000, "the durable deleted");
+      await eventually(() => nats.jsm.consumers.add("ORDERS", {
         durable_name: DURABLE, filter_subject: info.config.filter_subject, ack_policy: AckPolicy.Explicit,
         ack_wait: info.config.ack_wait, max_ack_pending: info.config.max_ack_pending,
         deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: info.delivered.stream_seq + 1,
-      });
+      }), 60_000, "the durable created again");
       expect(await appliedWithin(await publish(), 15_000), "event after the durable was replaced").to.be.a("number");
     });
   });
