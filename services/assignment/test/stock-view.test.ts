@@ -4,8 +4,8 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import { rpcClientDuration } from "../../lib/metrics.js";
-import { eventually } from "../../../test/harness.js";
-import { PLACES, startWorld, type World } from "./fixture.js";
+import { eventually, suiteFixture } from "../../../test/harness.js";
+import { PLACES, startWorld } from "./fixture.js";
 
 /** Inventory calls this process made so far, per method (the services run in-process; the test's clients are not counted). */
 async function inventoryCalls(): Promise<Map<string, number>> {
@@ -28,10 +28,7 @@ async function callsDuring(work: () => Promise<unknown>): Promise<Record<string,
 
 describe("assignment: the stock view", function () {
   this.timeout(60_000);
-  let w: World;
-
-  before(async () => { w = await startWorld(); });
-  after(async () => { await w?.stop(); });
+  const w = suiteFixture(() => startWorld());
 
   const viewOf = async (itemId: string) =>
     (await w.sql.query(`SELECT sequence, warehouses FROM assignment.stock_view WHERE item_id = $1`, [itemId])).rows[0] as
