@@ -194,7 +194,8 @@ describe("NATS cluster (3 JetStream nodes)", function () {
           const r = await nats.nc.request(`$JS.API.CONSUMER.LEADER.STEPDOWN.ORDERS.${DURABLE}`, undefined, { timeout: 10_000 });
           return new TextDecoder().decode(r.data).includes('"success":true');
         }, 60_000, "the consumer leader stepping down");
-        const after = await consumerLeader();
+        // The consumer's info names the old leader until the election is over.
+        const after = await eventually(async () => { const l = await consumerLeader(); return l !== before && l; }, 30_000, "a new consumer leader");
         expect(after, "a new leader").to.be.a("string").and.not.equal(before);
         expect(await appliedWithin(await publish(), 15_000), `event after leader change ${round + 1}`).to.be.a("number");
       }
