@@ -56,10 +56,11 @@ export interface RefreshPolicy {
 export async function rotateRefreshToken(ds: DataSource, token: string, policy: RefreshPolicy): Promise<RefreshOutcome> {
   const { ttlSeconds } = policy;
   return inTransaction(ds, async (tx) => {
-    // FOR UPDATE: two Refresh calls with the same token take turns, so only one of them can use it up.
+    // FOR UPDATE: two Refresh calls with the same token take turns, so only one of them can use it up. The grace is
+    // judged against the clock, not now(): a call that waited for the lock may have begun before the use it sees.
     const rows: { family_id: string; user_id: string; expires_at: Date; used: boolean; in_grace: boolean; revoked: boolean }[] = await tx.query(
       `SELECT family_id::text AS family_id, user_id::text AS user_id, expires_at, used_at IS NOT NULL AS used,
-              coalesce(used_at > now() - make_interval(secs => $2), false) AS in_grace, revoked
+              coalesce($2 > 0 AND used_at > clock_timestamp() - make_interval(secs => $2), false) AS in_grace, revoked
        FROM identity.refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
       [hashOf(token), policy.reuseGraceSeconds],
     );
