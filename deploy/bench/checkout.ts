@@ -5,8 +5,8 @@
 // first warehouse event. Prints one JSON line: orders/s, SubmitOrder p50/p99, SubmitOrder -> warehouse event
 // p50/p99, errors, AuditStock at the end, the machine and its load, Postgres's durability settings; and what an
 // order costs (docs/performance.md "Cost per order"): CPU ms per order by process (from /proc), mesh calls,
-// SQL statements and transactions per order (counted), one mesh call's CPU measured in the same run; then an
-// open-loop phase at 70% of the measured capacity, and with --overload one at twice it (refused vs admitted).
+// SQL statements and transactions per order (counted), one mesh call's and one SQL round trip's CPU measured in the
+// same run; then an open-loop phase at 70% of the measured capacity, and with --overload one at twice it.
 //   flags: --seconds 60 --users 2000 --items 200 --concurrency 16 --warmup 5 --open-seconds 20 --overload --statements 12
 // --telemetry-matrix runs it once per telemetry setting (off, metrics, metrics and the access log, traces at 10% and
 // 100%: telemetry.ts; --telemetry-rounds times each, in turns) on fresh stacks and prints the results side by side.
@@ -30,6 +30,7 @@ import {
 } from "./counters.js";
 import { openLoop } from "./open-loop.js";
 import { meshCallCost } from "./rpc-cost.js";
+import { sqlRoundTripCost } from "./sql-cost.js";
 import { ADDRESS, buyerFlags, CARD, randomCart, stockedItems } from "./shopper.js";
 import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, postgresDurability, type BenchStack } from "./stack.js";
 import { telemetryMatrix } from "./telemetry.js";
@@ -242,6 +243,7 @@ async function measure(stack: BenchStack) {
     top_statements_per_order: statements.slice(0, topStatements).map((s) => ({ per_order: perOrder(s.calls), query: s.query.replace(/\s+/g, " ").slice(0, 160) })),
   };
   const rpcFloor = await meshCallCost({ calls: 5000, concurrency: 16, rounds: 2 });
+  const sqlFloor = stack.reused ? null : await sqlRoundTripCost(stack.databaseUrl);
 
   const capacity = orders / window;
   const openPhase = openSeconds > 0 ? await openLoopPhase(0.7 * capacity, openSeconds) : undefined;
@@ -290,6 +292,7 @@ async function measure(stack: BenchStack) {
     ...cost,
     idle_per_s: idle,
     rpc_floor_us: rpcFloor.cpu_us_per_call,
+    sql_floor_us: sqlFloor,
     open_loop: openPhase ?? null,
     ...(overloadPhase ? {
       overload: {

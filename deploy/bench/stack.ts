@@ -40,6 +40,20 @@ export interface BenchStackOptions {
 }
 
 /** The user signing keys of a reused stack: AUTH_SIGNING_KEYS_FILE, else the ones `npm start` keeps under DATA_DIR. */
+/**
+ * Extra settings for a throwaway stack's Postgres, from BENCH_POSTGRES_SETTINGS ("commit_delay=200 commit_siblings=5"),
+ * to measure what a setting changes; the JSON line prints the durability settings the run had.
+ */
+function settingsFrom(spec: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (spec ?? "").split(/[\s,]+/).filter(Boolean)) {
+    const [key, value] = pair.split("=");
+    if (!key || value === undefined) throw new Error(`BENCH_POSTGRES_SETTINGS: "${pair}" is not name=value`);
+    out[key] = value;
+  }
+  return out;
+}
+
 function reusedStackSigner(): TokenSigner {
   const file = process.env.AUTH_SIGNING_KEYS_FILE ?? keyFilesIn(path.resolve(process.env.DATA_DIR ?? ".data", "keys")).signingKeysFile;
   return TokenSigner.fromFile(file, "AUTH_SIGNING_KEYS_FILE");
@@ -70,7 +84,10 @@ export async function benchStack(log: (m: string) => void, opts: BenchStackOptio
   // Durable like a deployment (fsync, synchronous_commit, full_page_writes on): the figures are what a user pays.
   const infra = await startInfra({
     dataDir, ephemeral: true, durable: true, log: () => {},
-    postgresSettings: opts.statementStatistics ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.max": "1000" } : {},
+    postgresSettings: {
+      ...(opts.statementStatistics ? { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.max": "1000" } : {}),
+      ...settingsFrom(process.env.BENCH_POSTGRES_SETTINGS),
+    },
   });
   const keys = ensureKeyFiles(path.join(dataDir, "keys"));
   try {
@@ -111,7 +128,7 @@ export async function postgresDurability(databaseUrl: string): Promise<Record<st
   await db.connect();
   try {
     const { rows } = await db.query<{ name: string; setting: string }>(
-      "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes') ORDER BY name");
+      "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'commit_delay', 'commit_siblings') ORDER BY name");
     return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
   } finally {
     await db.end();
