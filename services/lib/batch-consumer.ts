@@ -27,25 +27,28 @@ export async function runBatchConsumer<D extends DescMessage>(
   const apply = async (msgs: JsMsg[]) => {
     for (const m of msgs) recordDelivery(spec.durable, m.info);
     try {
-      const counts = await inTransaction(ds, async (tx) => {
-        const ids = msgs.map((m) => eventIdOf(spec.event.stream, m));
+      const ids = msgs.map((m) => eventIdOf(spec.event.stream, m));
+      const decoded = msgs.map((m) => decodeEvent(spec.event, m));
+      // Events the consumer's state does not depend on are acknowledged with the batch but never written.
+      const kept = msgs.flatMap((_, i) => (decoded[i].event && spec.relevant?.(decoded[i].event!) === false ? [] : [i]));
+      const counts = kept.length === 0 ? { applied: 0, rejected: 0 } : await inTransaction(ds, async (tx) => {
         const fresh: { event_id: string }[] = await tx.query(
           `INSERT INTO "${schema}".processed_events (consumer, event_id) SELECT $1, unnest($2::text[])
            ON CONFLICT DO NOTHING RETURNING event_id`,
-          [spec.durable, ids],
+          [spec.durable, kept.map((i) => ids[i])],
         );
         const isFresh = new Set(fresh.map((r) => r.event_id));
         const events: MessageShape<D>[] = [];
         let rejected = 0;
-        msgs.forEach((m, i) => {
-          if (!isFresh.delete(ids[i])) return; // seen before, or a duplicate within the batch
-          const { event, reason } = decodeEvent(spec.event, m);
+        for (const i of kept) {
+          if (!isFresh.delete(ids[i])) continue; // seen before, or a duplicate within the batch
+          const { event, reason } = decoded[i];
           if (event) events.push(event);
           else {
             rejected++;
-            logRejected(log, spec.durable, { eventId: ids[i], subject: m.subject, msg: m }, reason!);
+            logRejected(log, spec.durable, { eventId: ids[i], subject: msgs[i].subject, msg: msgs[i] }, reason!);
           }
-        });
+        }
         if (events.length) await spec.handleBatch(events, tx);
         return { applied: events.length, rejected };
       });

@@ -49,6 +49,11 @@ export interface BatchConsumerDecl<D extends DescMessage = DescMessage> {
   batch: number;
   /** Applies the events not seen before (undecodable ones are already rejected). Throwing redelivers all. */
   handleBatch(events: MessageShape<D>[], tx: EntityManager): Promise<unknown>;
+  /**
+   * The events this consumer's state depends on; the others are acknowledged without a transaction (applying
+   * one would change nothing, so neither would applying it twice). Default: every event.
+   */
+  relevant?(event: MessageShape<D>): boolean;
 }
 
 export type AnyConsumerDecl = ConsumerDecl<any> | BatchConsumerDecl<any>;

@@ -181,12 +181,12 @@ describe("inventory order lifecycle", function () {
     expect(sums.rows[0].rows).to.be.greaterThan(20);
   });
 
-  it("publishes StockChanged with a growing per-item sequence, and LowStock when crossing the threshold", async () => {
+  it("publishes StockChanged with a growing per-item sequence, LowStock when crossing the threshold, and marks an allocation's as leaving the count alone", async () => {
     const nc: NatsConnection = await connect({ servers: testInfra().natsUrl });
     try {
       const w = await f.warehouse();
       const item = randomUUID();
-      const changed: { available: number; sequence: bigint; lowStock: boolean }[] = [];
+      const changed: { available: number; sequence: bigint; lowStock: boolean; onlyWarehousesChanged: boolean }[] = [];
       const low: number[] = [];
       const sub1 = nc.subscribe(EVENTS.inventoryStockChanged.subject);
       const sub2 = nc.subscribe(EVENTS.inventoryStockLow.subject);
@@ -196,12 +196,19 @@ describe("inventory order lifecycle", function () {
 
       await f.client.receiveStock({ warehouseId: w.id, itemId: item, quantity: 6, reference: "PO-9" }, f.admin);
       await eventually(async () => changed.length === 1, 10_000, "StockChanged after ReceiveStock");
-      expect(changed[0]).to.include({ available: 6, sequence: 1n, lowStock: false });
+      expect(changed[0]).to.include({ available: 6, sequence: 1n, lowStock: false, onlyWarehousesChanged: false });
 
-      await f.client.reserve({ checkoutId: randomUUID(), lines: lines([item, 3]) }, f.service);
+      const checkoutId = randomUUID();
+      const orderId = randomUUID();
+      await f.client.reserve({ checkoutId, lines: lines([item, 3]) }, f.service);
       await eventually(async () => changed.length === 2 && low.length === 1, 10_000, "StockChanged and LowStock after Reserve");
-      expect(changed[1]).to.include({ available: 3, sequence: 2n, lowStock: true });
+      expect(changed[1]).to.include({ available: 3, sequence: 2n, lowStock: true, onlyWarehousesChanged: false });
       expect(low).to.deep.equal([3]);
+
+      await f.client.commit({ checkoutId, orderId }, f.service);
+      await f.client.allocateOrder({ orderId, allocations: [{ warehouseId: w.id, itemId: item, quantity: 3, warehouseOrderId: randomUUID() }] }, f.service);
+      await eventually(async () => changed.length === 3, 10_000, "StockChanged after AllocateOrder");
+      expect(changed[2]).to.include({ available: 3, sequence: 3n, onlyWarehousesChanged: true });
       sub1.unsubscribe();
       sub2.unsubscribe();
     } finally {

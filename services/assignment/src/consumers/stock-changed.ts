@@ -1,5 +1,5 @@
 // inventory.stock.changed into the stock view (store/stock-view.ts), a batch of events per transaction. Only
-// events carrying warehouse rows change it; the others say the aggregated count alone changed.
+// events carrying warehouse rows change it; the others (reservations) say the aggregated count alone changed.
 import type { StockChangedSchema } from "../../../../gen/shop/inventory/v1/inventory_pb.js";
 import type { BatchConsumerDecl } from "../../../lib/consumers.js";
 import { EVENTS } from "../../../lib/events.js";
@@ -11,7 +11,8 @@ export function stockChangedConsumer(batch: number): BatchConsumerDecl<typeof St
   return {
     event: EVENTS.inventoryStockChanged, durable: STOCK_CHANGED_DURABLE,
     batch,
-    handleBatch: (events, tx) => applyStock(tx, events.filter((e) => e.warehouses.length > 0).map((e) => ({
+    relevant: (e) => e.warehouses.length > 0,
+    handleBatch: (events, tx) => applyStock(tx, events.map((e) => ({
       itemId: e.itemId.toLowerCase(), sequence: e.sequence, available: new Map(e.warehouses.map((w) => [w.warehouseId.toLowerCase(), w.available])),
     }))),
   };

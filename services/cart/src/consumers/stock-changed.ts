@@ -1,5 +1,6 @@
 // inventory.stock.changed into the cart's stock view (cart.item_view), a batch of events per transaction; stock
-// is written only when newer than the value held (Inventory's per-item sequence).
+// is written only when newer than the value held (Inventory's per-item sequence). An allocation's event
+// (only warehouse rows changed) leaves the count as it was and is skipped.
 import type { StockChangedSchema } from "../../../../gen/shop/inventory/v1/inventory_pb.js";
 import type { BatchConsumerDecl } from "../../../lib/consumers.js";
 import { EVENTS } from "../../../lib/events.js";
@@ -10,7 +11,8 @@ export const CART_STOCK_DURABLE = "cart-stock";
 export function stockChangedConsumer(batch: number): BatchConsumerDecl<typeof StockChangedSchema> {
   return {
     event: EVENTS.inventoryStockChanged, durable: CART_STOCK_DURABLE,
-    batch, handleBatch: (events, tx) => upsertStock(tx, events.flatMap((e) => (e.itemId && e.sequence > 0n
+    batch, relevant: (e) => !e.onlyWarehousesChanged,
+    handleBatch: (events, tx) => upsertStock(tx, events.flatMap((e) => (e.itemId && e.sequence > 0n
       ? [{ itemId: e.itemId.toLowerCase(), available: e.available, sequence: e.sequence }]
       : []))),
   };

@@ -1,6 +1,7 @@
 // Stock events for the outbox: one StockChanged per item per transaction that changed its aggregated stock or
 // a warehouse's unassigned units of it (then with every warehouse row of the item, for Assignment's stock view),
-// plus LowStock when that change crossed under the threshold. Built here and written by the caller's
+// plus LowStock when that change crossed under the threshold. An allocation leaves the aggregated count as it was
+// and says so (only_warehouses_changed), so consumers of the count skip it without a transaction. Built here and written by the caller's
 // transaction in bulk (one INSERT for all of them), so a busy item costs one outbox row per transaction.
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
@@ -56,6 +57,7 @@ export function stockEvents(changes: AggregatedChange[], threshold: number, at =
     const changed = create(StockChangedSchema, {
       eventId: randomUUID(), itemId: c.itemId, available: c.after, lowStock: isLowStock(c.after, threshold),
       occurTime, sequence: c.sequence, warehouses: (c.warehouses ?? []).map((w) => create(WarehouseAvailableSchema, w)),
+      onlyWarehousesChanged: c.before === c.after && c.warehouses !== undefined,
     });
     out.push(outboxRow(EVENTS.inventoryStockChanged, changed));
     if (crossedUnderThreshold(c.before, c.after, threshold)) {
