@@ -59,16 +59,19 @@ export async function returnToAggregated(tx: Db, entries: Return[], reason: Ledg
 
 /**
  * Warehouse rows of the items changed without their aggregated count (allocation): bumps each item's sequence
- * (under its row lock, in item order) and writes a StockChanged carrying the warehouse rows.
+ * (locking the rows in item order, and updating them, in one statement) and writes a StockChanged carrying the
+ * warehouse rows.
  */
 export async function announceShelves(tx: Db, itemIds: string[], threshold: number): Promise<void> {
-  const locked = await lockItems(tx, itemIds);
-  const items = [...locked.keys()];
-  if (items.length === 0) return;
-  await rows(tx, `UPDATE inventory.item_stock SET sequence = sequence + 1, updated_at = now() WHERE item_id = ANY($1::uuid[])`, [items]);
-  const shelves = await itemWarehouses(tx, items);
-  await writeEvents(tx, stockEvents(items.map((itemId) => {
-    const { aggregated, sequence } = locked.get(itemId)!;
-    return { itemId, before: aggregated, after: aggregated, sequence: sequence + 1n, warehouses: shelves.get(itemId)?.warehouses };
-  }), threshold));
+  const bumped = await rows<{ item_id: string; aggregated: number; sequence: string }>(tx,
+    `UPDATE inventory.item_stock s SET sequence = s.sequence + 1, updated_at = now()
+     FROM (SELECT item_id FROM inventory.item_stock WHERE item_id = ANY($1::uuid[]) ORDER BY item_id FOR UPDATE) AS locked
+     WHERE s.item_id = locked.item_id
+     RETURNING s.item_id, s.aggregated, s.sequence`,
+    [[...new Set(itemIds)]]);
+  if (bumped.length === 0) return;
+  const shelves = await itemWarehouses(tx, bumped.map((b) => b.item_id));
+  await writeEvents(tx, stockEvents(bumped.sort((a, b) => (a.item_id < b.item_id ? -1 : 1)).map((b) => ({
+    itemId: b.item_id, before: b.aggregated, after: b.aggregated, sequence: BigInt(b.sequence), warehouses: shelves.get(b.item_id)?.warehouses,
+  })), threshold));
 }

@@ -55,29 +55,32 @@ async function lockShelves(tx: Db, keys: { itemId: string; warehouseId: string }
  */
 export async function allocateOrder(ds: DataSource, orderId: string, plan: AllocationLine[], threshold: number): Promise<Allocated> {
   return inTransaction(ds, async (tx) => {
-    const status = await lockOrder(tx, orderId);
-    if (status === "DEALLOCATED") throw failedPrecondition("ORDER_CANCELLED", `order ${orderId} was cancelled; its stock has been returned`);
-    if (status === "ALLOCATED") {
+    // The order's row locked, with what the checks need, in one round trip. The sub-selects read the statement's
+    // snapshot, taken before any wait for the lock: order_stock changes only under this order's lock, with its
+    // status (which the lock re-reads); warehouses and the taken check were never locked (the primary key of
+    // order_allocations backs the latter).
+    const o = await one<{ status: OrderStatus; committed: { i: string; u: number }[] | null; warehouses: { id: string; active: boolean }[] | null; taken: string | null }>(tx,
+      `SELECT o.status,
+              (SELECT json_agg(json_build_object('i', item_id, 'u', unassigned)) FROM inventory.order_stock WHERE order_id = $1) AS committed,
+              (SELECT json_agg(json_build_object('id', id, 'active', active)) FROM inventory.warehouses WHERE id = ANY($2::uuid[])) AS warehouses,
+              (SELECT warehouse_order_id::text FROM inventory.order_allocations WHERE warehouse_order_id = ANY($3::uuid[]) LIMIT 1) AS taken
+       FROM inventory.orders o WHERE o.order_id = $1 FOR UPDATE OF o`,
+      [orderId, [...new Set(plan.map((a) => a.warehouseId))], [...new Set(plan.map((a) => a.warehouseOrderId))]]);
+    if (!o) throw notFound("order", orderId);
+    if (o.status === "DEALLOCATED") throw failedPrecondition("ORDER_CANCELLED", `order ${orderId} was cancelled; its stock has been returned`);
+    if (o.status === "ALLOCATED") {
       if (samePlan(await allocationsOf(tx, orderId), plan)) return { allocated: true, shortages: [], shortItems: [] };
       throw failedPrecondition("ALLOCATION_MISMATCH", `order ${orderId} is already allocated with a different split`);
     }
 
-    const committed = await rows<{ item_id: string; unassigned: number }>(tx,
-      `SELECT item_id, unassigned FROM inventory.order_stock WHERE order_id = $1`, [orderId]);
-    const problem = checkAllocationPlan(plan, new Map(committed.map((c) => [c.item_id, c.unassigned])));
+    const problem = checkAllocationPlan(plan, new Map((o.committed ?? []).map((c) => [c.i, c.u])));
     if (problem) throw invalidArgument(problem.field, problem.problem);
-
-    const warehouseIds = [...new Set(plan.map((a) => a.warehouseId))];
-    const known = new Map((await rows<{ id: string; active: boolean }>(tx,
-      `SELECT id, active FROM inventory.warehouses WHERE id = ANY($1::uuid[])`, [warehouseIds])).map((w) => [w.id, w.active]));
-    for (const id of warehouseIds) {
+    const known = new Map((o.warehouses ?? []).map((w) => [w.id, w.active]));
+    for (const id of new Set(plan.map((a) => a.warehouseId))) {
       if (!known.has(id)) throw notFound("warehouse", id);
       if (!known.get(id)) throw failedPrecondition("WAREHOUSE_INACTIVE", `warehouse ${id} is inactive and takes no new orders`);
     }
-    const taken = await rows<{ warehouse_order_id: string }>(tx,
-      `SELECT warehouse_order_id FROM inventory.order_allocations WHERE warehouse_order_id = ANY($1::uuid[]) LIMIT 1`,
-      [[...new Set(plan.map((a) => a.warehouseOrderId))]]);
-    if (taken.length) throw failedPrecondition("WAREHOUSE_ORDER_TAKEN", `warehouse order ${taken[0].warehouse_order_id} belongs to another order`);
+    if (o.taken) throw failedPrecondition("WAREHOUSE_ORDER_TAKEN", `warehouse order ${o.taken} belongs to another order`);
 
     const need = unitsPerWarehouseRow(plan);
     const shelves = await lockShelves(tx, need);
@@ -89,22 +92,31 @@ export async function allocateOrder(ds: DataSource, orderId: string, plan: Alloc
       return { allocated: false, shortages, shortItems: [...short].map(([itemId, w]) => ({ itemId, ...w })) };
     }
 
-    const updated = await rows(tx,
-      `UPDATE inventory.warehouse_stock ws SET available = ws.available - d.n, updated_at = now()
-       FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS d(item_id, warehouse_id, n)
-       WHERE ws.item_id = d.item_id AND ws.warehouse_id = d.warehouse_id AND ws.available >= d.n
-       RETURNING ws.item_id`,
-      [need.map((n) => n.itemId), need.map((n) => n.warehouseId), need.map((n) => n.quantity)]);
-    if (updated.length !== need.length) throw new Error("allocate: a conditional stock update did not apply on locked rows");
-    await writeLedger(tx, plan.map((a) => ({
-      itemId: a.itemId, warehouseId: a.warehouseId, counter: "available" as const, delta: -a.quantity, reason: "allocate" as const, reference: a.warehouseOrderId,
-    })));
-    await rows(tx,
-      `INSERT INTO inventory.order_allocations (warehouse_order_id, item_id, order_id, warehouse_id, quantity, state)
-       SELECT w, i, $1, wh, q, 'ALLOCATED' FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::int[]) AS t(w, i, wh, q)`,
-      [orderId, plan.map((a) => a.warehouseOrderId), plan.map((a) => a.itemId), plan.map((a) => a.warehouseId), plan.map((a) => a.quantity)]);
-    await rows(tx, `UPDATE inventory.order_stock SET unassigned = 0 WHERE order_id = $1`, [orderId]);
-    await rows(tx, `UPDATE inventory.orders SET status = 'ALLOCATED', updated_at = now() WHERE order_id = $1`, [orderId]);
+    // Every write of the allocation in one statement: the shelves (conditional, on the rows locked above), their
+    // ledger rows, the allocations, and the order's state.
+    const [{ updated }] = await rows<{ updated: number }>(tx,
+      `WITH shelves AS (
+         UPDATE inventory.warehouse_stock ws SET available = ws.available - d.n, updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS d(item_id, warehouse_id, n)
+         WHERE ws.item_id = d.item_id AND ws.warehouse_id = d.warehouse_id AND ws.available >= d.n
+         RETURNING 1
+       ), plan AS (
+         SELECT * FROM unnest($5::uuid[], $6::uuid[], $7::uuid[], $8::int[]) AS t(w, i, wh, q)
+       ), ledger AS (
+         INSERT INTO inventory.stock_ledger (item_id, warehouse_id, counter, delta, reason, reference)
+         SELECT i, wh, 'available', -q, 'allocate', w::text FROM plan
+       ), allocations AS (
+         INSERT INTO inventory.order_allocations (warehouse_order_id, item_id, order_id, warehouse_id, quantity, state)
+         SELECT w, i, $4, wh, q, 'ALLOCATED' FROM plan
+       ), order_stock AS (
+         UPDATE inventory.order_stock SET unassigned = 0 WHERE order_id = $4
+       ), orders AS (
+         UPDATE inventory.orders SET status = 'ALLOCATED', updated_at = now() WHERE order_id = $4
+       )
+       SELECT count(*)::int AS updated FROM shelves`,
+      [need.map((n) => n.itemId), need.map((n) => n.warehouseId), need.map((n) => n.quantity), orderId,
+        plan.map((a) => a.warehouseOrderId), plan.map((a) => a.itemId), plan.map((a) => a.warehouseId), plan.map((a) => a.quantity)]);
+    if (updated !== need.length) throw new Error("allocate: a conditional stock update did not apply on locked rows");
     await announceShelves(tx, need.map((n) => n.itemId), threshold);
     return { allocated: true, shortages: [], shortItems: [] };
   });
