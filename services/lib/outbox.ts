@@ -6,7 +6,7 @@ import pg from "pg";
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from "typeorm";
 import type { Logger } from "./log.js";
 import { rows, type Db } from "./sql.js";
-import type { EventMessage, EventType } from "./events.js";
+import type { EventMessage, EventType, Producer } from "./events.js";
 import { eventPublishFailures, eventsPublished, outboxOldestAge, outboxWaiting } from "./metrics.js";
 import { eventHeaders, type Nats } from "./nats.js";
 import { TaskStatus } from "./task-status.js";
@@ -124,16 +124,19 @@ export function outboxCte<D extends DescMessage>(
   };
 }
 
-/** Writes many events in the caller's transaction with one statement (bulk writers: stock changes, seeds). */
-export async function enqueueRows(db: Db, schema: string, events: OutboxRow[]): Promise<void> {
+/**
+ * Writes many events of one producer in the caller's transaction with one statement (stock changes, seeds, an
+ * order's warehouse orders), each with the trace context of the caller.
+ */
+export async function enqueueRows(db: Db, schema: Producer, events: OutboxRow[]): Promise<void> {
   if (events.length === 0) return;
   await rows(db,
     `WITH ins AS (
-       INSERT INTO "${schema}".outbox (event_id, subject, message_type, payload)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[])
+       INSERT INTO "${schema}".outbox (event_id, subject, message_type, payload, traceparent)
+       SELECT *, $6::text FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[])
      )
      SELECT pg_notify($5, '')`,
-    [...outboxArrays(events), notifyChannel(schema)],
+    [...outboxArrays(events), notifyChannel(schema), currentTraceparent() ?? null],
   );
 }
 

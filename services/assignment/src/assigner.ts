@@ -21,7 +21,7 @@ import type { OrderPlaced } from "../../../gen/shop/order/v1/order_pb.js";
 import { UnusableEvent } from "../../lib/consumers.js";
 import type { Logger } from "../../lib/log.js";
 import { EVENTS } from "../../lib/events.js";
-import { enqueueEvent } from "../../lib/outbox.js";
+import { enqueueRows, outboxRow } from "../../lib/outbox.js";
 import { int, uuid } from "../../lib/validate.js";
 import { estimateLocation, type GeoIndex } from "./domain/geo.js";
 import { warehouseOrderId } from "./domain/ids.js";
@@ -187,10 +187,13 @@ export class OrderAssigner {
       lines: s.lines, shippingAddress: order.address,
     })), ACTOR);
     const views = written.map(warehouseOrderView);
-    for (const view of views) {
-      await enqueueEvent(tx, EVENTS.warehouseOrderAssigned.at(view.warehouseCode), create(WarehouseOrderAssignedSchema, { eventId: randomUUID(), warehouseOrder: view, occurTime: timestampNow() }));
-    }
-    await enqueueEvent(tx, EVENTS.ordersAssigned, create(OrderAssignedSchema, { eventId: randomUUID(), orderId: order.orderId, warehouseOrders: views, occurTime: timestampNow() }));
+    const occurTime = timestampNow();
+    // One outbox write: an event per warehouse (what its system subscribes to) and the order's whole split.
+    await enqueueRows(tx, "assignment", [
+      ...views.map((view) => outboxRow(EVENTS.warehouseOrderAssigned.at(view.warehouseCode),
+        create(WarehouseOrderAssignedSchema, { eventId: randomUUID(), warehouseOrder: view, occurTime }))),
+      outboxRow(EVENTS.ordersAssigned, create(OrderAssignedSchema, { eventId: randomUUID(), orderId: order.orderId, warehouseOrders: views, occurTime })),
+    ]);
     await setAssignment(tx, order.orderId, "ASSIGNED", split);
     this.d.log.info({ orderId: order.orderId, warehouses: split.map((s) => s.warehouseCode) }, "order assigned");
   }

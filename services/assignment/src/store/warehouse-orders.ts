@@ -40,15 +40,24 @@ const COLUMNS = `id, seq::text AS seq, order_id AS "orderId", warehouse_id AS "w
 
 /** Inserts an order's warehouse orders (status ASSIGNED) with their first history rows. */
 export async function insertWarehouseOrders(tx: Db, orders: NewWarehouseOrder[], actor: string): Promise<WarehouseOrderRow[]> {
-  const inserted: WarehouseOrderRow[] = [];
-  for (const o of orders) {
-    inserted.push((await one<WarehouseOrderRow>(tx,
-      `INSERT INTO assignment.warehouse_orders (id, order_id, warehouse_id, warehouse_code, lines, shipping_address, status)
-       VALUES ($1, $2, $3, $4, $5, $6, 'ASSIGNED') RETURNING ${COLUMNS}`,
-      [o.id, o.orderId, o.warehouseId, o.warehouseCode, JSON.stringify(o.lines), JSON.stringify(o.shippingAddress)]))!);
-  }
-  await addHistory(tx, inserted.map((o) => o.id), "ASSIGNED", actor);
-  return inserted;
+  if (orders.length === 0) return [];
+  // One statement for the rows and their history; seq follows the given order (nearest warehouse first).
+  const inserted = await rows<WarehouseOrderRow>(tx,
+    `WITH ins AS (
+       INSERT INTO assignment.warehouse_orders (id, order_id, warehouse_id, warehouse_code, lines, shipping_address, status)
+       SELECT id, order_id, warehouse_id, warehouse_code, lines, shipping_address, 'ASSIGNED'
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY
+            AS t(id, order_id, warehouse_id, warehouse_code, lines, shipping_address, n)
+       ORDER BY n
+       RETURNING ${COLUMNS}
+     ), history AS (
+       INSERT INTO assignment.warehouse_order_history (warehouse_order_id, status, actor) SELECT id, 'ASSIGNED', $7 FROM ins
+     )
+     SELECT * FROM ins`,
+    [orders.map((o) => o.id), orders.map((o) => o.orderId), orders.map((o) => o.warehouseId), orders.map((o) => o.warehouseCode),
+      orders.map((o) => JSON.stringify(o.lines)), orders.map((o) => JSON.stringify(o.shippingAddress)), actor]);
+  const position = new Map(orders.map((o, i) => [o.id, i]));
+  return inserted.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
 }
 
 export async function addHistory(tx: Db, ids: string[], status: Status, actor: string): Promise<void> {
