@@ -17,6 +17,7 @@ import { CartStore } from "./store/cart-store.js";
 import { CartSchema1767225600000 } from "./store/migrations/1767225600000-CartSchema.js";
 import { CartItemView1767300000000 } from "./store/migrations/1767300000000-CartItemView.js";
 import { CartPlacedOrders1767400000000 } from "./store/migrations/1767400000000-CartPlacedOrders.js";
+import { CartSetLine1767600000000 } from "./store/migrations/1767600000000-CartSetLine.js";
 import { meshUpstream } from "./upstream.js";
 
 /** Most events the consumers apply in one transaction (a catalog load announces every item at once). */
@@ -24,7 +25,7 @@ const EVENTS_PER_TRANSACTION = 500;
 
 export const cart: ServiceModule = {
   name: "cart",
-  database: { schema: "cart", migrations: [CartSchema1767225600000, CartItemView1767300000000, CartPlacedOrders1767400000000] },
+  database: { schema: "cart", migrations: [CartSchema1767225600000, CartItemView1767300000000, CartPlacedOrders1767400000000, CartSetLine1767600000000] },
   nats: true,
   async build(ctx) {
     const settings = loadSettings(ctx.config.env);

@@ -6,7 +6,7 @@ import type { DataSource } from "typeorm";
 import { openDatabase } from "../../lib/db.js";
 import { freshDatabase } from "../../../test/harness.js";
 import { CartStore } from "../src/store/cart-store.js";
-import { CartSchema1767225600000 } from "../src/store/migrations/1767225600000-CartSchema.js";
+import { cart } from "../src/main.js";
 
 describe("cart store", () => {
   let ds: DataSource;
@@ -14,7 +14,7 @@ describe("cart store", () => {
   const MAX_LINES = 5;
 
   before(async () => {
-    ds = await openDatabase(await freshDatabase("cart"), { schema: "cart", migrations: [CartSchema1767225600000] }, 30);
+    ds = await openDatabase(await freshDatabase("cart"), cart.database!, 30);
     store = new CartStore(ds, MAX_LINES);
   });
 

@@ -51,19 +51,12 @@ export class CartStore {
    * refused when the cart already holds maxLines items.
    */
   async setLine(userId: string, itemId: string, quantity: number, priceMinor: bigint, currency: string): Promise<SetLineResult> {
-    return inTransaction(this.ds, async (tx) => {
-      await lockCart(tx, userId, true);
-      const saved: unknown[] = await tx.query(
-        `INSERT INTO cart.cart_lines AS l (user_id, item_id, quantity, price_when_added_minor, currency, added_at, updated_at)
-         SELECT $1, $2, $3, $4, $5, now(), now()
-          WHERE EXISTS (SELECT 1 FROM cart.cart_lines WHERE user_id = $1 AND item_id = $2)
-             OR (SELECT count(*) FROM cart.cart_lines WHERE user_id = $1) < $6
-         ON CONFLICT (user_id, item_id) DO UPDATE SET quantity = EXCLUDED.quantity, updated_at = now()
-         RETURNING l.item_id`,
-        [userId, itemId, quantity, priceMinor.toString(), currency, this.maxLines],
-      );
-      return saved.length === 1 ? "saved" : "cart-full";
-    });
+    // cart.set_line (migration CartSetLine): the cart row's lock, then the line, in one round trip.
+    const [{ saved }]: { saved: boolean }[] = await this.ds.query(
+      `SELECT cart.set_line($1, $2, $3, $4, $5, $6) AS saved`,
+      [userId, itemId, quantity, priceMinor.toString(), currency, this.maxLines],
+    );
+    return saved ? "saved" : "cart-full";
   }
 
   /** Removes one line; removing a line that is not there changes nothing. */
@@ -94,7 +87,7 @@ export class CartStore {
   /** Removes the given lines, or every line when `itemIds` is empty. Idempotent. */
   async clear(userId: string, itemIds: string[] = []): Promise<void> {
     await inTransaction(this.ds, async (tx) => {
-      if (!(await lockCart(tx, userId, false))) return;
+      if (!(await lockCart(tx, userId))) return;
       if (itemIds.length === 0) {
         await tx.query(`DELETE FROM cart.cart_lines WHERE user_id = $1`, [userId]);
       } else {
@@ -105,22 +98,15 @@ export class CartStore {
 }
 
 /**
- * Locks the user's cart row and stamps its update time; creates the row when `create`. Returns whether the
- * cart exists. Always the first statement of a write, so one user's writers queue here and never deadlock.
+ * Locks the user's cart row and stamps its update time; returns whether the cart exists. Always the first
+ * statement of a write, so one user's writers queue here and never deadlock (cart.set_line starts the same way).
  */
-async function lockCart(tx: EntityManager, userId: string, create: boolean): Promise<boolean> {
-  const rows: unknown[] = create
-    ? await tx.query(
-      `INSERT INTO cart.carts (user_id, update_time) VALUES ($1, clock_timestamp())
-       ON CONFLICT (user_id) DO UPDATE SET update_time = clock_timestamp()
-       RETURNING user_id`,
-      [userId],
-    )
-    // Wrapped in a SELECT because TypeORM answers a bare UPDATE with [rows, count] instead of rows.
-    : await tx.query(
-      `WITH touched AS (UPDATE cart.carts SET update_time = clock_timestamp() WHERE user_id = $1 RETURNING user_id)
-       SELECT user_id FROM touched`,
-      [userId],
-    );
+async function lockCart(tx: EntityManager, userId: string): Promise<boolean> {
+  // Wrapped in a SELECT because TypeORM answers a bare UPDATE with [rows, count] instead of rows.
+  const rows: unknown[] = await tx.query(
+    `WITH touched AS (UPDATE cart.carts SET update_time = clock_timestamp() WHERE user_id = $1 RETURNING user_id)
+     SELECT user_id FROM touched`,
+    [userId],
+  );
   return rows.length > 0;
 }
