@@ -191,6 +191,27 @@ export async function releaseReservation(ds: DataSource, checkoutId: string, thr
  * the same order. An expired hold is released here (so the caller's error and the stock agree) and refused.
  */
 export async function commitReservation(ds: DataSource, checkoutId: string, orderId: string, threshold: number): Promise<ReservationRow> {
+  // Nearly every commit finds its hold ACTIVE and unexpired: one statement locks it (the lock re-reads a row that
+  // changed meanwhile, so an expiry or release that won the race leaves nothing here), writes the order and its
+  // units and marks it COMMITTED. Everything else (a retry, an ended or expired hold, an order id already used)
+  // takes the transaction below, which says why.
+  const fast = await one<{ expires_at: Date; lines: [string, number][] | null }>(ds,
+    `WITH r AS (SELECT checkout_id, expires_at FROM inventory.reservations
+                WHERE checkout_id = $2 AND status = 'ACTIVE' AND expires_at > now() FOR UPDATE),
+          o AS (INSERT INTO inventory.orders (order_id, checkout_id, status) SELECT $1, $2, 'COMMITTED' FROM r
+                ON CONFLICT (order_id) DO NOTHING RETURNING order_id),
+          units AS (INSERT INTO inventory.order_stock (order_id, item_id, quantity, unassigned)
+                    SELECT o.order_id, l.item_id, l.quantity, l.quantity FROM o, inventory.reservation_lines l WHERE l.checkout_id = $2),
+          committed AS (UPDATE inventory.reservations SET status = 'COMMITTED', order_id = $1, updated_at = now()
+                        WHERE checkout_id = $2 AND EXISTS (SELECT 1 FROM o))
+     SELECT r.expires_at,
+            (SELECT json_agg(json_build_array(l.item_id, l.quantity) ORDER BY l.item_id) FROM inventory.reservation_lines l
+              WHERE l.checkout_id = $2) AS lines
+       FROM r, o`,
+    [orderId, checkoutId]);
+  if (fast) {
+    return { checkoutId, status: "COMMITTED", expiresAt: fast.expires_at, orderId, lines: (fast.lines ?? []).map(([itemId, quantity]) => ({ itemId, quantity })) };
+  }
   const result = await inTransaction(ds, async (tx): Promise<ReservationRow | "expired"> => {
     const r = await lockReservation(tx, checkoutId);
     if (!r) throw notFound("reservation", checkoutId);
