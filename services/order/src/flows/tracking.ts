@@ -14,7 +14,7 @@ import type { Logger } from "../../../lib/log.js";
 import { isUuid } from "../../../lib/validate.js";
 import { deriveOrderStatus, SHIPMENT_STATUSES, type ShipmentStatus } from "../domain/shipments.js";
 import * as orders from "../store/orders.js";
-import { recordShipments, statusesOf, type ShipmentRow } from "../store/shipments.js";
+import { recordShipments, type ShipmentRow } from "../store/shipments.js";
 import { ORDER_CHANGED_CHANNEL } from "./watch.js";
 
 /** The view's status of a warehouse order's: the same name, none for UNSPECIFIED or a value this build does not know. */
@@ -71,9 +71,9 @@ export class ShipmentTracker {
       this.log.warn({ orderId }, "shipment event for an unknown order ignored");
       return false;
     }
-    const changed = await recordShipments(tx, shipments);
+    const { changed, statuses } = await recordShipments(tx, orderId, shipments);
     const assigned = order.assigned || splitKnown;
-    const status = deriveOrderStatus({ current: order.status, assigned, shipments: await statusesOf(tx, orderId) });
+    const status = deriveOrderStatus({ current: order.status, assigned, shipments: statuses });
     if (changed === 0 && status === order.status && assigned === order.assigned) return false;
     await orders.setProgress(tx, orderId, order.status, status, assigned, ORDER_CHANGED_CHANNEL);
     if (status !== order.status) this.log.info({ orderId, from: order.status, to: status }, "order status changed");

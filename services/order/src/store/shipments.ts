@@ -21,10 +21,12 @@ const COLUMNS = `warehouse_order_id AS "warehouseOrderId", order_id AS "orderId"
   warehouse_code AS "warehouseCode", status, lines, carrier, tracking_number AS "trackingNumber", updated_at AS "updatedAt"`;
 
 /**
- * Records what events say about warehouse orders, where it is news: a status further along than the stored one
- * (or a shipment not seen yet). One statement for any number of shipments; returns how many changed.
+ * Records what events say about one order's warehouse orders, where it is news: a status further along than the
+ * stored one (or a shipment not seen yet). One statement for any number of shipments; returns how many changed
+ * and the status of every shipment of the order after it. The caller holds the order's row lock, which every
+ * writer of its shipments takes first, so the statement's snapshot of the rows it did not change is current.
  */
-export async function recordShipments(q: Db, shipments: ShipmentRow[]): Promise<number> {
+export async function recordShipments(q: Db, orderId: string, shipments: ShipmentRow[]): Promise<{ changed: number; statuses: ShipmentStatus[] }> {
   // One row per warehouse order (the furthest along), as one INSERT may not touch a row twice.
   const latest = new Map<string, ShipmentRow>();
   for (const s of shipments) {
@@ -32,26 +34,32 @@ export async function recordShipments(q: Db, shipments: ShipmentRow[]): Promise<
     if (!seen || SHIPMENT_RANK[s.status] > SHIPMENT_RANK[seen.status]) latest.set(s.warehouseOrderId, s);
   }
   const list = [...latest.values()];
-  if (list.length === 0) return 0;
-  const changed = await rows(
+  if (list.length === 0) return { changed: 0, statuses: await statusesOf(q, orderId) };
+  const [r] = await rows<{ changed: number; statuses: ShipmentStatus[] }>(
     q,
-    `INSERT INTO ${T} AS s (warehouse_order_id, order_id, warehouse_id, warehouse_code, status, rank, lines, carrier, tracking_number, updated_at)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::smallint[], $7::jsonb[], $8::text[], $9::text[], $10::timestamptz[])
-     ON CONFLICT (warehouse_order_id) DO UPDATE SET
-       status = EXCLUDED.status, rank = EXCLUDED.rank, lines = EXCLUDED.lines,
-       carrier = CASE WHEN EXCLUDED.carrier <> '' THEN EXCLUDED.carrier ELSE s.carrier END,
-       tracking_number = CASE WHEN EXCLUDED.tracking_number <> '' THEN EXCLUDED.tracking_number ELSE s.tracking_number END,
-       updated_at = GREATEST(s.updated_at, EXCLUDED.updated_at), received_at = now()
-     WHERE s.rank < EXCLUDED.rank
-     RETURNING 1`,
+    `WITH changed AS (
+       INSERT INTO ${T} AS s (warehouse_order_id, order_id, warehouse_id, warehouse_code, status, rank, lines, carrier, tracking_number, updated_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::smallint[], $7::jsonb[], $8::text[], $9::text[], $10::timestamptz[])
+       ON CONFLICT (warehouse_order_id) DO UPDATE SET
+         status = EXCLUDED.status, rank = EXCLUDED.rank, lines = EXCLUDED.lines,
+         carrier = CASE WHEN EXCLUDED.carrier <> '' THEN EXCLUDED.carrier ELSE s.carrier END,
+         tracking_number = CASE WHEN EXCLUDED.tracking_number <> '' THEN EXCLUDED.tracking_number ELSE s.tracking_number END,
+         updated_at = GREATEST(s.updated_at, EXCLUDED.updated_at), received_at = now()
+       WHERE s.rank < EXCLUDED.rank
+       RETURNING s.warehouse_order_id, s.status
+     )
+     SELECT (SELECT count(*)::int FROM changed) AS changed,
+            ARRAY(SELECT status FROM changed
+                  UNION ALL
+                  SELECT status FROM ${T} WHERE order_id = $11 AND warehouse_order_id NOT IN (SELECT warehouse_order_id FROM changed)) AS statuses`,
     [list.map((s) => s.warehouseOrderId), list.map((s) => s.orderId), list.map((s) => s.warehouseId), list.map((s) => s.warehouseCode),
       list.map((s) => s.status), list.map((s) => SHIPMENT_RANK[s.status]), list.map((s) => JSON.stringify(s.lines)),
-      list.map((s) => s.carrier), list.map((s) => s.trackingNumber), list.map((s) => s.updatedAt)],
+      list.map((s) => s.carrier), list.map((s) => s.trackingNumber), list.map((s) => s.updatedAt), orderId],
   );
-  return changed.length;
+  return r;
 }
 
-/** The statuses of an order's shipments. */
+/** The status of every shipment of an order. */
 export async function statusesOf(q: Db, orderId: string): Promise<ShipmentStatus[]> {
   const found = await rows<{ status: ShipmentStatus }>(q, `SELECT status FROM ${T} WHERE order_id = $1`, [orderId]);
   return found.map((r) => r.status);
