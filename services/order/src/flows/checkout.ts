@@ -133,9 +133,11 @@ export class CheckoutFlow {
       : new Date(Date.now() + this.d.settings.checkoutTtlSeconds * 1000);
     let activated: { row?: CheckoutRow; replaced: string[] };
     try {
-      activated = await inTransaction(this.d.ds, async (tx) => {
+      // Nearly always no other checkout of the shopper is active now: one statement activates this one.
+      const alone = await checkouts.activateIfAlone(this.d.ds, id, expiresAt);
+      activated = alone !== "another-active" ? { row: alone, replaced: [] } : await inTransaction(this.d.ds, async (tx) => {
         await checkouts.lockShopper(tx, userId);
-        // A concurrent BeginCheckout of the same shopper may have activated one meanwhile: the newest wins.
+        // A concurrent BeginCheckout of the same shopper activated one meanwhile: the newest wins.
         const raced = await this.endActive(tx, userId);
         return { row: await checkouts.activate(tx, id, expiresAt), replaced: raced };
       });

@@ -1,5 +1,6 @@
 // SQL for checkouts. A checkout row holds the priced lines exactly as the shopper saw them; SubmitOrder charges
 // its total and the order copies its lines.
+import { PG, pgCode } from "../../../lib/errors.js";
 import { rows, type Db } from "../../../lib/sql.js";
 import { IllegalTransition } from "../../../lib/state-machine.js";
 import { CHECKOUT_STATES, type CheckoutStatus } from "../domain/checkout.js";
@@ -132,6 +133,22 @@ export async function releaseConfirmed(q: Db, id: string): Promise<void> {
 export async function activate(q: Db, id: string, expiresAt: Date): Promise<CheckoutRow | undefined> {
   CHECKOUT_STATES.check("RESERVING", "ACTIVE");
   return first(q, `UPDATE ${T} SET status = 'ACTIVE', expires_at = $2, updated_at = now() WHERE id = $1 AND status = 'RESERVING' RETURNING *`, [id, expiresAt]);
+}
+
+/**
+ * Activates the checkout on its own (autocommit), unless another of the shopper's is active: the unique index of
+ * active checkouts (one per shopper) refuses it then, waiting for one being activated to commit, and the caller
+ * takes the locked path that ends the other first.
+ */
+export async function activateIfAlone(q: Db, id: string, expiresAt: Date): Promise<CheckoutRow | undefined | "another-active"> {
+  try {
+    return await activate(q, id, expiresAt);
+  } catch (err) {
+    if (pgCode(err) === PG.uniqueViolation && (err as { driverError?: { constraint?: string } }).driverError?.constraint === "checkouts_one_active_per_user") {
+      return "another-active";
+    }
+    throw err;
+  }
 }
 
 /** A reservation that came back short held nothing: the row goes too. */
