@@ -5,7 +5,7 @@ import * as grpc from "@grpc/grpc-js";
 import { Code, createClient, type Client } from "@connectrpc/connect";
 import { expect } from "chai";
 import { OrderService } from "../../../gen/shop/order/v1/order_pb.js";
-import { failure } from "../../../test/harness.js";
+import { eventually, failure } from "../../../test/harness.js";
 import { AdmissionGate, admissionInterceptor, admissionSettings, RETRY_AFTER_HEADER } from "../admission.js";
 import { grpcServer } from "../grpc-host.js";
 import { meshTransport } from "../transport.js";
@@ -36,10 +36,14 @@ describe("admission control (services/lib/admission.ts)", () => {
     server = grpcServer((router) => router.service(OrderService, {
       beginCheckout: async () => { await holds.hold(); return {}; },
       submitOrder: async () => { await holds.hold(); return {}; },
+      getCheckout: async () => ({}),
     }), [admissionInterceptor(() => ({ gate, what: "order" }))]);
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
     order = createClient(OrderService, meshTransport(`http://127.0.0.1:${port}`, 10_000));
+    // The channel connected before the tests count calls reaching the handler (a call on a channel still
+    // connecting can fail Unavailable without reaching it).
+    await eventually(() => order.getCheckout({}).then(() => true), 10_000, "the test server answering");
   });
 
   after(() => {
@@ -52,15 +56,20 @@ describe("admission control (services/lib/admission.ts)", () => {
     for (let i = 0; i < 50 && gate.running > 0; i++) await new Promise((r) => setTimeout(r, 20));
   });
 
-  async function untilEntered(n: number) {
+  /** Waits for `n` calls in the handler; on failure says how the calls that did not get there ended. */
+  async function untilEntered(n: number, calls: Promise<unknown>[]) {
     for (let i = 0; i < 250 && holds.entered < n; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(holds.entered, "calls reaching the handler").to.equal(n);
+    const ended = await Promise.race([
+      Promise.allSettled(calls).then((all) => all.map((r) => (r.status === "rejected" ? String(r.reason) : "answered")).join("; ")),
+      new Promise<string>((r) => setTimeout(() => r("some still running"), 10)),
+    ]);
+    expect(holds.entered, `calls reaching the handler (the calls: ${ended})`).to.equal(n);
   }
 
   it("refuses calls beyond the limit at once with ResourceExhausted and a retry hint, and admits again when calls finish", async () => {
     holds.entered = 0;
     const running = [order.beginCheckout({}), order.beginCheckout({})];
-    await untilEntered(2);
+    await untilEntered(2, running);
     const t0 = performance.now();
     const refused = await failure(order.beginCheckout({}));
     const refusedMs = performance.now() - t0;
@@ -73,7 +82,7 @@ describe("admission control (services/lib/admission.ts)", () => {
     holds.releaseAll();
     await Promise.all(running);
     const again = order.beginCheckout({});
-    await untilEntered(3);
+    await untilEntered(3, [again]);
     holds.releaseAll();
     await again;
   });
@@ -81,10 +90,10 @@ describe("admission control (services/lib/admission.ts)", () => {
   it("admits SubmitOrder into the reserved share while BeginCheckout is refused, up to the whole limit", async () => {
     holds.entered = 0;
     const running: Promise<unknown>[] = [order.beginCheckout({}), order.beginCheckout({})];
-    await untilEntered(2);
+    await untilEntered(2, running);
     expect((await failure(order.beginCheckout({}))).code).to.equal(Code.ResourceExhausted);
     running.push(order.submitOrder({}), order.submitOrder({}));
-    await untilEntered(4);
+    await untilEntered(4, running);
     expect(gate.running).to.equal(4);
     // The whole limit is taken: SubmitOrder too is refused now.
     const refused = await failure(order.submitOrder({}));
