@@ -4,7 +4,7 @@
 // system listening on `warehouse.*.orders.assigned` (plain NATS, generated types) timestamps each order's
 // first warehouse event. Prints one JSON line: orders/s, SubmitOrder p50/p99, SubmitOrder -> warehouse event
 // p50/p99, errors, AuditStock at the end, the machine and its load, Postgres's durability settings; and what an
-// order costs (docs/performance.md "Cost per order"): CPU ms per order by process (from /proc), mesh calls,
+// order costs (docs/cost-per-order.md): CPU ms per order by process (from /proc), mesh calls,
 // SQL statements and transactions per order (counted), one mesh call's and one SQL round trip's CPU measured in the
 // same run; then an open-loop phase at 70% of the measured capacity, and with --overload one at twice it.
 //   flags: --seconds 60 --users 2000 --items 200 --concurrency 16 --warmup 5 --open-seconds 20 --overload --statements 12

@@ -2,7 +2,7 @@
 // through the services' database layer (services/lib/db.ts: TypeORM, pg, named prepared statements) against
 // the stack's Postgres, and the same statement inside an explicit transaction (START and COMMIT: two round
 // trips more). bench:checkout measures it in the same run as the orders, beside rpc_floor_us, to say how much
-// of an order's CPU its statements explain (docs/performance.md "Cost per order").
+// of an order's CPU its statements explain (docs/cost-per-order.md).
 import fs from "node:fs";
 import type { DataSource } from "typeorm";
 import { inTransaction, openDatabase } from "../../services/lib/db.js";
