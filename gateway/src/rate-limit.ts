@@ -197,6 +197,9 @@ export async function connectRateLimitRedis(url: string, log: Logger, waitMs = 2
   const client: RedisClientType = createClient({
     url,
     disableOfflineQueue: true,
+    // Every call has a deadline of ours; the client's default per-command timeout would cost each command an
+    // AbortSignal.timeout, whose timer fires (and builds an exception) seconds after the answer.
+    commandOptions: { timeout: 0 },
     socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
   });
   let lastWarn = 0;

@@ -52,6 +52,9 @@ export class ResultCache {
       url: this.settings.url,
       // Fail fast while disconnected instead of queueing: a search must not wait for Redis to come back.
       disableOfflineQueue: true,
+      // Every call has a deadline of ours; the client's default per-command timeout would cost each command an
+      // AbortSignal.timeout, whose timer fires (and builds an exception) seconds after the answer.
+      commandOptions: { timeout: 0 },
       socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
     });
     client.on("error", (err: Error) => this.warn("redis connection error; searching uncached until it is back", err));
