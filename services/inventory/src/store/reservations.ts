@@ -187,6 +187,20 @@ export async function releaseReservation(ds: DataSource, checkoutId: string, thr
 }
 
 /**
+ * Committing a hold, as CTEs of one statement over $1 (the order id) and $2 (the checkout id): `o`, the order's row
+ * when that order id is new; `units`, its units from the hold's lines; `committed`, the hold COMMITTED. Only when
+ * the CTE `from` names yields a row, if given.
+ */
+function commitCtes(from?: string): string {
+  return `o AS (INSERT INTO inventory.orders (order_id, checkout_id, status) SELECT $1, $2, 'COMMITTED'${from ? ` FROM ${from}` : ""}
+                ON CONFLICT (order_id) DO NOTHING RETURNING order_id),
+          units AS (INSERT INTO inventory.order_stock (order_id, item_id, quantity, unassigned)
+                    SELECT o.order_id, l.item_id, l.quantity, l.quantity FROM o, inventory.reservation_lines l WHERE l.checkout_id = $2),
+          committed AS (UPDATE inventory.reservations SET status = 'COMMITTED', order_id = $1, updated_at = now()
+                        WHERE checkout_id = $2 AND EXISTS (SELECT 1 FROM o))`;
+}
+
+/**
  * Turns an ACTIVE, unexpired reservation into an order's committed units (numbers unchanged). Idempotent for
  * the same order. An expired hold is released here (so the caller's error and the stock agree) and refused.
  */
@@ -198,12 +212,7 @@ export async function commitReservation(ds: DataSource, checkoutId: string, orde
   const fast = await one<{ expires_at: Date; lines: [string, number][] | null }>(ds,
     `WITH r AS (SELECT checkout_id, expires_at FROM inventory.reservations
                 WHERE checkout_id = $2 AND status = 'ACTIVE' AND expires_at > now() FOR UPDATE),
-          o AS (INSERT INTO inventory.orders (order_id, checkout_id, status) SELECT $1, $2, 'COMMITTED' FROM r
-                ON CONFLICT (order_id) DO NOTHING RETURNING order_id),
-          units AS (INSERT INTO inventory.order_stock (order_id, item_id, quantity, unassigned)
-                    SELECT o.order_id, l.item_id, l.quantity, l.quantity FROM o, inventory.reservation_lines l WHERE l.checkout_id = $2),
-          committed AS (UPDATE inventory.reservations SET status = 'COMMITTED', order_id = $1, updated_at = now()
-                        WHERE checkout_id = $2 AND EXISTS (SELECT 1 FROM o))
+          ${commitCtes("r")}
      SELECT r.expires_at,
             (SELECT json_agg(json_build_array(l.item_id, l.quantity) ORDER BY l.item_id) FROM inventory.reservation_lines l
               WHERE l.checkout_id = $2) AS lines
@@ -226,14 +235,7 @@ export async function commitReservation(ds: DataSource, checkoutId: string, orde
     }
     // The order, its units and the reservation COMMITTED: one statement (the units and the status change only
     // when this order's row is new).
-    const order = await one(tx,
-      `WITH o AS (INSERT INTO inventory.orders (order_id, checkout_id, status) VALUES ($1, $2, 'COMMITTED')
-                  ON CONFLICT (order_id) DO NOTHING RETURNING order_id),
-            units AS (INSERT INTO inventory.order_stock (order_id, item_id, quantity, unassigned)
-                      SELECT o.order_id, l.item_id, l.quantity, l.quantity FROM o, inventory.reservation_lines l WHERE l.checkout_id = $2),
-            committed AS (UPDATE inventory.reservations SET status = 'COMMITTED', order_id = $1, updated_at = now()
-                          WHERE checkout_id = $2 AND EXISTS (SELECT 1 FROM o))
-       SELECT order_id FROM o`, [orderId, checkoutId]);
+    const order = await one(tx, `WITH ${commitCtes()} SELECT order_id FROM o`, [orderId, checkoutId]);
     if (!order) throw failedPrecondition("RESERVATION_COMMITTED", `order ${orderId} already holds the stock of another checkout`);
     return { ...r, status: "COMMITTED", orderId };
   });
