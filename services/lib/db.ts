@@ -2,6 +2,7 @@
 // transaction helper that retries the conflicts Postgres asks us to retry.
 import { createHash } from "node:crypto";
 import { DataSource, type EntityManager, type EntitySchema, type MigrationInterface, type QueryRunner } from "typeorm";
+import { booleanFrom } from "./config.js";
 import { PG, pgCode } from "./errors.js";
 
 export type { EntityManager };
@@ -42,7 +43,7 @@ export async function openDatabase(url: string, spec: DatabaseSpec, poolSize = 2
     await ds.destroy();
     throw err;
   }
-  if (process.env.DB_PREPARED_STATEMENTS !== "false") prepareStatements(ds);
+  if (booleanFrom(process.env, "DB_PREPARED_STATEMENTS", true)) prepareStatements(ds);
   return ds;
 }
 

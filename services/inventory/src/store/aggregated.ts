@@ -71,7 +71,7 @@ export async function announceShelves(tx: Db, itemIds: string[], threshold: numb
     [[...new Set(itemIds)]]);
   if (bumped.length === 0) return;
   const shelves = await itemWarehouses(tx, bumped.map((b) => b.item_id));
-  await writeEvents(tx, stockEvents(bumped.sort((a, b) => (a.item_id < b.item_id ? -1 : 1)).map((b) => ({
+  await writeEvents(tx, stockEvents(bumped.map((b) => ({
     itemId: b.item_id, before: b.aggregated, after: b.aggregated, sequence: BigInt(b.sequence), warehouses: shelves.get(b.item_id)?.warehouses,
   })), threshold));
 }

@@ -1,7 +1,6 @@
 // Checkouts: BeginCheckout prices the cart at Catalog's prices as of a recorded item version (the cart's price
 // view, fed by catalog.items.changed; Catalog itself for items the view has not heard of) and holds its stock in
-// Inventory; CancelCheckout and a
-// later BeginCheckout give the stock back. How each step survives a crash:
+// Inventory; CancelCheckout and a later BeginCheckout give the stock back. How each step survives a crash:
 // - the checkout row is written (RESERVING) before Inventory.Reserve, so a reservation never exists without a row;
 //   recovery cancels rows stuck in RESERVING and returns whatever they may hold;
 // - cancelling (or replacing) a checkout marks it release_pending in the same transaction that changes its status;

@@ -34,7 +34,6 @@ export async function recordShipments(q: Db, orderId: string, shipments: Shipmen
     if (!seen || SHIPMENT_RANK[s.status] > SHIPMENT_RANK[seen.status]) latest.set(s.warehouseOrderId, s);
   }
   const list = [...latest.values()];
-  if (list.length === 0) return { changed: 0, statuses: await statusesOf(q, orderId) };
   const [r] = await rows<{ changed: number; statuses: ShipmentStatus[] }>(
     q,
     `WITH changed AS (
@@ -57,12 +56,6 @@ export async function recordShipments(q: Db, orderId: string, shipments: Shipmen
       list.map((s) => s.carrier), list.map((s) => s.trackingNumber), list.map((s) => s.updatedAt), orderId],
   );
   return r;
-}
-
-/** The status of every shipment of an order. */
-export async function statusesOf(q: Db, orderId: string): Promise<ShipmentStatus[]> {
-  const found = await rows<{ status: ShipmentStatus }>(q, `SELECT status FROM ${T} WHERE order_id = $1`, [orderId]);
-  return found.map((r) => r.status);
 }
 
 /** The shipments of some orders, by order id; each order's in warehouse-code order. */
