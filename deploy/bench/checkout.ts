@@ -7,7 +7,7 @@
 // order costs (docs/cost-per-order.md): CPU ms per order by process (from /proc), mesh calls,
 // SQL statements and transactions per order (counted), one mesh call's and one SQL round trip's CPU measured in the
 // same run; then an open-loop phase at 70% of the measured capacity, and with --overload one at twice it.
-//   flags: --seconds 60 --users 2000 --items 200 --concurrency 16 --warmup 5 --open-seconds 20 --overload --statements 12
+//   flags: --seconds 60 --users 2000 --items 200 --concurrency 16 --warmup 30 --open-seconds 20 --overload --statements 12
 // --telemetry-matrix runs it once per telemetry setting (off, metrics, metrics and the access log, traces at 10% and
 // 100%: telemetry.ts; --telemetry-rounds times each, in turns) on fresh stacks and prints the results side by side.
 import { randomUUID } from "node:crypto";
@@ -43,7 +43,9 @@ const { seconds, users, items: itemCount, concurrency, warmup, "open-seconds": o
   flags: {
     seconds: { type: "int", default: 60, min: 1, help: "how long to measure" },
     ...buyerFlags({ users: 2000, items: 200, concurrency: 16 }),
-    warmup: { type: "int", default: 5, help: "seconds of load before measuring" },
+    // V8 is still compiling the hot paths for the first ~30 s of load (a tenth of the CPU at 20 s, a fiftieth by 60 s):
+    // a deployment pays that once per process start, not per order.
+    warmup: { type: "int", default: 30, help: "seconds of load before measuring" },
     "open-seconds": { type: "int", default: 20, min: 0, help: "open-loop phase at 70% of the measured capacity (0: skip)" },
     overload: { type: "boolean", help: "add a phase at twice the measured capacity: refused vs admitted" },
     "overload-seconds": { type: "int", default: 15, min: 1, help: "length of the --overload phase" },
@@ -173,19 +175,6 @@ async function measure(stack: BenchStack) {
     calls: stack.reused ? new Map() : await readCallCounts(stack.processes, countsDir),
   });
 
-  // What the stack does with no orders (relays polling, sweepers, health checks): the fixed cost the per-order
-  // figures include, spread over however many orders a second the run made.
-  const idleSeconds = 5;
-  const idleFrom = await reading();
-  await new Promise((r) => setTimeout(r, idleSeconds * 1000));
-  const idleTo = await reading();
-  const idle = {
-    cpu_ms_per_s: round(Object.entries(cpuPerRequest(idleFrom.cpu, idleTo.cpu, idleSeconds)).filter(([g]) => g !== "load_generator" && g !== "total")
-      .reduce((a, [, ms]) => a + ms, 0)),
-    sql_statements_per_s: round(statementsBetween(idleFrom.pg, idleTo.pg).reduce((a, st) => a + st.calls, 0) / idleSeconds),
-    transactions_per_s: round((idleTo.pg.transactions - idleFrom.pg.transactions) / idleSeconds),
-  };
-
   log(`ordering for ${warmup}s warm-up + ${seconds}s: ${users} users, ${itemCount} items, concurrency ${concurrency}`);
   const started = performance.now();
   const warmEnd = started + warmup * 1000;
@@ -241,6 +230,19 @@ async function measure(stack: BenchStack) {
     sql_statements_per_order: withStatements ? perOrder(statements.reduce((a, s) => a + s.calls, 0)) : null,
     transactions_per_order: perOrder(after.pg.transactions - before.pg.transactions),
     top_statements_per_order: statements.slice(0, topStatements).map((s) => ({ per_order: perOrder(s.calls), query: s.query.replace(/\s+/g, " ").slice(0, 160) })),
+  };
+  // What the same stack does with no orders (relays polling, sweepers, health checks), measured once the orders'
+  // events are applied and the processes are warm: the fixed cost the per-order figures include, spread over
+  // however many orders a second the run made.
+  const idleSeconds = 5;
+  const idleFrom = await reading();
+  await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+  const idleTo = await reading();
+  const idle = {
+    cpu_ms_per_s: round(Object.entries(cpuPerRequest(idleFrom.cpu, idleTo.cpu, idleSeconds)).filter(([g]) => g !== "load_generator" && g !== "total")
+      .reduce((a, [, ms]) => a + ms, 0)),
+    sql_statements_per_s: round(statementsBetween(idleFrom.pg, idleTo.pg).reduce((a, st) => a + st.calls, 0) / idleSeconds),
+    transactions_per_s: round((idleTo.pg.transactions - idleFrom.pg.transactions) / idleSeconds),
   };
   const rpcFloor = await meshCallCost({ calls: 5000, concurrency: 16, rounds: 2 });
   const sqlFloor = stack.reused ? null : await sqlRoundTripCost(stack.databaseUrl);
