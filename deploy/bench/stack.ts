@@ -214,8 +214,9 @@ export function cpuReading(ownStack = false): Record<string, number> {
       if (!group || (parentOf && !mine(Number(pid)))) continue;
       const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command.
-      out[group] = (out[group] ?? 0) + (Number(fields[11]) + Number(fields[12])) * tick;
+      // utime, stime, cutime and cstime are fields 14-17 of stat, 12-15 after the command. The last two are the
+      // children that ended and were reaped: a Postgres backend that closed is still in its postmaster's.
+      out[group] = (out[group] ?? 0) + (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * tick;
     } catch {
       // The process ended between listing and reading.
     }
@@ -225,7 +226,7 @@ export function cpuReading(ownStack = false): Record<string, number> {
 
 /**
  * CPU milliseconds per request of each process group between two readings. A process that exited in between
- * (a Postgres backend) takes its CPU with it, so a group can come out slightly negative.
+ * without being reaped by one of the group (a stack process restarted) takes its CPU with it.
  */
 export function cpuPerRequest(before: Record<string, number>, after: Record<string, number>, requests: number): Record<string, number> {
   const out: Record<string, number> = {};
