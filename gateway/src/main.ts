@@ -11,7 +11,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { DataSource } from "typeorm";
 import { IdentityService } from "../../gen/shop/identity/v1/identity_pb.js";
 import { AdmissionGate, admissionInterceptor, admissionSettings, writeCountsOnSignal } from "../../services/lib/admission.js";
-import { authInterceptor, TokenVerifier, userTokenSigner } from "../../services/lib/auth.js";
+import { TokenVerifier, userTokenSigner } from "../../services/lib/auth.js";
 import { intFrom, loadConfig, type Config, type ServiceName } from "../../services/lib/config.js";
 import { openDatabase, pingDatabase } from "../../services/lib/db.js";
 import { createLogger } from "../../services/lib/log.js";
@@ -27,7 +27,7 @@ import { deleteExpiredRefreshTokens } from "./identity/refresh-tokens.js";
 import { identityDatabase } from "./identity/store.js";
 import { runPeriodic } from "../../services/lib/periodic.js";
 import {
-  addressLimit, clientAddressKey, connectRateLimitRedis, RateLimiter, rateLimitSettings, userLimit,
+  clientAddressKey, connectRateLimitRedis, RateLimiter, rateLimitSettings, requestLimits,
 } from "./rate-limit.js";
 import { PUBLIC_SERVICES } from "./routes.js";
 import { buildStorefront, serveStorefront } from "./storefront.js";
@@ -111,8 +111,8 @@ export async function startGateway(config: Config): Promise<RunningGateway> {
     const target = upstreamOf.get(procedure);
     return target && { gate: admission.get(target)!, what: `the ${target} service` };
   });
-  // Address limits count before the token is checked, so a flood of bad tokens is limited too.
-  const interceptors = [metricsInterceptor(), tracingInterceptor(), accessLogInterceptor(log), errorInterceptor(log), admit, addressLimit(limiter, limits), authInterceptor(verifier), userLimit(limiter, limits)];
+  // requestLimits checks the token and counts the address and user limits (a bad token's request too) in one Redis call.
+  const interceptors = [metricsInterceptor(), tracingInterceptor(), accessLogInterceptor(log), errorInterceptor(log), admit, requestLimits(limiter, limits, verifier)];
   const contextValues = (req: { socket: { remoteAddress?: string }; headers: http.IncomingHttpHeaders }) => createContextValues().set(clientAddressKey, clientAddress(req, trustProxy));
   // Binary Connect unary calls are forwarded as bytes by unaryProxy. The rest goes to two routers with the same
   // routes and rules: JSON requests are translated with the real message types, binary ones (gRPC-Web, streams)

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { createContextKey, type Interceptor } from "@connectrpc/connect";
 import { createClient, type RedisClientType } from "redis";
-import { principalKey } from "../../services/lib/auth.js";
+import { authenticate, principalKey, type Principal, type TokenVerifier } from "../../services/lib/auth.js";
 import { intFrom } from "../../services/lib/config.js";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { resourceExhausted, type ConnectError, type ErrorReason } from "../../services/lib/errors.js";
@@ -44,24 +44,39 @@ export function rateLimitSettings(env: Record<string, string | undefined>): Rate
   };
 }
 
-// KEYS[1] current window, KEYS[2] previous window; ARGV: window position in [0,1), window ms, limit, cost.
-// Refused attempts are not counted, so a client that backs off gets through again as the window slides.
+// KEYS: each limit's current and previous window; ARGV: window position in [0,1), window ms, cost, then each
+// limit. Counts the cost under every limit only when all of them allow one more; else returns the 1-based index of
+// the first that refuses. Refused attempts are not counted, so a client that backs off gets through again as the
+// window slides.
 const SLIDING_WINDOW = `
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-local prev = tonumber(redis.call('GET', KEYS[2]) or '0')
-local estimate = prev * (1 - tonumber(ARGV[1])) + cur
-if estimate + 1 > tonumber(ARGV[3]) then return {0, math.floor(estimate)} end
-local cost = tonumber(ARGV[4])
-if cost > 0 then
-  redis.call('INCRBY', KEYS[1], cost)
-  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2)
+local position = tonumber(ARGV[1])
+local limits = #KEYS / 2
+for i = 1, limits do
+  local cur = tonumber(redis.call('GET', KEYS[2 * i - 1]) or '0')
+  local prev = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
+  if prev * (1 - position) + cur + 1 > tonumber(ARGV[3 + i]) then return i end
 end
-return {1, math.floor(estimate + cost)}`;
+local cost = tonumber(ARGV[3])
+if cost > 0 then
+  for i = 1, limits do
+    redis.call('INCRBY', KEYS[2 * i - 1], cost)
+    redis.call('PEXPIRE', KEYS[2 * i - 1], tonumber(ARGV[2]) * 2)
+  end
+end
+return 0`;
+
+/** One limit: at most `limit` events under `key` per sliding window (0 or less: no limit). */
+export interface Limit {
+  key: string;
+  limit: number;
+}
 
 export interface Verdict {
   allowed: boolean;
   /** When refused: seconds until the current window ends (an upper bound on the wait). */
   retryAfterSeconds: number;
+  /** When refused: the key whose limit ran out. */
+  refusedKey?: string;
 }
 
 const ALLOW: Verdict = { allowed: true, retryAfterSeconds: 0 };
@@ -75,17 +90,22 @@ export class RateLimiter {
 
   /** Counts one event under `key` if fewer than `limit` happened in the sliding window; else refuses. */
   hit(key: string, limit: number, windowMs: number): Promise<Verdict> {
-    return this.run(key, limit, windowMs, 1);
+    return this.run([{ key, limit }], windowMs, 1);
+  }
+
+  /** Counts one event under every key if each is under its limit (one Redis call); else counts none and refuses. */
+  hitEach(limits: Limit[], windowMs: number): Promise<Verdict> {
+    return this.run(limits, windowMs, 1);
   }
 
   /** Would one more event under `key` be allowed? Counts nothing. */
   check(key: string, limit: number, windowMs: number): Promise<Verdict> {
-    return this.run(key, limit, windowMs, 0);
+    return this.run([{ key, limit }], windowMs, 0);
   }
 
   /** Counts one event under `key` whatever the count (a failed sign-in is recorded even past the limit). */
   async record(key: string, windowMs: number): Promise<void> {
-    await this.run(key, Number.MAX_SAFE_INTEGER, windowMs, 1);
+    await this.run([{ key, limit: Number.MAX_SAFE_INTEGER }], windowMs, 1);
   }
 
   /** Forgets a key's current window (a successful sign-in clears its failures). */
@@ -94,27 +114,28 @@ export class RateLimiter {
     await this.guard(() => this.redis!.del([cur, prev]), undefined);
   }
 
-  private async run(key: string, limit: number, windowMs: number, cost: number): Promise<Verdict> {
-    if (limit <= 0) return ALLOW; // a limit of 0 turns that limit off
+  private async run(all: Limit[], windowMs: number, cost: number): Promise<Verdict> {
+    const limits = all.filter((l) => l.limit > 0); // a limit of 0 turns that limit off
+    if (limits.length === 0) return ALLOW;
     const now = Date.now();
-    const [cur, prev] = windowKeys(key, windowMs, now);
-    const args = [String((now % windowMs) / windowMs), String(windowMs), String(limit), String(cost)];
-    const reply = await this.guard(() => this.evalScript([cur, prev], args), undefined);
-    if (!reply || reply[0] === 1) return ALLOW;
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((windowMs - (now % windowMs)) / 1000)) };
+    const keys = limits.flatMap((l) => windowKeys(l.key, windowMs, now));
+    const args = [String((now % windowMs) / windowMs), String(windowMs), String(cost), ...limits.map((l) => String(l.limit))];
+    const refused = await this.guard(() => this.evalScript(keys, args), 0);
+    if (!refused) return ALLOW;
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((windowMs - (now % windowMs)) / 1000)), refusedKey: limits[refused - 1].key };
   }
 
-  private async evalScript(keys: string[], args: string[]): Promise<number[]> {
+  private async evalScript(keys: string[], args: string[]): Promise<number> {
     const redis = this.redis!;
     if (this.scriptSha) {
       try {
-        return (await redis.evalSha(this.scriptSha, { keys, arguments: args })) as number[];
+        return (await redis.evalSha(this.scriptSha, { keys, arguments: args })) as number;
       } catch (err) {
         if (!String((err as Error).message).includes("NOSCRIPT")) throw err;
       }
     }
     this.scriptSha = await redis.scriptLoad(SLIDING_WINDOW);
-    return (await redis.evalSha(this.scriptSha, { keys, arguments: args })) as number[];
+    return (await redis.evalSha(this.scriptSha, { keys, arguments: args })) as number;
   }
 
   /** Runs a Redis call with a short deadline; any failure is logged (at most every 10 s) and yields `fallback`. */
@@ -167,23 +188,28 @@ export function tooMany(reason: ErrorReason, what: string, v: Verdict): ConnectE
 /** The client's address for this request (set from the HTTP connection by the gateway). */
 export const clientAddressKey = createContextKey<string>("unknown", { description: "client address" });
 
-/** Counts each call against the caller's address; runs before token verification. */
-export function addressLimit(limiter: RateLimiter, s: RateLimitSettings): Interceptor {
+/**
+ * The request limits, counted in one Redis call: the caller's address, and its user when its token is valid. The
+ * token is checked first so that one script can count both; a request whose token is refused is still counted
+ * against its address before the refusal, so a flood of bad tokens is limited too. Sets the caller for the rest of
+ * the chain, as authInterceptor does.
+ */
+export function requestLimits(limiter: RateLimiter, s: RateLimitSettings, verifier: TokenVerifier): Interceptor {
   return (next) => async (req) => {
-    const v = await limiter.hit(`addr:${req.contextValues.get(clientAddressKey)}`, s.perAddress, s.windowMs);
-    if (!v.allowed) throw tooMany("RATE_LIMITED", "too many requests from your network", v);
-    return next(req);
-  };
-}
-
-/** Counts each call of a signed-in caller against its user; runs after token verification. */
-export function userLimit(limiter: RateLimiter, s: RateLimitSettings): Interceptor {
-  return (next) => async (req) => {
-    const p = req.contextValues.get(principalKey);
-    if (p) {
-      const v = await limiter.hit(`user:${p.subject}`, s.perUser, s.windowMs);
-      if (!v.allowed) throw tooMany("RATE_LIMITED", "too many requests", v);
+    let caller: Principal | undefined;
+    let refusal: unknown;
+    try {
+      caller = await authenticate(req, verifier);
+    } catch (err) {
+      refusal = err;
     }
+    const address = `addr:${req.contextValues.get(clientAddressKey)}`;
+    const limits = [{ key: address, limit: s.perAddress }];
+    if (caller) limits.push({ key: `user:${caller.subject}`, limit: s.perUser });
+    const v = await limiter.hitEach(limits, s.windowMs);
+    if (!v.allowed) throw tooMany("RATE_LIMITED", v.refusedKey === address ? "too many requests from your network" : "too many requests", v);
+    if (refusal) throw refusal;
+    if (caller) req.contextValues.set(principalKey, caller);
     return next(req);
   };
 }

@@ -13,7 +13,7 @@ import { SearchService } from "../../gen/shop/search/v1/search_pb.js";
 import { catalog } from "../../services/catalog/src/main.js";
 import { grpcServer } from "../../services/lib/grpc-host.js";
 import { search } from "../../services/search/src/main.js";
-import { startServices } from "../../test/harness.js";
+import { startServices, tokenFor } from "../../test/harness.js";
 import type { RunningGateway } from "../src/main.js";
 import { startTestGateway } from "./helpers.js";
 
@@ -221,6 +221,36 @@ describe("gateway", () => {
         const err = await client.suggest({ prefix: "t" }).catch((e) => e);
         expect(err.code).to.equal(8); // ResourceExhausted
         expect(err.rawMessage).to.match(/too many requests from your network/);
+      } finally {
+        await tight.stop();
+      }
+    });
+
+    it("counts a signed-in caller's calls against its user, from any address, and a bad token's against its address", async () => {
+      const tight = await startTestGateway({
+        databaseUrl: mesh.databaseUrl, services: mesh.services, env: { TRUST_PROXY: "true", RATE_LIMIT_PER_ADDRESS: "4", RATE_LIMIT_PER_USER: "2" },
+      });
+      try {
+        const client = (authorization: string) => {
+          // An address of its own per client: other tests' calls from this machine count in the same Redis.
+          const address = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.8`;
+          return createClient(SearchService, createConnectTransport({
+            baseUrl: tight.url, httpVersion: "1.1", useBinaryFormat: true,
+            interceptors: [(next) => (req) => { req.header.set("x-forwarded-for", address); req.header.set("authorization", authorization); return next(req); }],
+          }));
+        };
+        const token = `Bearer ${await tokenFor("customer")}`;
+        await client(token).suggest({ prefix: "t" });
+        await client(token).suggest({ prefix: "t" });
+        const third = await client(token).suggest({ prefix: "t" }).catch((e) => e);
+        expect(third.code).to.equal(8); // ResourceExhausted: the user's limit, though each call came from a new address
+        expect(third.rawMessage).to.match(/^too many requests; try again/);
+
+        const forged = client("Bearer not-a-token");
+        for (let i = 0; i < 4; i++) expect((await forged.suggest({ prefix: "t" }).catch((e) => e)).code).to.equal(16); // Unauthenticated
+        const fifth = await forged.suggest({ prefix: "t" }).catch((e) => e);
+        expect(fifth.code).to.equal(8);
+        expect(fifth.rawMessage).to.match(/too many requests from your network/);
       } finally {
         await tight.stop();
       }

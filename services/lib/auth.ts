@@ -4,7 +4,7 @@
 //   - service tokens, signed by the mesh key (AUTH_SERVICE_KEYS_FILE), which a verifier accepts only as role
 //     "service" (serviceCredential): a service can act as itself, never as a user.
 // The verification is always real: algorithm, key id, signature, expiry, issuer and role on every call.
-import { createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
+import { createContextKey, type ContextValues, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import { decodeProtectedHeader, jwtVerify, errors as joseErrors, type JWTPayload, type ProtectedHeaderParameters } from "jose";
 import { BoundedMap } from "./bounded-map.js";
 import type { Config } from "./config.js";
@@ -167,19 +167,24 @@ function requireSetting(value: string | undefined, setting: string, what: string
  */
 export function authInterceptor(verifier: TokenVerifier): Interceptor {
   return (next) => async (req) => {
-    const header = req.header.get("authorization");
-    if (header) {
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match) throw unauthenticated("TOKEN_MALFORMED", "authorization header must be 'Bearer <token>'");
-      const principal = await verifier.verify(match[1]);
-      // Over mesh TLS a service is who its certificate says; a service token could be replayed by anyone holding it.
-      if (principal.role === "service" && meshPeer(req.contextValues) !== undefined) {
-        throw unauthenticated("TOKEN_INVALID", "service tokens are not accepted over mesh TLS: the client certificate identifies the service");
-      }
-      req.contextValues.set(principalKey, principal);
-    }
+    const principal = await authenticate(req, verifier);
+    if (principal) req.contextValues.set(principalKey, principal);
     return next(req);
   };
+}
+
+/** The caller its bearer token names (undefined without one), or Unauthenticated for a token that is not valid. */
+export async function authenticate(req: { header: Headers; contextValues: ContextValues }, verifier: TokenVerifier): Promise<Principal | undefined> {
+  const header = req.header.get("authorization");
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw unauthenticated("TOKEN_MALFORMED", "authorization header must be 'Bearer <token>'");
+  const principal = await verifier.verify(match[1]);
+  // Over mesh TLS a service is who its certificate says; a service token could be replayed by anyone holding it.
+  if (principal.role === "service" && meshPeer(req.contextValues) !== undefined) {
+    throw unauthenticated("TOKEN_INVALID", "service tokens are not accepted over mesh TLS: the client certificate identifies the service");
+  }
+  return principal;
 }
 
 /**
