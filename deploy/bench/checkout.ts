@@ -30,7 +30,7 @@ import {
 } from "./counters.js";
 import { openLoop } from "./open-loop.js";
 import { meshCallCost } from "./rpc-cost.js";
-import { sqlRoundTripCost } from "./sql-cost.js";
+import { roundTripFloor, sqlRoundTripCost } from "./sql-cost.js";
 import { ADDRESS, buyerFlags, CARD, randomCart, stockedItems } from "./shopper.js";
 import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, postgresDurability, type BenchStack } from "./stack.js";
 import { telemetryMatrix } from "./telemetry.js";
@@ -246,6 +246,10 @@ async function measure(stack: BenchStack) {
   };
   const rpcFloor = await meshCallCost({ calls: 5000, concurrency: 16, rounds: 2 });
   const sqlFloor = stack.reused ? null : await sqlRoundTripCost(stack.databaseUrl);
+  const brackets = perOrder(statements.find((st) => /^START TRANSACTION$/i.test(st.query.trim()))?.calls ?? 0);
+  const floor = sqlFloor && withStatements && cost.mesh_calls_per_order !== null ? roundTripFloor({
+    meshCalls: cost.mesh_calls_per_order, statements: cost.sql_statements_per_order!, transactionBrackets: brackets, cpuMs: cost.cpu_ms_per_order,
+  }, rpcFloor.cpu_us_per_call, sqlFloor) : null;
 
   const capacity = orders / window;
   const openPhase = openSeconds > 0 ? await openLoopPhase(0.7 * capacity, openSeconds) : undefined;
@@ -295,6 +299,8 @@ async function measure(stack: BenchStack) {
     idle_per_s: idle,
     rpc_floor_us: rpcFloor.cpu_us_per_call,
     sql_floor_us: sqlFloor,
+    transaction_brackets_per_order: brackets,
+    round_trip_floor_ms_per_order: floor,
     open_loop: openPhase ?? null,
     ...(overloadPhase ? {
       overload: {

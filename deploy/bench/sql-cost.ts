@@ -51,3 +51,26 @@ export async function sqlRoundTripCost(databaseUrl: string, calls = 4000, concur
     await ds.destroy();
   }
 }
+
+/**
+ * What an order's round trips alone cost, from the run's counts and the floors measured in it: each mesh call at
+ * the mesh floor, each statement at the statement floor, and each explicit transaction's START and COMMIT at what
+ * they add to a statement. The rest of `cpu_ms_per_order` is the work the calls and statements do.
+ */
+export function roundTripFloor(
+  perOrder: { meshCalls: number; statements: number; transactionBrackets: number; cpuMs: number }, rpcFloorUs: number, sql: SqlCost,
+) {
+  const statementUs = sql.statement_us.client + sql.statement_us.postgres;
+  const bracketsUs = sql.transaction_us.client + sql.transaction_us.postgres - statementUs;
+  const ms = {
+    mesh_calls: (perOrder.meshCalls * rpcFloorUs) / 1000,
+    sql_statements: ((perOrder.statements - 2 * perOrder.transactionBrackets) * statementUs) / 1000,
+    transaction_brackets: (perOrder.transactionBrackets * bracketsUs) / 1000,
+  };
+  const total = ms.mesh_calls + ms.sql_statements + ms.transaction_brackets;
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    ...Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, round(v)])), total: round(total),
+    share_of_cpu: round(total / perOrder.cpuMs),
+  };
+}
