@@ -2,8 +2,9 @@
 // (BeginCheckout on a one-line cart, then SubmitOrder for those that got stock). Prints one JSON line with the
 // end-to-end figures and, from the same run, the raw limit: the same conditional UPDATE driven straight at
 // Postgres with the same concurrency. oversold must be 0 in every run. duration_s runs from the sale opening to
-// the last buyer's answer, sold_out_s to the last unit reserved.
-//   flags: --buyers 10000 --units 1000 --concurrency 200
+// the last buyer's answer, sold_out_s to the last unit reserved. Before the sale the store serves ordinary orders
+// for --warmup seconds (other items, other shoppers), as a store that has been open does.
+//   flags: --buyers 10000 --units 1000 --concurrency 200 --warmup 30
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { createClient } from "@connectrpc/connect";
@@ -14,9 +15,10 @@ import { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
 import { OrderService } from "../../gen/shop/order/v1/order_pb.js";
 import { money } from "../../services/lib/money.js";
 import { cliFlags } from "../../services/lib/cli.js";
+import { openForBusiness, stockedItems } from "./shopper.js";
 import { benchStack, cpuPerRequest, cpuReading, gatewayTransport, percentile, pool, postgresDurability } from "./stack.js";
 
-const { buyers, units, concurrency } = cliFlags({
+const { buyers, units, concurrency, warmup } = cliFlags({
   usage: "npm run bench:flash-sale --",
   summary: "Buyers with one-line carts race for one item's units through the gateway (BeginCheckout, then SubmitOrder "
     + "for those that got stock), and the raw limit: the same conditional UPDATE straight at Postgres. Prints one JSON line.",
@@ -24,6 +26,7 @@ const { buyers, units, concurrency } = cliFlags({
     buyers: { type: "int", default: 10_000, min: 1, help: "buyers racing" },
     units: { type: "int", default: 1_000, min: 1, help: "units of the item on sale" },
     concurrency: { type: "int", default: 200, min: 1, help: "buyers at once" },
+    warmup: { type: "int", default: 30, min: 0, help: "seconds of ordinary orders (other items and shoppers) before the sale" },
   },
 });
 const log = (m: string) => console.error(`[flash-sale] ${m}`);
@@ -50,6 +53,16 @@ try {
   await inventory.receiveStock({ warehouseId: warehouses[0].id, itemId: item!.id, quantity: half, reference: "bench" }, admin);
   if (units - half > 0) {
     await inventory.receiveStock({ warehouseId: warehouses[1 % warehouses.length].id, itemId: item!.id, quantity: units - half, reference: "bench" }, admin);
+  }
+
+  let warm = { orders: 0, errors: 0 };
+  if (warmup > 0) {
+    const everyday = await stockedItems(catalog, inventory, admin, 20, log);
+    const shoppers = await Promise.all(Array.from({ length: 200 }, async () => ({
+      headers: { authorization: `Bearer ${await verifier.sign({ subject: randomUUID(), role: "customer" }, 3600)}` },
+    })));
+    log(`open for business: ordinary orders for ${warmup}s before the sale`);
+    warm = await openForBusiness({ cart, order }, everyday, shoppers, warmup, 16);
   }
 
   // Every buyer has a token and a one-line cart before the sale opens (not timed).
@@ -99,6 +112,7 @@ try {
   const e2eRate = reserved / reservationWindow;
   console.log(JSON.stringify({
     buyers, units, concurrency,
+    warmup: { seconds: warmup, ...warm },
     orders, reserved, refused,
     oversold: Math.max(0, orders - units) + (left < 0 ? -left : 0),
     stock_left: left,

@@ -2,8 +2,10 @@
 // address, the items they create with plenty of stock, and how a virtual buyer picks a cart.
 import { randomUUID } from "node:crypto";
 import type { Client } from "@connectrpc/connect";
+import type { CartService } from "../../gen/shop/cart/v1/cart_pb.js";
 import type { CatalogService } from "../../gen/shop/catalog/v1/catalog_pb.js";
 import type { InventoryService } from "../../gen/shop/inventory/v1/inventory_pb.js";
+import type { OrderService } from "../../gen/shop/order/v1/order_pb.js";
 import { money } from "../../services/lib/money.js";
 import { pool } from "./stack.js";
 
@@ -56,4 +58,34 @@ export function randomCart(itemIds: string[]): { itemId: string; quantity: numbe
   const chosen = new Set<string>();
   while (chosen.size < Math.min(lines, itemIds.length)) chosen.add(itemIds[Math.floor(Math.random() * itemIds.length)]);
   return [...chosen].map((itemId) => ({ itemId, quantity: 1 + Math.floor(Math.random() * 2) }));
+}
+
+/**
+ * Ordinary purchases (fill a cart, begin checkout, submit) by `concurrency` buyers for `seconds`, as a store serves
+ * before a sale opens: the processes' hot paths are compiled by then (V8 is still compiling them for the first
+ * ~30 s of load), as they are in a deployment that has been running. Returns the orders placed and the failures.
+ */
+export async function openForBusiness(
+  clients: { cart: Client<typeof CartService>; order: Client<typeof OrderService> }, itemIds: string[], buyers: CallOptions[],
+  seconds: number, concurrency: number,
+): Promise<{ orders: number; errors: number }> {
+  const end = performance.now() + seconds * 1000;
+  let orders = 0, errors = 0;
+  await Promise.all(Array.from({ length: Math.min(concurrency, buyers.length) }, async (_, loop) => {
+    // Each loop owns the buyers loop, loop + concurrency, ...: one buyer never has two checkouts in flight.
+    for (let k = loop; performance.now() < end; k += concurrency) {
+      const as = buyers[k % buyers.length];
+      try {
+        for (const line of randomCart(itemIds)) await clients.cart.updateCartItemQuantity(line, as);
+        const { checkout } = await clients.order.beginCheckout({}, as);
+        if (!checkout) throw new Error("no checkout for a cart of items in stock");
+        await clients.order.submitOrder({ checkoutId: checkout.id, idempotencyKey: randomUUID(), card: CARD, shippingAddress: ADDRESS }, as);
+        orders++;
+      } catch {
+        errors++;
+        await clients.cart.clearCart({}, as).catch(() => {});
+      }
+    }
+  }));
+  return { orders, errors };
 }
