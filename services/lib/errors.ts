@@ -120,3 +120,13 @@ export function pgCode(err: unknown): string | undefined {
   const code = e?.driverError?.code ?? e?.code;
   return typeof code === "string" ? code : undefined;
 }
+
+/**
+ * The constraint a Postgres error names (a unique index, a check), from pg's error or TypeORM's wrapping of it:
+ * a statement run in a transaction fails with the latter, one run on its own with the former.
+ */
+export function pgConstraint(err: unknown): string | undefined {
+  const e = err as { constraint?: unknown; driverError?: { constraint?: unknown } };
+  const constraint = e?.driverError?.constraint ?? e?.constraint;
+  return typeof constraint === "string" ? constraint : undefined;
+}

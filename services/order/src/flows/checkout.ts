@@ -18,7 +18,7 @@ import type { ReserveResponse } from "../../../../gen/shop/inventory/v1/inventor
 import { StockAlertSchema, type Checkout, type StockAlert } from "../../../../gen/shop/order/v1/order_pb.js";
 import { onBehalfOf, type Principal } from "../../../lib/auth.js";
 import { inTransaction } from "../../../lib/db.js";
-import { failedPrecondition, notFound, unavailable } from "../../../lib/errors.js";
+import { aborted, failedPrecondition, notFound, unavailable } from "../../../lib/errors.js";
 import { STORE_CURRENCY } from "../../../lib/money.js";
 import { optionalUuid } from "../../../lib/validate.js";
 import type { OrderDeps } from "../deps.js";
@@ -134,12 +134,7 @@ export class CheckoutFlow {
     try {
       // Nearly always no other checkout of the shopper is active now: one statement activates this one.
       const alone = await checkouts.activateIfAlone(this.d.ds, id, expiresAt);
-      activated = alone !== "another-active" ? { row: alone, replaced: [] } : await inTransaction(this.d.ds, async (tx) => {
-        await checkouts.lockShopper(tx, userId);
-        // A concurrent BeginCheckout of the same shopper activated one meanwhile: the newest wins.
-        const raced = await this.endActive(tx, userId);
-        return { row: await checkouts.activate(tx, id, expiresAt), replaced: raced };
-      });
+      activated = alone !== "another-active" ? { row: alone, replaced: [] } : await this.activateReplacing(userId, id, expiresAt);
     } catch (err) {
       await this.abandon(id);
       throw err;
@@ -217,6 +212,26 @@ export class CheckoutFlow {
     if (!c.submissionId) return false;
     const state = (await submissions.states(q, [c.submissionId])).get(c.submissionId);
     return !!state && IN_FLIGHT.includes(state);
+  }
+
+  /**
+   * A concurrent BeginCheckout of the same shopper activated one meanwhile: the newest wins. Under the shopper's
+   * lock the active one ends and this one activates. The others activate on their own without the lock, so one may
+   * win again in between (the unique index refuses this one then): the locked step is taken again, a few times.
+   */
+  private async activateReplacing(userId: string, id: string, expiresAt: Date): Promise<{ row?: CheckoutRow; replaced: string[] }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await inTransaction(this.d.ds, async (tx) => {
+          await checkouts.lockShopper(tx, userId);
+          const replaced = await this.endActive(tx, userId);
+          return { row: await checkouts.activate(tx, id, expiresAt), replaced };
+        });
+      } catch (err) {
+        if (!checkouts.anotherActive(err)) throw err;
+        if (attempt >= 5) throw aborted("CONCURRENT_CHANGE", "another checkout of yours was started at the same moment; try again");
+      }
+    }
   }
 
   /** Ends the shopper's active checkouts (in the caller's transaction); returns the ids whose stock to release. */

@@ -1,6 +1,6 @@
 // SQL for checkouts. A checkout row holds the priced lines exactly as the shopper saw them; SubmitOrder charges
 // its total and the order copies its lines.
-import { PG, pgCode } from "../../../lib/errors.js";
+import { PG, pgCode, pgConstraint } from "../../../lib/errors.js";
 import { rows, type Db } from "../../../lib/sql.js";
 import { IllegalTransition } from "../../../lib/state-machine.js";
 import { CHECKOUT_STATES, type CheckoutStatus } from "../domain/checkout.js";
@@ -144,11 +144,14 @@ export async function activateIfAlone(q: Db, id: string, expiresAt: Date): Promi
   try {
     return await activate(q, id, expiresAt);
   } catch (err) {
-    if (pgCode(err) === PG.uniqueViolation && (err as { driverError?: { constraint?: string } }).driverError?.constraint === "checkouts_one_active_per_user") {
-      return "another-active";
-    }
+    if (anotherActive(err)) return "another-active";
     throw err;
   }
+}
+
+/** The unique index of active checkouts refused an activation: another of the shopper's checkouts is active. */
+export function anotherActive(err: unknown): boolean {
+  return pgCode(err) === PG.uniqueViolation && pgConstraint(err) === "checkouts_one_active_per_user";
 }
 
 /** A reservation that came back short held nothing: the row goes too. */
