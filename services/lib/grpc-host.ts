@@ -72,6 +72,8 @@ class Undecodable {
 
 /** The reason the context's signal is aborted with once a call is over (a shared one: no stack captured per call). */
 const CALL_ENDED = new ConnectError("the call has ended", Code.Canceled);
+/** The reason when the caller cancels a call still running (shared too). */
+const CALLER_CANCELED = new ConnectError("the caller canceled the call", Code.Canceled);
 
 type Call = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
 
@@ -87,7 +89,10 @@ function contextOf(call: Call, method: DescMethod, path: string) {
     contextValues: createContextValues().set(meshPeerKey, () => (peer ??= [callerCertificateIdentity(call)])[0]),
   });
   let peer: [string | undefined] | undefined;
-  call.once("cancelled", () => ctx.abort(new ConnectError("the caller canceled the call", Code.Canceled)));
+  // grpc-js says "cancelled" when any call's stream closes, also after the answer: only a call still running is aborted.
+  call.once("cancelled", () => {
+    if (!ctx.signal.aborted) ctx.abort(CALLER_CANCELED);
+  });
   return ctx;
 }
 
