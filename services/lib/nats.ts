@@ -36,7 +36,7 @@ export async function connectNats(url: string, name: string): Promise<Nats> {
     // a partitioned node accepts no TCP: give up on it quickly and try the next one
     timeout: 5000,
     // Without it every request (each JetStream publish) captures three stacks to decorate errors that rarely
-    // come: 2-3% of Inventory's and Assignment's busy time in a profile. A timeout still says what timed out.
+    // come: 2-2.5% of Inventory's and Assignment's busy time in a profile. A timeout still says what timed out.
     noAsyncTraces: true,
   });
   const jsm = await natsRetry("JetStream", () => nc.jetstreamManager({ timeout: 5000 }));
