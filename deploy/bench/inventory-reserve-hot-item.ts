@@ -18,6 +18,7 @@ import { ServiceCredentials } from "../../services/lib/auth.js";
 import { cliFlags } from "../../services/lib/cli.js";
 import { ensureKeyFiles, keyEnv, TokenSigner } from "../../services/lib/keys.js";
 import { startInfra } from "../infra.js";
+import { processCpuMs } from "./stack.js";
 
 const flags = cliFlags({
   usage: "npm run bench:reserve-hot-item --",
@@ -76,11 +77,8 @@ try {
   // Warm-up: connections, JIT, prepared plans.
   await Promise.all(Array.from({ length: 200 }, () => client.getAvailability({ itemId })));
 
-  // CPU seconds the service process used (utime + stime, clock ticks of 10 ms): robust to other load on the machine.
-  const serviceCpu = () => {
-    const f = fs.readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(f[11]) + Number(f[12])) / 100;
-  };
+  // CPU seconds the service process used (user + system): robust to other load on the machine.
+  const serviceCpu = () => processCpuMs(child.pid!) / 1000;
   const cpu0 = serviceCpu();
   const latencies: number[] = [];
   let ok = 0, short = 0, failed = 0, next = 0;

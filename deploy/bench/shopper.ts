@@ -71,10 +71,12 @@ export async function openForBusiness(
 ): Promise<{ orders: number; errors: number }> {
   const end = performance.now() + seconds * 1000;
   let orders = 0, errors = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, buyers.length) }, async (_, loop) => {
-    // Each loop owns the buyers loop, loop + concurrency, ...: one buyer never has two checkouts in flight.
-    for (let k = loop; performance.now() < end; k += concurrency) {
-      const as = buyers[k % buyers.length];
+  const loops = Math.min(concurrency, buyers.length);
+  await Promise.all(Array.from({ length: loops }, async (_, loop) => {
+    // Each loop owns the buyers loop, loop + loops, ...: one buyer never has two checkouts in flight.
+    const mine = buyers.filter((_, i) => i % loops === loop);
+    for (let k = 0; performance.now() < end; k++) {
+      const as = mine[k % mine.length];
       try {
         for (const line of randomCart(itemIds)) await clients.cart.updateCartItemQuantity(line, as);
         const { checkout } = await clients.order.beginCheckout({}, as);

@@ -3,10 +3,10 @@
 // the stack's Postgres, and the same statement inside an explicit transaction (START and COMMIT: two round
 // trips more). bench:checkout measures it in the same run as the orders, beside rpc_floor_us, to say how much
 // of an order's CPU its statements explain (docs/cost-per-order.md).
-import fs from "node:fs";
 import type { DataSource } from "typeorm";
 import { inTransaction, openDatabase } from "../../services/lib/db.js";
 import { measureCalls } from "./rpc-cost.js";
+import { processCpuMs } from "./stack.js";
 
 const APP = "sql-floor";
 
@@ -20,13 +20,7 @@ export interface SqlCost {
 /** CPU milliseconds so far of the Postgres backends serving this measurement's connections (from /proc). */
 async function backendsCpuMs(ds: DataSource): Promise<number> {
   const pids: { pid: number }[] = await ds.query(`SELECT pid FROM pg_stat_activity WHERE application_name = $1`, [APP]);
-  let ticks = 0;
-  for (const { pid } of pids) {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks * 10; // USER_HZ is 100 on Linux
+  return pids.reduce((ms, { pid }) => ms + processCpuMs(pid), 0);
 }
 
 /** CPU per call, this process's (the round measureCalls keeps) and Postgres's (over the warm-up and that round). */

@@ -39,7 +39,6 @@ export interface BenchStackOptions {
   seedItems?: number;
 }
 
-/** The user signing keys of a reused stack: AUTH_SIGNING_KEYS_FILE, else the ones `npm start` keeps under DATA_DIR. */
 /**
  * Extra settings for a throwaway stack's Postgres, from BENCH_POSTGRES_SETTINGS ("commit_delay=200 commit_siblings=5"),
  * to measure what a setting changes; the JSON line prints the durability settings the run had.
@@ -54,6 +53,7 @@ function settingsFrom(spec: string | undefined): Record<string, string> {
   return out;
 }
 
+/** The user signing keys of a reused stack: AUTH_SIGNING_KEYS_FILE, else the ones `npm start` keeps under DATA_DIR. */
 function reusedStackSigner(): TokenSigner {
   const file = process.env.AUTH_SIGNING_KEYS_FILE ?? keyFilesIn(path.resolve(process.env.DATA_DIR ?? ".data", "keys")).signingKeysFile;
   return TokenSigner.fromFile(file, "AUTH_SIGNING_KEYS_FILE");
@@ -171,13 +171,28 @@ function cpuGroup(cmd: string): string | undefined {
   return undefined;
 }
 
+/** The fields of /proc/PID/stat after the command (which may hold spaces): index k is the stat field k + 3. */
+function statFields(pid: number | string): string[] {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/**
+ * CPU milliseconds a process has used, user and system (stat fields 14 and 15), and with `reapedChildren` those of
+ * the children it has reaped (16 and 17): a Postgres backend that closed is still in its postmaster's.
+ */
+export function processCpuMs(pid: number | string, reapedChildren = false): number {
+  const f = statFields(pid);
+  const ticks = Number(f[11]) + Number(f[12]) + (reapedChildren ? Number(f[13]) + Number(f[14]) : 0);
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
 /** The parent of every process, from /proc (empty off Linux). */
 function parents(pids: string[]): Map<number, number> {
   const out = new Map<number, number>();
   for (const pid of pids) {
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      out.set(Number(pid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+      out.set(Number(pid), Number(statFields(pid)[1]));
     } catch {
       // The process ended between listing and reading.
     }
@@ -190,7 +205,7 @@ function parents(pids: string[]): Map<number, number> {
  * backend) and by this load generator, read from /proc (Linux; empty elsewhere). Two readings around a phase
  * divided by its requests give the CPU each request costs each process: the budget a rate has to fit in.
  * `ownStack`: count only processes this benchmark started (its throwaway stack), not other stacks on the machine.
- * A process counts only while it lives: a Postgres backend that exits takes its CPU with it.
+ * A Postgres backend that closed still counts, in its postmaster's reaped children.
  */
 export function cpuReading(ownStack = false): Record<string, number> {
   const self = process.cpuUsage();
@@ -206,17 +221,12 @@ export function cpuReading(ownStack = false): Record<string, number> {
     for (let p = pid, hops = 0; p > 1 && hops < 16; p = parentOf!.get(p) ?? 0, hops++) if (p === process.pid) return true;
     return false;
   };
-  const tick = 1000 / 100; // USER_HZ is 100 on Linux
   for (const pid of pids) {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
       const group = cpuGroup(cmd);
       if (!group || (parentOf && !mine(Number(pid)))) continue;
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // utime, stime, cutime and cstime are fields 14-17 of stat, 12-15 after the command. The last two are the
-      // children that ended and were reaped: a Postgres backend that closed is still in its postmaster's.
-      out[group] = (out[group] ?? 0) + (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * tick;
+      out[group] = (out[group] ?? 0) + processCpuMs(pid, true);
     } catch {
       // The process ended between listing and reading.
     }

@@ -5,11 +5,12 @@
 // Redis is a guard, not a dependency: when it is down or slow the request is allowed and the outage logged.
 import { createHash } from "node:crypto";
 import { createContextKey, type Interceptor } from "@connectrpc/connect";
-import { createClient, type RedisClientType } from "redis";
+import type { RedisClientType } from "redis";
 import { authenticate, principalKey, type Principal, type TokenVerifier } from "../../services/lib/auth.js";
 import { intFrom } from "../../services/lib/config.js";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { resourceExhausted, type ConnectError, type ErrorReason } from "../../services/lib/errors.js";
+import { guardRedisClient } from "../../services/lib/redis.js";
 import type { Logger } from "../../services/lib/log.js";
 import { rateLimitRefusals } from "./metrics.js";
 
@@ -220,14 +221,7 @@ export function requestLimits(limiter: RateLimiter, s: RateLimitSettings, verifi
  * is reachable.
  */
 export async function connectRateLimitRedis(url: string, log: Logger, waitMs = 2000): Promise<RedisClientType> {
-  const client: RedisClientType = createClient({
-    url,
-    disableOfflineQueue: true,
-    // Every call has a deadline of ours; the client's default per-command timeout would cost each command an
-    // AbortSignal.timeout, whose timer fires (and builds an exception) seconds after the answer.
-    commandOptions: { timeout: 0 },
-    socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
-  });
+  const client = guardRedisClient(url);
   let lastWarn = 0;
   client.on("error", (err: Error) => {
     if (Date.now() - lastWarn > 10_000) {

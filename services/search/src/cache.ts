@@ -10,8 +10,9 @@
 // minute, and added to the Redis hash `search:stats` every second so several replicas (and the benchmark)
 // can read one ratio.
 import { createHash } from "node:crypto";
-import { createClient, type RedisClientType } from "redis";
+import type { RedisClientType } from "redis";
 import type { Logger } from "../../lib/log.js";
+import { guardRedisClient } from "../../lib/redis.js";
 import { cacheLookups } from "./metrics.js";
 
 export interface CacheSettings {
@@ -48,15 +49,8 @@ export class ResultCache {
 
   start(): void {
     if (!this.settings.enabled) return;
-    const client: RedisClientType = createClient({
-      url: this.settings.url,
-      // Fail fast while disconnected instead of queueing: a search must not wait for Redis to come back.
-      disableOfflineQueue: true,
-      // Every call has a deadline of ours; the client's default per-command timeout would cost each command an
-      // AbortSignal.timeout, whose timer fires (and builds an exception) seconds after the answer.
-      commandOptions: { timeout: 0 },
-      socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
-    });
+    // Fails fast while disconnected instead of queueing: a search must not wait for Redis to come back.
+    const client = guardRedisClient(this.settings.url);
     client.on("error", (err: Error) => this.warn("redis connection error; searching uncached until it is back", err));
     client.connect().catch(() => { /* reported by the error handler; the client keeps retrying */ });
     this.client = client;
